@@ -1,0 +1,83 @@
+"""Twofold: a practice companion for couples therapists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_environment
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the application. Does no I/O: migrations run via `flask db upgrade`."""
+    config = config or config_from_environment()
+    config.validate()
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions from `practice.extensions`."""
+    from practice.auth.loader import configure_login
+    from practice.database import configure_engine
+    from practice.extensions import csrf, db, limiter, mail, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    configure_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature's blueprint."""
+    from practice.auth.views import account as account_bp
+    from practice.auth.views import bp as auth_bp
+    from practice.couples.views import bp as couples_bp
+    from practice.main.views import bp as main_bp
+    from practice.practices.views import bp as practices_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(practices_bp)
+    app.register_blueprint(couples_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Styled pages for every error a person can meet."""
+    from practice.errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers on every response."""
+    from practice.security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates share."""
+    from practice.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app practice seed-demo` and friends."""
+    from practice.cli import register
+
+    register(app)

@@ -1,0 +1,28 @@
+"""Role guards for whole blueprints (used as `before_request`)."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from practice.extensions import login_manager
+from practice.models import Clinician
+
+
+def require_clinician():
+    """Every view of the blueprint needs a signed-in clinician."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not isinstance(current_user._get_current_object(), Clinician):
+        abort(404)
+    return None
+
+
+def require_owner():
+    """Every view of the blueprint needs the practice owner."""
+    refused = require_clinician()
+    if refused is not None:
+        return refused
+    if not current_user.is_owner:
+        abort(403)
+    return None

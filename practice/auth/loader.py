@@ -1,0 +1,40 @@
+"""Who is signed in: Flask-Login's user loader and its settings.
+
+Login ids have the shape `<kind>:<id>:<session token>`. The token lives in
+the database, so rotating it (logout, password change) makes every copied
+session or remember-me cookie useless at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask
+
+from practice.extensions import db, login_manager
+from practice.models import Clinician
+
+LOADERS = {"clinician": Clinician}
+
+
+def configure_login(app: Flask) -> None:
+    """Bind Flask-Login with our loader and kind words."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def load_user(user_id: str):
+    """Return the signed-in person, or None if the id or its token is stale."""
+    kind, _, rest = user_id.partition(":")
+    raw_id, _, token = rest.partition(":")
+    model = LOADERS.get(kind)
+    if model is None or not raw_id.isdigit() or not token:
+        return None
+    person = db.session.get(model, int(raw_id))
+    if person is None or not hmac.compare_digest(person.session_token, token):
+        return None
+    return person if person.is_active else None

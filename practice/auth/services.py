@@ -1,0 +1,181 @@
+"""Account rules: sign-up, sign-in, password reset, invitations.
+
+Services change rows and commit once; views only translate their errors.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from practice.errors_domain import DomainError, TokenError
+from practice.extensions import db
+from practice.mail import send_templated
+from practice.models import (
+    Clinician,
+    ClinicianInvitation,
+    PasswordResetToken,
+    Practice,
+    SignupRequest,
+    utcnow,
+)
+from practice.passwords import hash_password, needs_rehash, verify_password
+from practice.tokens import hash_token, looks_like_token, new_token
+
+GONE_LINK = (
+    "This link has expired or has already been used. "
+    "Links are kept short-lived to protect your account; you can ask for a new one."
+)
+
+
+def clinician_by_email(email: str) -> Clinician | None:
+    """The clinician with this (lower-case) email, active or not."""
+    return db.session.scalar(select(Clinician).where(Clinician.email == email))
+
+
+def request_signup(*, name: str, credentials: str, practice_name: str, email: str, password: str) -> None:
+    """Email a confirmation link, or a "you already have an account" note.
+
+    The person sees the same page either way, so sign-up never reveals
+    whether an email has an account.
+    """
+    password_hash = hash_password(password)
+    if clinician_by_email(email) is not None:
+        send_templated(email, "You already have a Twofold account", "signup_existing",
+                       login_url=url_for("auth.login", _external=True),
+                       reset_url=url_for("auth.reset_request", _external=True))
+        return
+    token, token_hash = new_token()
+    db.session.add(
+        SignupRequest(
+            email=email, name=name, credentials=credentials, practice_name=practice_name,
+            password_hash=password_hash, token_hash=token_hash,
+            expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+        )
+    )
+    db.session.commit()
+    send_templated(email, "Confirm your email to finish signing up", "signup_confirm",
+                   name=name, confirm_url=url_for("auth.confirm_signup", token=token, _external=True))
+
+
+def _usable_token_row(model, token: str):
+    """The unexpired, unused row for a link token, or TokenError."""
+    if not looks_like_token(token):
+        raise TokenError(GONE_LINK)
+    row = db.session.scalar(select(model).where(model.token_hash == hash_token(token)))
+    if row is None or not row.is_usable:
+        raise TokenError(GONE_LINK)
+    return row
+
+
+def confirm_signup(token: str) -> Clinician:
+    """Create the practice and its owner from a confirmed sign-up."""
+    signup = _usable_token_row(SignupRequest, token)
+    signup.used_at = utcnow()
+    if clinician_by_email(signup.email) is not None:
+        db.session.commit()
+        raise TokenError("This email already has a Twofold account. Please sign in instead.")
+    practice = Practice(name=signup.practice_name)
+    clinician = Clinician(
+        practice=practice, name=signup.name, credentials=signup.credentials,
+        email=signup.email, password_hash=signup.password_hash, is_owner=True,
+    )
+    db.session.add_all([practice, clinician])
+    db.session.commit()
+    return clinician
+
+
+def authenticate(email: str, password: str) -> Clinician | None:
+    """The active clinician with these credentials, or None.
+
+    An unknown email costs the same hashing time as a wrong password.
+    """
+    clinician = clinician_by_email(email)
+    if not verify_password(clinician.password_hash if clinician else None, password):
+        return None
+    if not clinician.active:
+        return None
+    if needs_rehash(clinician.password_hash):
+        clinician.password_hash = hash_password(password)
+    clinician.last_login_at = utcnow()
+    db.session.commit()
+    return clinician
+
+
+def sign_out_everywhere(clinician: Clinician) -> None:
+    """End every session and remember-me cookie of this clinician."""
+    clinician.rotate_session_token()
+    db.session.commit()
+
+
+def request_password_reset(email: str) -> None:
+    """Email a single-use reset link if an active account has this address."""
+    clinician = clinician_by_email(email)
+    if clinician is None or not clinician.active:
+        return
+    token, token_hash = new_token()
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    db.session.add(
+        PasswordResetToken(clinician=clinician, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours))
+    )
+    db.session.commit()
+    send_templated(email, "Reset your Twofold password", "password_reset",
+                   name=clinician.name, hours=hours,
+                   reset_url=url_for("auth.reset_password", token=token, _external=True))
+
+
+def check_reset_token(token: str) -> PasswordResetToken:
+    """The reset token row behind a link, or TokenError."""
+    return _usable_token_row(PasswordResetToken, token)
+
+
+def reset_password(token: str, password: str) -> Clinician:
+    """Set a new password from a reset link and sign out every other session."""
+    reset = check_reset_token(token)
+    reset.used_at = utcnow()
+    clinician = reset.clinician
+    _set_password(clinician, password)
+    db.session.commit()
+    return clinician
+
+
+def change_password(clinician: Clinician, current: str, new: str) -> None:
+    """Change a password after proving the current one."""
+    if not verify_password(clinician.password_hash, current):
+        raise DomainError("That isn't your current password.", field="current_password")
+    _set_password(clinician, new)
+    db.session.commit()
+
+
+def _set_password(clinician: Clinician, password: str) -> None:
+    clinician.password_hash = hash_password(password)
+    clinician.rotate_session_token()
+
+
+def update_profile(clinician: Clinician, *, name: str, credentials: str) -> None:
+    """Change how a clinician's name appears."""
+    clinician.name = name
+    clinician.credentials = credentials
+    db.session.commit()
+
+
+def check_invitation(token: str) -> ClinicianInvitation:
+    """The open invitation behind a link, or TokenError."""
+    return _usable_token_row(ClinicianInvitation, token)
+
+
+def accept_invitation(token: str, *, name: str, credentials: str, password: str) -> Clinician:
+    """Create the invited clinician's account in the inviting practice."""
+    invitation = check_invitation(token)
+    if clinician_by_email(invitation.email) is not None:
+        raise TokenError("This email already has a Twofold account. Please sign in instead.")
+    invitation.used_at = utcnow()
+    clinician = Clinician(
+        practice_id=invitation.practice_id, name=name, credentials=credentials,
+        email=invitation.email, password_hash=hash_password(password),
+    )
+    db.session.add(clinician)
+    db.session.commit()
+    return clinician

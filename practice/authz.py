@@ -1,0 +1,48 @@
+"""Fetch-and-authorise helpers: every query is filtered by its owner.
+
+Views never load a couple (or anything under it) by id alone. They call one
+of these, so another clinician's id is simply not found (404), whatever the
+template does.
+"""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from practice.extensions import db
+from practice.models import Clinician, ClinicianInvitation, Couple
+
+
+def couples_of_current_clinician() -> Select[tuple[Couple]]:
+    """A query of the signed-in clinician's couples, partners loaded."""
+    return (
+        select(Couple)
+        .where(Couple.clinician_id == current_user.id)
+        .options(selectinload(Couple.partners))
+    )
+
+
+def couple_for_clinician_or_404(couple_id: int) -> Couple:
+    """The signed-in clinician's couple with this id, or 404."""
+    return db.first_or_404(couples_of_current_clinician().where(Couple.id == couple_id))
+
+
+def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:
+    """An invitation of the signed-in owner's practice, or 404."""
+    return db.first_or_404(
+        select(ClinicianInvitation).where(
+            ClinicianInvitation.id == invitation_id,
+            ClinicianInvitation.practice_id == current_user.practice_id,
+        )
+    )
+
+
+def colleague_for_owner_or_404(clinician_id: int) -> Clinician:
+    """A clinician of the signed-in owner's practice, or 404."""
+    return db.first_or_404(
+        select(Clinician).where(
+            Clinician.id == clinician_id, Clinician.practice_id == current_user.practice_id
+        )
+    )

@@ -1,0 +1,21 @@
+"""Command-line entry points, registered on the app in the factory."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add Twofold's commands to `flask --app practice ...`."""
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Load the demo practice (idempotent) and print the demo logins."""
+        from practice.demo.seed import DEMO_PASSWORD, seed
+
+        logins = seed()
+        click.echo("\nDemo data is ready. It is for trying Twofold, never for real records.")
+        click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
+        for role, email in logins:
+            click.echo(f"  {role:<28} {email}")

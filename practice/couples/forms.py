@@ -1,0 +1,66 @@
+"""Forms for creating and editing a couple and searching the caseload."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from practice.domain import Area, CoupleStatus, Stage, choices
+from practice.formtools import MultiCheckboxField, PlainText, lower_strip, strip
+
+
+class PartnerForm(Form):
+    """One partner's details (a sub-form, so no CSRF of its own)."""
+
+    name = StringField(
+        "Name", filters=[strip],
+        validators=[InputRequired("Please enter a name."), Length(max=80, message="Please keep the name under 80 characters."), PlainText()],
+    )
+    pronouns = StringField(
+        "Pronouns", filters=[strip], validators=[Optional(), Length(max=40), PlainText()],
+        description="Optional, for example she/her, he/him, they/them.",
+    )
+    email = EmailField(
+        "Email", filters=[lower_strip],
+        validators=[
+            Optional(), Length(max=254),
+            Email(message="Please enter an email address like name@example.com.", check_deliverability=False),
+        ],
+        description="Optional. Used to send their private invitation and reminders. Partners may share one.",
+    )
+
+
+class CoupleForm(FlaskForm):
+    """Everything the caseload knows about a couple."""
+
+    partner1 = FormField(PartnerForm, label="Partner 1")
+    partner2 = FormField(PartnerForm, label="Partner 2")
+    concerns = MultiCheckboxField("Presenting concerns", choices=choices(Area))
+    stage = RadioField("EFT stage", choices=choices(Stage), default=Stage.DEESCALATION.value,
+                       validators=[InputRequired("Please choose a stage.")])
+    start_date = DateField("Start date", validators=[InputRequired("Please enter the date therapy started.")])
+    status = SelectField("Status", choices=choices(CoupleStatus), default=CoupleStatus.ACTIVE.value,
+                         description="Closing a couple archives it; nothing is deleted.")
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField("Save couple")
+
+    def validate_concerns(self, field) -> None:
+        if len(field.data or []) > len(Area):
+            raise ValidationError("Please choose from the list.")
+
+
+class CaseloadFilterForm(FlaskForm):
+    """Search and filter the caseload (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by name", filters=[strip], validators=[Optional(), Length(max=80)])
+    status = SelectField(
+        "Status",
+        choices=[("open", "Active and paused"), *choices(CoupleStatus), ("all", "All")],
+        default="open",
+        validate_choice=False,
+    )

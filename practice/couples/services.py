@@ -1,0 +1,80 @@
+"""Caseload rules: listing, creating, editing and archiving couples."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+
+from practice.authz import couples_of_current_clinician
+from practice.domain import CoupleStatus
+from practice.extensions import db
+from practice.models import Clinician, Couple, Partner, utcnow
+from practice.versioning import ensure_version, save_versioned
+
+PARTNER_FIELDS = ("name", "pronouns", "email")
+COUPLE_FIELDS = ("concerns", "stage", "start_date", "status")
+OPEN_STATUSES = (CoupleStatus.ACTIVE.value, CoupleStatus.PAUSED.value)
+
+
+def caseload_query(search: str | None, status: str) -> Select[tuple[Couple]]:
+    """The signed-in clinician's couples, filtered and sorted by latest activity."""
+    query = couples_of_current_clinician()
+    if status == "open":
+        query = query.where(Couple.status.in_(OPEN_STATUSES))
+    elif status in {s.value for s in CoupleStatus}:
+        query = query.where(Couple.status == status)
+    if search:
+        pattern = f"%{escape_like(search.lower())}%"
+        query = query.where(
+            Couple.id.in_(select(Partner.couple_id).where(func.lower(Partner.name).like(pattern, escape="\\")))
+        )
+    return query.order_by(Couple.last_activity_at.desc(), Couple.id.desc())
+
+
+def escape_like(text: str) -> str:
+    """Make % and _ in a search match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _partner_values(data: dict) -> dict:
+    return {key: (data.get(key) or None) if key == "email" else (data.get(key) or "") for key in PARTNER_FIELDS}
+
+
+def _couple_values(data: dict) -> dict:
+    values = {key: data[key] for key in COUPLE_FIELDS}
+    values["concerns"] = list(dict.fromkeys(values["concerns"] or []))
+    return values
+
+
+def create_couple(clinician: Clinician, data: dict) -> Couple:
+    """Add a couple with its two partners to a clinician's caseload."""
+    couple = Couple(clinician=clinician, **_couple_values(data))
+    couple.partners = [Partner(position=n, **_partner_values(data[f"partner{n}"])) for n in (1, 2)]
+    _mark_closed(couple)
+    db.session.add(couple)
+    db.session.commit()
+    return couple
+
+
+def update_couple(couple: Couple, expected_version: int | None, data: dict) -> None:
+    """Save changes to a couple and its partners, refusing a stale form.
+
+    The couple row always changes (its activity time), so its version guards
+    the partners' rows too.
+    """
+    ensure_version(couple, expected_version)
+    for n in (1, 2):
+        for key, value in _partner_values(data[f"partner{n}"]).items():
+            setattr(couple.partner(n), key, value)
+    changes = _couple_values(data) | {"last_activity_at": utcnow()}
+    changes["closed_at"] = _closed_at(couple, changes["status"])
+    save_versioned(couple, expected_version, changes)
+
+
+def _closed_at(couple: Couple, status: str):
+    if status != CoupleStatus.CLOSED.value:
+        return None
+    return couple.closed_at or utcnow()
+
+
+def _mark_closed(couple: Couple) -> None:
+    couple.closed_at = _closed_at(couple, couple.status)

@@ -1,0 +1,77 @@
+"""The caseload: list, add, view and edit couples."""
+
+from __future__ import annotations
+
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from practice.auth.guards import require_clinician
+from practice.authz import couple_for_clinician_or_404
+from practice.couples import services
+from practice.couples.forms import CaseloadFilterForm, CoupleForm
+from practice.errors_domain import ConflictError
+from practice.extensions import db
+from practice.templating import practice_today
+from practice.versioning import keep_typed_text_after_conflict
+
+bp = Blueprint("couples", __name__, url_prefix="/couples")
+bp.before_request(require_clinician)
+
+
+@bp.get("/")
+def caseload():
+    filters = CaseloadFilterForm(request.args)
+    filters.validate()
+    search = filters.q.data if not filters.q.errors else None
+    page = db.paginate(
+        services.caseload_query(search, filters.status.data),
+        per_page=current_app.config["COUPLES_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("couples/caseload.html", page=page, filters=filters)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = CoupleForm()
+    if request.method == "GET":
+        form.start_date.data = practice_today()
+    if form.validate_on_submit():
+        couple = services.create_couple(current_user._get_current_object(), form.data)
+        flash(f"{couple.name} added to your caseload.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id))
+    return render_template("couples/form.html", form=form, couple=None)
+
+
+@bp.get("/<int:couple_id>")
+def detail(couple_id: int):
+    couple = couple_for_clinician_or_404(couple_id)
+    return render_template("couples/detail.html", couple=couple)
+
+
+@bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
+def edit(couple_id: int):
+    couple = couple_for_clinician_or_404(couple_id)
+    form = CoupleForm(data=form_data(couple))
+    if form.validate_on_submit():
+        try:
+            services.update_couple(couple, form.version.data, form.data)
+        except ConflictError as error:
+            keep_typed_text_after_conflict(form, couple, error)
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for("couples.detail", couple_id=couple.id))
+    return render_template("couples/form.html", form=form, couple=couple)
+
+
+def form_data(couple) -> dict:
+    """The couple as the edit form's initial data."""
+    partners = {
+        f"partner{p.position}": {"name": p.name, "pronouns": p.pronouns, "email": p.email or ""}
+        for p in couple.partners
+    }
+    return partners | {
+        "concerns": couple.concerns, "stage": couple.stage, "start_date": couple.start_date,
+        "status": couple.status, "version": couple.version,
+    }

@@ -1,0 +1,131 @@
+"""The demo practice: Riverbend Couples Therapy, its clinicians and couples.
+
+Seeding is idempotent: rows are found by their natural keys (emails, the
+practice name, partner names) and only missing ones are added, so running
+it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from practice.domain import Area, CoupleStatus, Stage
+from practice.extensions import db
+from practice.models import Clinician, Couple, Partner, Practice
+from practice.passwords import hash_password
+
+DEMO_PASSWORD = "demo-password-123"
+PRACTICE_NAME = "Riverbend Couples Therapy"
+
+CRISIS_RESOURCES = (
+    "If you are in danger right now, call 911 (or your local emergency number).\n"
+    "988 Suicide & Crisis Lifeline: call or text 988, any time.\n"
+    "National Domestic Violence Hotline: 1-800-799-7233, or text START to 88788.\n"
+    "Between sessions you can also call the practice on (555) 010-2040."
+)
+
+
+@dataclass(frozen=True)
+class DemoCouple:
+    partners: tuple[tuple[str, str, str | None], tuple[str, str, str | None]]
+    concerns: tuple[Area, ...]
+    stage: Stage
+    weeks_ago: int
+    status: CoupleStatus = CoupleStatus.ACTIVE
+
+
+THERAPIST_COUPLES = (
+    DemoCouple(
+        (("Alex", "he/him", "demo.alex@example.com"), ("Sam", "she/her", "demo.sam@example.com")),
+        (Area.INSECURE_ATTACHMENT, Area.STONEWALLING, Area.TAKEN_FOR_GRANTED),
+        Stage.DEESCALATION, 6,
+    ),
+    DemoCouple(
+        (("Priya", "she/her", "priya.demo@example.com"), ("Jordan", "they/them", None)),
+        (Area.SEPARATE_LIVES, Area.AFFECTIONATE_TOUCH),
+        Stage.RESTRUCTURING, 20,
+    ),
+    DemoCouple(
+        (("Maria", "she/her", "mr.household@example.com"), ("Tomás", "he/him", "mr.household@example.com")),
+        (Area.BETRAYAL, Area.HOSTILITY),
+        Stage.CONSOLIDATION, 40,
+    ),
+    DemoCouple(
+        (("Chris", "he/him", None), ("Dana", "she/her", None)),
+        (Area.MENTAL_HEALTH, Area.LOW_SELF_WORTH),
+        Stage.DEESCALATION, 30, CoupleStatus.PAUSED,
+    ),
+)
+
+COLLEAGUE_COUPLES = (
+    DemoCouple(
+        (("Robin", "she/her", None), ("Lee", "he/him", None)),
+        (Area.SEXUAL_INTIMACY, Area.HOSTILITY),
+        Stage.RESTRUCTURING, 12,
+    ),
+)
+
+
+def seed() -> list[tuple[str, str]]:
+    """Create whatever part of the demo is missing; return (role, email) logins."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    practice = _practice()
+    therapist = _clinician(practice, "demo.therapist@example.com", "Dr. Morgan Reyes", "PhD, LMFT", password_hash, owner=True)
+    colleague = _clinician(practice, "demo.colleague@example.com", "Jamie Okafor", "LCSW", password_hash)
+    for clinician, couples in ((therapist, THERAPIST_COUPLES), (colleague, COLLEAGUE_COUPLES)):
+        for demo in couples:
+            _couple(clinician, demo)
+    db.session.commit()
+    return [
+        ("Therapist (practice owner)", therapist.email),
+        ("Colleague", colleague.email),
+    ]
+
+
+def _practice() -> Practice:
+    practice = db.session.scalar(select(Practice).where(Practice.name == PRACTICE_NAME))
+    if practice is None:
+        practice = Practice(
+            name=PRACTICE_NAME,
+            address="12 Riverside Walk, Suite 3\nPortland, OR 97201",
+            phone="(555) 010-2040",
+            timezone="America/Los_Angeles",
+            crisis_resources=CRISIS_RESOURCES,
+        )
+        db.session.add(practice)
+    return practice
+
+
+def _clinician(practice, email, name, credentials, password_hash, owner=False) -> Clinician:
+    clinician = db.session.scalar(select(Clinician).where(Clinician.email == email))
+    if clinician is None:
+        clinician = Clinician(
+            practice=practice, email=email, name=name, credentials=credentials,
+            password_hash=password_hash, is_owner=owner,
+        )
+        db.session.add(clinician)
+    return clinician
+
+
+def _couple(clinician: Clinician, demo: DemoCouple) -> Couple:
+    first_name = demo.partners[0][0]
+    existing = db.session.scalar(
+        select(Couple).join(Partner).where(
+            Couple.clinician_id == clinician.id, Partner.position == 1, Partner.name == first_name
+        )
+    ) if clinician.id else None
+    if existing is not None:
+        return existing
+    couple = Couple(
+        clinician=clinician, concerns=[a.value for a in demo.concerns], stage=demo.stage.value,
+        start_date=date.today() - timedelta(weeks=demo.weeks_ago), status=demo.status.value,
+    )
+    couple.partners = [
+        Partner(position=n, name=name, pronouns=pronouns, email=email)
+        for n, (name, pronouns, email) in enumerate(demo.partners, start=1)
+    ]
+    db.session.add(couple)
+    return couple

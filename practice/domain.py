@@ -1,0 +1,104 @@
+"""The fixed vocabulary of Twofold: areas, strategies, EFT stages and statuses.
+
+Every other module imports these keys from here so that the exercise library,
+check-ins, reports and forms always agree. Keys are stored in the database;
+labels are what people read.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Area(StrEnum):
+    """Reasons couples lose emotional intimacy; homework targets one or more."""
+
+    INSECURE_ATTACHMENT = "insecure_attachment"
+    STONEWALLING = "stonewalling"
+    HOSTILITY = "hostility"
+    LOW_SELF_WORTH = "low_self_worth"
+    TAKEN_FOR_GRANTED = "taken_for_granted"
+    AFFECTIONATE_TOUCH = "affectionate_touch"
+    SEPARATE_LIVES = "separate_lives"
+    BETRAYAL = "betrayal"
+    SEXUAL_INTIMACY = "sexual_intimacy"
+    MENTAL_HEALTH = "mental_health"
+
+    @property
+    def label(self) -> str:
+        return AREA_LABELS[self]
+
+
+class Strategy(StrEnum):
+    """Ways of rebuilding closeness that an exercise practises."""
+
+    VULNERABILITY = "vulnerability"
+    EMPATHETIC_LISTENING = "empathetic_listening"
+    TIME_TOGETHER = "time_together"
+    MEANINGFUL_CONVERSATION = "meaningful_conversation"
+    AFFECTION = "affection"
+    NEEDS_AND_BOUNDARIES = "needs_and_boundaries"
+    NOVELTY = "novelty"
+
+    @property
+    def label(self) -> str:
+        return STRATEGY_LABELS[self]
+
+
+class Stage(StrEnum):
+    """The three stages of Emotionally Focused Therapy, in order."""
+
+    DEESCALATION = "deescalation"
+    RESTRUCTURING = "restructuring"
+    CONSOLIDATION = "consolidation"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+class CoupleStatus(StrEnum):
+    """Where a couple's work stands; closed couples are archived, never deleted."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+AREA_LABELS: dict[Area, str] = {
+    Area.INSECURE_ATTACHMENT: "Insecure attachment",
+    Area.STONEWALLING: "Stonewalling",
+    Area.HOSTILITY: "Hostility",
+    Area.LOW_SELF_WORTH: "Low self-worth",
+    Area.TAKEN_FOR_GRANTED: "Feeling taken for granted",
+    Area.AFFECTIONATE_TOUCH: "Little affectionate touch",
+    Area.SEPARATE_LIVES: "Separate lives",
+    Area.BETRAYAL: "Betrayal",
+    Area.SEXUAL_INTIMACY: "Sexual intimacy",
+    Area.MENTAL_HEALTH: "Mental health",
+}
+
+STRATEGY_LABELS: dict[Strategy, str] = {
+    Strategy.VULNERABILITY: "Showing vulnerability",
+    Strategy.EMPATHETIC_LISTENING: "Listening with empathy",
+    Strategy.TIME_TOGETHER: "Protecting time together",
+    Strategy.MEANINGFUL_CONVERSATION: "Meaningful conversation",
+    Strategy.AFFECTION: "Small, frequent affection",
+    Strategy.NEEDS_AND_BOUNDARIES: "Needs and boundaries",
+    Strategy.NOVELTY: "Trying new things together",
+}
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.DEESCALATION: "De-escalation",
+    Stage.RESTRUCTURING: "Restructuring",
+    Stage.CONSOLIDATION: "Consolidation",
+}
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """Return (key, label) pairs for a WTForms select built from one of these enums."""
+    return [(member.value, member.label) for member in enum]  # type: ignore[attr-defined]

@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from practice.models.accounts import (
+    Clinician,
+    ClinicianInvitation,
+    PasswordResetToken,
+    Practice,
+    SignupRequest,
+)
+from practice.models.base import Base, utcnow
+from practice.models.couples import Couple, Partner
+
+__all__ = [
+    "Base",
+    "Clinician",
+    "ClinicianInvitation",
+    "Couple",
+    "Partner",
+    "PasswordResetToken",
+    "Practice",
+    "SignupRequest",
+    "utcnow",
+]

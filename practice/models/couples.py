@@ -1,0 +1,70 @@
+"""Couples and the two partners in each."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from practice.domain import Area, CoupleStatus, Stage
+from practice.models.accounts import Clinician
+from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+
+
+class Couple(VersionedMixin, TimestampMixin, Base):
+    """A couple in one clinician's caseload. Closed couples stay, archived."""
+
+    __tablename__ = "couples"
+    __table_args__ = (Index("ix_couples_clinician_activity", "clinician_id", "last_activity_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    concerns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    stage: Mapped[str] = mapped_column(String(20), default=Stage.DEESCALATION.value)
+    start_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10), default=CoupleStatus.ACTIVE.value, index=True)
+    closed_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    clinician: Mapped[Clinician] = relationship(back_populates="couples")
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="couple", order_by="Partner.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def name(self) -> str:
+        """How the caseload names a couple: "Alex & Sam"."""
+        return " & ".join(p.name for p in self.partners)
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+    @property
+    def status_label(self) -> str:
+        return CoupleStatus(self.status).label
+
+    @property
+    def concern_labels(self) -> list[str]:
+        return [Area(key).label for key in self.concerns]
+
+    def partner(self, position: int) -> Partner:
+        """Partner 1 or partner 2."""
+        return next(p for p in self.partners if p.position == position)
+
+
+class Partner(TimestampMixin, Base):
+    """One person in a couple. Email is optional and need not be unique."""
+
+    __tablename__ = "partners"
+    __table_args__ = (UniqueConstraint("couple_id", "position", name="uq_partners_couple_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"), index=True)
+    position: Mapped[int]  # 1 or 2
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    pronouns: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    couple: Mapped[Couple] = relationship(back_populates="partners")

@@ -1,0 +1,64 @@
+"""Forms for the practice profile and inviting colleagues."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.widgets import HiddenInput
+
+from practice.formtools import PlainText, email_validators, lower_strip, strip
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, as (key, label with spaces)."""
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+
+
+class PracticeProfileForm(FlaskForm):
+    """The letterhead, time zone and crisis resources of a practice."""
+
+    name = StringField(
+        "Practice name", filters=[strip],
+        validators=[InputRequired("Please name the practice."), Length(max=120), PlainText()],
+    )
+    address = TextAreaField(
+        "Address", filters=[strip], validators=[Optional(), Length(max=500), PlainText()],
+        description="Printed on the letterhead of session summaries.",
+    )
+    phone = StringField(
+        "Phone", filters=[strip],
+        validators=[
+            Optional(), Length(max=40),
+            Regexp(r"^[0-9+()./\- xext]*$", message="Please use digits, spaces and + ( ) - only."),
+        ],
+    )
+    timezone = SelectField("Time zone", choices=timezone_choices, validators=[InputRequired()],
+                           description="Due dates and times are shown in this time zone.")
+    crisis_resources = TextAreaField(
+        "Crisis resources for clients",
+        filters=[strip],
+        validators=[Optional(), Length(max=2000), PlainText(allow_markup_chars=True)],
+        description="Shown to partners on every page of their portal and in couple handouts. "
+        "Include local emergency numbers and a crisis line.",
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("Save practice details")
+
+
+class InviteClinicianForm(FlaskForm):
+    """Invite a colleague by email."""
+
+    email = EmailField("Colleague's email", filters=[lower_strip], validators=email_validators())
+    submit = SubmitField("Create invitation")
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for buttons that change something (CSRF only)."""
+
+    next = HiddenField()

@@ -1,0 +1,75 @@
+"""The practice owner's pages: profile and team."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from practice.auth.guards import require_owner
+from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_404
+from practice.errors_domain import ConflictError
+from practice.versioning import keep_typed_text_after_conflict
+from practice.practices import services
+from practice.practices.forms import ConfirmForm, InviteClinicianForm, PracticeProfileForm
+
+bp = Blueprint("practices", __name__, url_prefix="/practice")
+bp.before_request(require_owner)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def profile():
+    practice = current_user.practice
+    form = PracticeProfileForm(obj=practice)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(practice, form.version.data, form.data)
+        except ConflictError as error:
+            keep_typed_text_after_conflict(form, practice, error)
+        else:
+            flash("The practice details are saved.", "success")
+            return redirect(url_for("practices.profile"))
+    return render_template("practices/profile.html", form=form)
+
+
+def render_team(form: InviteClinicianForm, new_link: str | None = None):
+    practice_id = current_user.practice_id
+    return render_template(
+        "practices/team.html", form=form, new_link=new_link, confirm=ConfirmForm(),
+        clinicians=services.team(practice_id), invitations=services.open_invitations(practice_id),
+    )
+
+
+@bp.get("/team")
+def team():
+    return render_team(InviteClinicianForm())
+
+
+@bp.post("/team/invitations")
+def invite():
+    form = InviteClinicianForm()
+    if not form.validate_on_submit():
+        return render_team(form)
+    link = services.invite_clinician(current_user._get_current_object(), form.email.data)
+    flash(f"Invitation created for {form.email.data}. We emailed it; you can also copy the link below.", "success")
+    return render_team(InviteClinicianForm(formdata=None), new_link=link)
+
+
+@bp.post("/team/invitations/<int:invitation_id>/revoke")
+def revoke(invitation_id: int):
+    invitation = invitation_for_owner_or_404(invitation_id)
+    if ConfirmForm().validate_on_submit():
+        services.revoke_invitation(invitation)
+        flash(f"The invitation for {invitation.email} no longer works.", "info")
+    return redirect(url_for("practices.team"))
+
+
+@bp.post("/team/<int:clinician_id>/<any(deactivate, reactivate):action>")
+def set_active(clinician_id: int, action: str):
+    clinician = colleague_for_owner_or_404(clinician_id)
+    if clinician.id == current_user.id:
+        abort(400)
+    if ConfirmForm().validate_on_submit():
+        services.set_active(clinician, active=action == "reactivate")
+        word = "can sign in again" if action == "reactivate" else "can no longer sign in"
+        flash(f"{clinician.name} {word}. Their couples are kept as they were.", "info")
+    return redirect(url_for("practices.team"))

@@ -1,0 +1,41 @@
+"""Jinja filters and globals shared by all templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+
+from practice import domain
+
+
+def practice_zone() -> ZoneInfo:
+    """The signed-in person's practice time zone (UTC for visitors)."""
+    practice = getattr(current_user, "practice", None)
+    return ZoneInfo(practice.timezone if practice else "UTC")
+
+
+def local_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
+    """A UTC datetime shown in the practice's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(practice_zone()).strftime(fmt)
+
+
+def long_date(value: date | None) -> str:
+    """A calendar date written out for people: 3 Nov 2026."""
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def register(app: Flask) -> None:
+    """Add the filters and the domain vocabulary to every template."""
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_global(domain, "domain")
+
+
+def practice_today() -> date:
+    """Today's date where the practice is."""
+    return datetime.now(practice_zone()).date()

@@ -1,0 +1,26 @@
+"""Random link tokens that are stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+TOKEN_BYTES = 32
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+def new_token() -> tuple[str, str]:
+    """Return (token for the link, hash for the database)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token; tokens are random, so no salt or slow hash is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def looks_like_token(token: str) -> bool:
+    """Cheap shape check so malformed links never reach a query."""
+    return bool(_TOKEN_SHAPE.match(token))

@@ -1,0 +1,158 @@
+"""Shared fixtures: one migrated database per run, emptied after each test.
+
+The database is SQLite in a temporary folder, or the PostgreSQL server named
+by TEST_DATABASE_URL. The schema is built by the real Alembic migrations,
+so every test also exercises them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+from itertools import count
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from config import TestConfig, normalise_database_url
+from practice import create_app
+from practice.extensions import db, limiter, mail
+from practice.models import Clinician, Couple, Partner, Practice
+from practice.passwords import hash_password
+
+PASSWORD = "correct horse battery staple"
+_serial = count(1)
+
+
+def database_url(tmp_path_factory) -> str:
+    import os
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+class FormClient(FlaskClient):
+    """A test client that can post forms with a valid CSRF token, like a browser."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)})
+    app = create_app(config)
+    app.test_client_class = FormClient
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(app):
+    """Each test starts with empty tables, an empty outbox and fresh rate limits."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+    limiter.reset()
+    with app.app_context():
+        mail.outbox = [] if hasattr(mail, "outbox") else None
+
+
+@pytest.fixture()
+def client(app) -> FormClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def outbox(app):
+    """Messages sent during the test (Flask-Mailman's locmem backend)."""
+    from flask_mailman.backends import locmem  # noqa: F401  (the backend appends to mail.outbox)
+
+    mail.outbox = []
+    return mail.outbox
+
+
+# Factories ---------------------------------------------------------------
+
+
+def make_practice(**fields) -> Practice:
+    practice = Practice(name=fields.pop("name", f"Practice {next(_serial)}"), **fields)
+    db.session.add(practice)
+    db.session.commit()
+    return practice
+
+
+def make_clinician(practice: Practice | None = None, *, owner: bool = False, **fields) -> Clinician:
+    practice = practice or make_practice()
+    n = next(_serial)
+    clinician = Clinician(
+        practice=practice,
+        name=fields.pop("name", f"Clinician {n}"),
+        email=fields.pop("email", f"clinician{n}@example.com"),
+        password_hash=hash_password(fields.pop("password", PASSWORD)),
+        is_owner=owner,
+        **fields,
+    )
+    db.session.add(clinician)
+    db.session.commit()
+    return clinician
+
+
+def make_couple(clinician: Clinician, names=("Alex", "Sam"), **fields) -> Couple:
+    couple = Couple(
+        clinician=clinician,
+        concerns=fields.pop("concerns", ["stonewalling"]),
+        stage=fields.pop("stage", "deescalation"),
+        start_date=fields.pop("start_date", date(2026, 1, 5)),
+        **fields,
+    )
+    couple.partners = [Partner(position=i, name=name) for i, name in enumerate(names, start=1)]
+    db.session.add(couple)
+    db.session.commit()
+    return couple
+
+
+def login(client: FormClient, person, password: str = PASSWORD):
+    """Sign in through the real login form."""
+    response = client.post_form("/login", {"email": person.email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return response
+
+
+def csrf_token_in(html: bytes) -> str:
+    return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1).decode()
+
+
+@pytest.fixture()
+def clinician(app) -> Clinician:
+    return make_clinician(owner=True)
+
+
+@pytest.fixture()
+def logged_in(client, clinician) -> FormClient:
+    login(client, clinician)
+    return client
