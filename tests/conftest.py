@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from config import TestConfig, normalise_database_url
 from practice import create_app
-from practice.extensions import db, limiter, mail
+from practice.extensions import db, limiter
 from practice.models import Clinician, Couple, Partner, Practice
 from practice.passwords import hash_password
 
@@ -73,8 +73,7 @@ def _fresh_state(app):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
     limiter.reset()
-    with app.app_context():
-        mail.outbox = [] if hasattr(mail, "outbox") else None
+    app.extensions["mailman"].outbox = []
 
 
 @pytest.fixture()
@@ -88,12 +87,11 @@ def runner(app):
 
 
 @pytest.fixture()
-def outbox(app):
-    """Messages sent during the test (Flask-Mailman's locmem backend)."""
-    from flask_mailman.backends import locmem  # noqa: F401  (the backend appends to mail.outbox)
-
-    mail.outbox = []
-    return mail.outbox
+def outbox(app) -> list:
+    """Messages sent during the test (Flask-Mailman's locmem backend appends here)."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
 
 
 # Factories ---------------------------------------------------------------

@@ -1,0 +1,63 @@
+# Twofold: `make run` to try it, `make test` to check it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+export FLASK_APP := practice
+
+# Shared libraries WeasyPrint loads at run time (Debian/Ubuntu package names).
+SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
+
+.PHONY: run test install system-libs migrate demo clean
+
+run: install system-libs instance/secret_key migrate demo
+	@echo "Twofold is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
+
+test: install system-libs
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Twofold needs Python 3.11 or newer.")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-libs:
+	@missing=""; for pair in $(SYSTEM_LIBS); do \
+		lib=$${pair%%:*}; pkg=$${pair##*:}; \
+		ldconfig -p 2>/dev/null | grep -q "$$lib" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing libraries WeasyPrint needs:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "WeasyPrint (PDF summaries) needs these system libraries:$$missing"; \
+		echo "Install them with:  sudo apt-get install -y$$missing"; \
+		echo "(On macOS: brew install pango harfbuzz)"; \
+	fi
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: install
+	$(BIN)/flask seed-demo
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
