@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from wtforms import SelectChoice
+
 
 class Area(StrEnum):
     """Reasons couples lose emotional intimacy; homework targets one or more."""
@@ -99,6 +101,6 @@ STAGE_LABELS: dict[Stage, str] = {
 }
 
 
-def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    """Return (key, label) pairs for a WTForms select built from one of these enums."""
-    return [(member.value, member.label) for member in enum]  # type: ignore[attr-defined]
+def choices(enum: type[StrEnum]) -> list[SelectChoice]:
+    """The options of a WTForms select or radio group built from one of these enums."""
+    return [SelectChoice(member.value, member.label) for member in enum]  # type: ignore[attr-defined]

@@ -38,7 +38,18 @@ def database_url(tmp_path_factory) -> str:
 
 
 class FormClient(FlaskClient):
-    """A test client that can post forms with a valid CSRF token, like a browser."""
+    """A test client that behaves like a browser talking to a real server.
+
+    Each request runs in its own application context (its own database
+    session and `g`), as it would in production, while the test keeps its
+    own context for factories and assertions. The test's transaction is
+    ended first so SQLite's write lock is free for the request.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         with self.session_transaction() as session:
@@ -154,3 +165,11 @@ def clinician(app) -> Clinician:
 def logged_in(client, clinician) -> FormClient:
     login(client, clinician)
     return client
+
+
+def utcnow_plus_days(days: int):
+    from datetime import timedelta
+
+    from practice.models import utcnow
+
+    return utcnow() + timedelta(days=days)

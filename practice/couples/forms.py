@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -60,7 +60,7 @@ class CaseloadFilterForm(FlaskForm):
     q = StringField("Search by name", filters=[strip], validators=[Optional(), Length(max=80)])
     status = SelectField(
         "Status",
-        choices=[("open", "Active and paused"), *choices(CoupleStatus), ("all", "All")],
+        choices=[SelectChoice("open", "Active and paused"), *choices(CoupleStatus), SelectChoice("all", "All")],
         default="open",
         validate_choice=False,
     )

@@ -6,7 +6,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectChoice, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -14,10 +14,10 @@ from practice.formtools import PlainText, email_validators, lower_strip, strip
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone, as (key, label with spaces)."""
+def timezone_choices() -> list[SelectChoice]:
+    """Every IANA region time zone, labelled with spaces instead of underscores."""
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+    return [SelectChoice("UTC", "UTC")] + [SelectChoice(z, z.replace("_", " ")) for z in zones]
 
 
 class PracticeProfileForm(FlaskForm):

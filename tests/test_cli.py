@@ -1,0 +1,32 @@
+"""The seed-demo command: the demo practice, idempotently."""
+
+from sqlalchemy import func, select
+
+from practice.extensions import db
+from practice.models import Clinician, Couple, Partner, Practice
+from practice.passwords import verify_password
+
+
+def counts():
+    return tuple(db.session.scalar(select(func.count(m.id))) for m in (Practice, Clinician, Couple, Partner))
+
+
+def test_seed_demo_builds_the_demo_practice_once(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo.therapist@example.com" in result.output and "demo-password-123" in result.output
+    assert "never for real records" in result.output
+    first = counts()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert counts() == first
+
+    practice = db.session.scalar(select(Practice))
+    assert practice.name == "Riverbend Couples Therapy"
+    therapist = db.session.scalar(select(Clinician).where(Clinician.email == "demo.therapist@example.com"))
+    colleague = db.session.scalar(select(Clinician).where(Clinician.email == "demo.colleague@example.com"))
+    assert therapist.is_owner and verify_password(therapist.password_hash, "demo-password-123")
+    assert len(colleague.couples) >= 1
+    assert len(therapist.couples) >= 3
+    assert len({c.stage for c in therapist.couples}) == 3
+    alex_sam = next(c for c in therapist.couples if c.name == "Alex & Sam")
+    assert [p.email for p in alex_sam.partners] == ["demo.alex@example.com", "demo.sam@example.com"]
