@@ -8,7 +8,7 @@ from practice.models.accounts import (
     SignupRequest,
 )
 from practice.models.base import Base, utcnow
-from practice.models.couples import Couple, Partner
+from practice.models.couples import Couple, Partner, PartnerInvitation
 
 __all__ = [
     "Base",
@@ -16,6 +16,7 @@ __all__ = [
     "ClinicianInvitation",
     "Couple",
     "Partner",
+    "PartnerInvitation",
     "PasswordResetToken",
     "Practice",
     "SignupRequest",
