@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
+
+audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Walk the audit trail's hash chain; exit non-zero at the first broken link."""
+    from practice.audit.chain import verify_stored
+    from practice.extensions import db
+
+    report = verify_stored(db.session)
+    if report.broken_at is not None:
+        raise click.ClickException(
+            f"The audit trail is broken at event #{report.broken_at}: {report.reason}. "
+            f"The {report.checked} events before it are intact."
+        )
+    click.echo(f"The audit trail is intact: {report.checked} events. Head hash: {report.head}")
+    click.echo("Keep the head hash somewhere else: a later trail that no longer contains it was cut short.")
 
 
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
+    app.cli.add_command(audit_cli)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
