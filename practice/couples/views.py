@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from practice import audit
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404
 from practice.couples import services
@@ -47,7 +47,9 @@ def create():
 @bp.get("/<int:couple_id>")
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    return render_template("couples/detail.html", couple=couple)
+    page = render_template("couples/detail.html", couple=couple)
+    audit.viewed(couple)
+    return page
 
 
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
@@ -62,7 +64,9 @@ def edit(couple_id: int):
         else:
             flash("Changes saved.", "success")
             return redirect(url_for("couples.detail", couple_id=couple.id))
-    return render_template("couples/form.html", form=form, couple=couple)
+    page = render_template("couples/form.html", form=form, couple=couple)
+    audit.viewed(couple)
+    return page
 
 
 def form_data(couple) -> dict:
