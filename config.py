@@ -84,6 +84,7 @@ class Config:
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25
+    AUDIT_EVENTS_PER_PAGE = 50
 
     @classmethod
     def validate(cls) -> None:
