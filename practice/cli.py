@@ -25,9 +25,33 @@ def audit_verify() -> None:
     click.echo("Keep the head hash somewhere else: a later trail that no longer contains it was cut short.")
 
 
+keys_cli = AppGroup("keys", help="Manage the keys that encrypt clinical text.")
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Print a new data key, to put first in TWOFOLD_DATA_KEYS."""
+    from practice.crypto import generate_key
+
+    click.echo(generate_key())
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt every encrypted column with the first key in TWOFOLD_DATA_KEYS."""
+    from practice.extensions import db
+    from practice.key_rotation import rotate_all
+
+    for table, rows in rotate_all(db.metadata, batch_size).items():
+        click.echo(f"  {table}: {rows} rows re-encrypted")
+    click.echo("Every encrypted value now uses the current key; older keys can be removed.")
+
+
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
     app.cli.add_command(audit_cli)
+    app.cli.add_command(keys_cli)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
