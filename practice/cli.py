@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 
@@ -48,10 +50,41 @@ def keys_rotate(batch_size: int) -> None:
     click.echo("Every encrypted value now uses the current key; older keys can be removed.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Copy the SQLite database to FILE while Twofold runs (PostgreSQL: explains pg_dump)."""
+    from practice.backup import backup_to
+
+    revision = backup_to(file)
+    click.echo(f"Backed up to {file} (schema revision {revision}).")
+    click.echo("Keep the data keys (TWOFOLD_DATA_KEYS or instance/data_keys) safe too, but apart from backups.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Really replace the current database.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup in FILE (stop Twofold first)."""
+    from practice.backup import BackupError, database_revision, live_database, restore_from
+
+    database_revision(file)
+    if not yes:
+        raise BackupError(
+            f"This replaces the whole database at {live_database()} with {file}. "
+            "Stop Twofold, then run the command again with --yes."
+        )
+    revision, kept = restore_from(file)
+    click.echo(f"Restored {file} (schema revision {revision}). The replaced database is kept at {kept}.")
+    click.echo("Next: flask --app practice db upgrade, then flask --app practice audit verify.")
+
+
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(keys_cli)
+    for command in (audit_cli, keys_cli, backup, restore):
+        app.cli.add_command(command)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
