@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Couple, utcnow
+from practice.models import Clinician, Couple, utcnow
 from tests.audit_helpers import audit_events, stored_text
-from tests.conftest import PASSWORD, login, make_clinician, make_couple
+from tests.conftest import PASSWORD, make_clinician, make_couple
+from tests.test_auth_flows import link_in, signup_data
 
 ADDRESS = {"REMOTE_ADDR": "203.0.113.7"}
 
@@ -32,6 +33,14 @@ def test_sign_in_and_sign_out_are_recorded_with_actor_time_and_address(client, c
         assert event.practice_id == clinician.practice_id
         assert event.remote_addr == "203.0.113.7"
         assert_recent(event)
+
+
+def test_signing_in_by_confirming_a_sign_up_is_recorded_as_a_login(client, outbox):
+    client.post_form("/signup", signup_data())
+    client.get(link_in(outbox[0], "/signup/confirm/"))
+    (event,) = audit_events()
+    owner = db.session.scalars(select(Clinician)).one()
+    assert (event.action, event.actor_id, event.practice_id) == ("login", owner.id, owner.practice_id)
 
 
 @pytest.mark.asvs("7.1.1")
