@@ -39,13 +39,17 @@ def keys_generate() -> None:
 
 
 @keys_cli.command("rotate")
-@click.option("--batch-size", default=500, show_default=True, help="Rows per transaction.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True, help="Rows per transaction.")
 def keys_rotate(batch_size: int) -> None:
     """Re-encrypt every encrypted column with the first key in TWOFOLD_DATA_KEYS."""
     from practice.extensions import db
     from practice.key_rotation import rotate_all
 
-    for table, rows in rotate_all(db.metadata, batch_size).items():
+    rotated = rotate_all(db.metadata, batch_size)
+    if not rotated:
+        click.echo("No table has encrypted columns yet; nothing to re-encrypt.")
+        return
+    for table, rows in rotated.items():
         click.echo(f"  {table}: {rows} rows re-encrypted")
     click.echo("Every encrypted value now uses the current key; older keys can be removed.")
 
