@@ -32,6 +32,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def data_keys_from_environment() -> list[str]:
+    """TWOFOLD_DATA_KEYS: comma-separated encryption keys for clinical text, the current one first."""
+    return [key.strip() for key in os.environ.get("TWOFOLD_DATA_KEYS", "").split(",") if key.strip()]
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -81,9 +86,14 @@ class Config:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Twofold <no-reply@twofold.local>")
 
+    # Encryption at rest (practice.crypto). Keys are loaded on first use, never at import.
+    DATA_KEYS = data_keys_from_environment()
+    DATA_KEY_FILE: str | None = None
+
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25
+    AUDIT_EVENTS_PER_PAGE = 50
 
     @classmethod
     def validate(cls) -> None:
@@ -92,6 +102,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     """`make run` on a laptop: plain HTTP on loopback, mail to the console."""
+
+    DATA_KEY_FILE = str(INSTANCE_DIR / "data_keys")  # used only while TWOFOLD_DATA_KEYS is unset
 
 
 class TestConfig(Config):
@@ -104,6 +116,7 @@ class TestConfig(Config):
     ARGON2_PROFILE = "cheap"
     MAIL_BACKEND = "locmem"
     RATELIMIT_STORAGE_URI = "memory://"
+    DATA_KEYS = ["9KJkpXbUfdFZxY34fQwLlMzRX4F-ZFTdGmO8rgujOaI="]  # public, for tests only
 
 
 class ProductionConfig(Config):
@@ -116,13 +129,30 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start without a real, long secret key."""
+        """Refuse to start without a real, long secret key and valid data encryption keys."""
         key = os.environ.get("SECRET_KEY", "")
         if len(key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        validate_data_keys(data_keys_from_environment())
+
+
+def validate_data_keys(keys: list[str]) -> None:
+    """Raise unless there is at least one key and every key is a Fernet key."""
+    from cryptography.fernet import Fernet
+
+    if not keys:
+        raise RuntimeError(
+            "TWOFOLD_DATA_KEYS must be set in production: clinical text is encrypted with it. "
+            "Make a key with: flask --app practice keys generate"
+        )
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise RuntimeError(f"Key {position} in TWOFOLD_DATA_KEYS is not a key made by `keys generate`.") from None
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -42,6 +42,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
+    from practice.audit.views import bp as audit_bp
+    from practice.audit.views import owner_bp as practice_audit_bp
     from practice.auth.views import account as account_bp
     from practice.auth.views import bp as auth_bp
     from practice.couples.views import bp as couples_bp
@@ -55,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(practice_audit_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -2,15 +2,17 @@
 
 Views never load a couple (or anything under it) by id alone. They call one
 of these, so another clinician's id is simply not found (404), whatever the
-template does.
+template does. Each miss is recorded in the audit trail as a refused access.
 """
 
 from __future__ import annotations
 
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from practice import audit
 from practice.extensions import db
 from practice.models import Clinician, ClinicianInvitation, Couple, Partner
 
@@ -26,7 +28,7 @@ def couples_of_current_clinician() -> Select[tuple[Couple]]:
 
 def couple_for_clinician_or_404(couple_id: int) -> Couple:
     """The signed-in clinician's couple with this id, or 404."""
-    return db.first_or_404(couples_of_current_clinician().where(Couple.id == couple_id))
+    return _first_or_refused(couples_of_current_clinician().where(Couple.id == couple_id), "Couple", couple_id)
 
 
 def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
@@ -40,18 +42,25 @@ def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:
     """An invitation of the signed-in owner's practice, or 404."""
-    return db.first_or_404(
-        select(ClinicianInvitation).where(
-            ClinicianInvitation.id == invitation_id,
-            ClinicianInvitation.practice_id == current_user.practice_id,
-        )
+    query = select(ClinicianInvitation).where(
+        ClinicianInvitation.id == invitation_id,
+        ClinicianInvitation.practice_id == current_user.practice_id,
     )
+    return _first_or_refused(query, "ClinicianInvitation", invitation_id)
 
 
 def colleague_for_owner_or_404(clinician_id: int) -> Clinician:
     """A clinician of the signed-in owner's practice, or 404."""
-    return db.first_or_404(
-        select(Clinician).where(
-            Clinician.id == clinician_id, Clinician.practice_id == current_user.practice_id
-        )
+    query = select(Clinician).where(
+        Clinician.id == clinician_id, Clinician.practice_id == current_user.practice_id
     )
+    return _first_or_refused(query, "Clinician", clinician_id)
+
+
+def _first_or_refused(query: Select, record_type: str, record_id: int):
+    """The first row of an owner-filtered query, or a recorded refusal and 404."""
+    row = db.session.scalars(query).first()
+    if row is None:
+        audit.refused(record_type, record_id)
+        abort(404)
+    return row

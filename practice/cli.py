@@ -2,12 +2,93 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Walk the audit trail's hash chain; exit non-zero at the first broken link."""
+    from practice.audit.chain import verify_stored
+    from practice.extensions import db
+
+    report = verify_stored(db.session)
+    if report.broken_at is not None:
+        raise click.ClickException(
+            f"The audit trail is broken at event #{report.broken_at}: {report.reason}. "
+            f"The {report.checked} events before it are intact."
+        )
+    click.echo(f"The audit trail is intact: {report.checked} events. Head hash: {report.head}")
+    click.echo("Keep the head hash somewhere else: a later trail that no longer contains it was cut short.")
+
+
+keys_cli = AppGroup("keys", help="Manage the keys that encrypt clinical text.")
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Print a new data key, to put first in TWOFOLD_DATA_KEYS."""
+    from practice.crypto import generate_key
+
+    click.echo(generate_key())
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt every encrypted column with the first key in TWOFOLD_DATA_KEYS."""
+    from practice.extensions import db
+    from practice.key_rotation import rotate_all
+
+    rotated = rotate_all(db.metadata, batch_size)
+    if not rotated:
+        click.echo("No table has encrypted columns yet; nothing to re-encrypt.")
+        return
+    for table, rows in rotated.items():
+        click.echo(f"  {table}: {rows} rows re-encrypted")
+    click.echo("Every encrypted value now uses the current key; older keys can be removed.")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Copy the SQLite database to FILE while Twofold runs (PostgreSQL: explains pg_dump)."""
+    from practice.backup import backup_to
+
+    revision = backup_to(file)
+    click.echo(f"Backed up to {file} (schema revision {revision}).")
+    click.echo("Keep the data keys (TWOFOLD_DATA_KEYS or instance/data_keys) safe too, but apart from backups.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Really replace the current database.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup in FILE (stop Twofold first)."""
+    from practice.backup import BackupError, database_revision, live_database, restore_from
+
+    database_revision(file)
+    if not yes:
+        raise BackupError(
+            f"This replaces the whole database at {live_database()} with {file}. "
+            "Stop Twofold, then run the command again with --yes."
+        )
+    revision, kept = restore_from(file)
+    click.echo(f"Restored {file} (schema revision {revision}). The replaced database is kept at {kept}.")
+    click.echo("Next: flask --app practice db upgrade, then flask --app practice audit verify.")
 
 
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
+    for command in (audit_cli, keys_cli, backup, restore):
+        app.cli.add_command(command)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

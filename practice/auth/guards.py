@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
+from practice import audit
 from practice.extensions import login_manager
 
 
@@ -23,5 +24,6 @@ def require_owner():
     if refused is not None:
         return refused
     if not current_user.is_owner:
+        audit.refused(detail={"endpoint": request.endpoint})
         abort(403)
     return None

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from practice import audit
 from practice.errors_domain import DomainError, TokenError
 from practice.extensions import db
 from practice.mail import send_templated
@@ -67,6 +68,7 @@ def confirm_signup(token: str) -> Clinician:
         email=signup.email, password_hash=signup.password_hash, is_owner=True,
     )
     db.session.add_all([practice, clinician])
+    audit.record(audit.AuditAction.LOGIN, actor=clinician)
     db.session.commit()
     return clinician
 
@@ -77,13 +79,15 @@ def authenticate(email: str, password: str) -> Clinician | None:
     An unknown email costs the same hashing time as a wrong password.
     """
     clinician = clinician_by_email(email)
-    if not verify_password(clinician.password_hash if clinician else None, password):
-        return None
-    if not clinician.active:
+    if not verify_password(clinician.password_hash if clinician else None, password) or not clinician.active:
+        # No identity: the trail must not tell which typed emails have accounts.
+        audit.record(audit.AuditAction.LOGIN_FAILED, detail={"email_hmac": audit.email_digest(email)})
+        db.session.commit()
         return None
     if needs_rehash(clinician.password_hash):
         clinician.password_hash = hash_password(password)
     clinician.last_login_at = utcnow()
+    audit.record(audit.AuditAction.LOGIN, actor=clinician)
     db.session.commit()
     return clinician
 
@@ -91,6 +95,7 @@ def authenticate(email: str, password: str) -> Clinician | None:
 def sign_out_everywhere(clinician: Clinician) -> None:
     """End every session and remember-me cookie of this clinician."""
     clinician.rotate_session_token()
+    audit.record(audit.AuditAction.LOGOUT, actor=clinician)
     db.session.commit()
 
 
@@ -121,6 +126,7 @@ def reset_password(token: str, password: str) -> Clinician:
     reset.used_at = utcnow()
     clinician = reset.clinician
     _set_password(clinician, password)
+    audit.record(audit.AuditAction.LOGIN, actor=clinician)
     db.session.commit()
     return clinician
 
@@ -161,5 +167,6 @@ def accept_invitation(token: str, *, name: str, credentials: str, password: str)
         email=invitation.email, password_hash=hash_password(password),
     )
     db.session.add(clinician)
+    audit.record(audit.AuditAction.LOGIN, actor=clinician)
     db.session.commit()
     return clinician

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
+from practice import audit
 from practice.authz import couples_of_current_clinician
 from practice.domain import CoupleStatus
 from practice.extensions import db
@@ -51,6 +52,7 @@ def create_couple(clinician: Clinician, data: dict) -> Couple:
     couple.partners = [Partner(position=n, **_partner_values(data[f"partner{n}"])) for n in (1, 2)]
     _mark_closed(couple)
     db.session.add(couple)
+    audit.record(audit.AuditAction.CREATE, record=couple)
     db.session.commit()
     return couple
 
@@ -67,6 +69,7 @@ def update_couple(couple: Couple, expected_version: int | None, data: dict) -> N
             setattr(couple.partner(n), key, value)
     changes = _couple_values(data) | {"last_activity_at": utcnow()}
     changes["closed_at"] = _closed_at(couple, changes["status"])
+    audit.record(audit.AuditAction.CHANGE, record=couple)
     save_versioned(couple, expected_version, changes)
 
 

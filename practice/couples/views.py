@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from practice import audit
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or_404
 from practice.couples import services
@@ -49,10 +49,12 @@ def create():
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     new_link = session.pop("new_partner_link", None)
-    return render_template(
+    page = render_template(
         "couples/detail.html", couple=couple, new_link=new_link,
         invitations={p.id: access.open_invitation(p) for p in couple.partners},
     )
+    audit.viewed(couple)
+    return page
 
 
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
@@ -67,7 +69,9 @@ def edit(couple_id: int):
         else:
             flash("Changes saved.", "success")
             return redirect(url_for("couples.detail", couple_id=couple.id))
-    return render_template("couples/form.html", form=form, couple=couple)
+    page = render_template("couples/form.html", form=form, couple=couple)
+    audit.viewed(couple)
+    return page
 
 
 def form_data(couple) -> dict:

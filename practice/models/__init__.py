@@ -7,10 +7,14 @@ from practice.models.accounts import (
     Practice,
     SignupRequest,
 )
+from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner, PartnerInvitation
 
 __all__ = [
+    "AuditAction",
+    "AuditEvent",
+    "AuditImmutableError",
     "Base",
     "Clinician",
     "ClinicianInvitation",

@@ -1,0 +1,18 @@
+"""The practice trail's filter (GET, so no CSRF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+
+from practice.domain import choices
+from practice.models import AuditAction
+
+
+class AuditFilterForm(FlaskForm):
+    """Narrow the practice trail to one kind of event."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("What happened", choices=[SelectChoice("", "Everything"), *choices(AuditAction)], default="")

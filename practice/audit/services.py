@@ -1,0 +1,142 @@
+"""Recording audit events, and reading them back for the people allowed to see them.
+
+Features call `record(...)` inside their own transaction and commit once, as
+usual. Pages that only read call `viewed(...)`, which records and commits,
+because they have no other transaction to join.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Sequence
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from practice.extensions import db
+from practice.models import AuditAction, AuditEvent, Clinician, Couple, utcnow
+
+# Detail values are numbers or short keys (field names, endpoints, digests):
+# free text, and so clinical text, cannot reach the trail.
+SAFE_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{0,80}")
+
+
+def record(
+    action: AuditAction | str,
+    *,
+    record=None,
+    actor=None,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    couple_id: int | None = None,
+    practice_id: int | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the caller's transaction; the caller commits.
+
+    `actor` defaults to the signed-in person (anonymous in a request without
+    one, system outside a request). A new record or actor is flushed first so
+    the event can name its id.
+    """
+    person = actor or _signed_in()
+    if any(row is not None and row.id is None for row in (record, person)):
+        db.session.flush()
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor_kind=_actor_kind(person),
+        actor_id=getattr(person, "id", None),
+        action=AuditAction(action).value,
+        record_type=record_type or (type(record).__name__ if record is not None else None),
+        record_id=record_id if record_id is not None else getattr(record, "id", None),
+        couple_id=couple_id if couple_id is not None else _couple_id_of(record),
+        practice_id=practice_id if practice_id is not None else getattr(person, "practice_id", None),
+        remote_addr=request.remote_addr if has_request_context() else None,
+        detail=_safe_detail(detail or {}),
+    )
+    db.session.add(event)
+    return event
+
+
+def viewed(record, **fields) -> None:
+    """Record that the signed-in person viewed a record, and commit."""
+    _record_and_commit(AuditAction.VIEW, record=record, **fields)
+
+
+def refused(record_type: str | None = None, record_id: int | None = None, **fields) -> None:
+    """Record a refused or not-found access attempt, and commit."""
+    _record_and_commit(AuditAction.ACCESS_REFUSED, record_type=record_type, record_id=record_id, **fields)
+
+
+def _record_and_commit(action: AuditAction, **fields) -> None:
+    record(action, **fields)
+    db.session.commit()
+
+
+def email_digest(email: str) -> str:
+    """A keyed hash of a typed email: lets operators group failed sign-ins without storing the address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _signed_in():
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def _actor_kind(person) -> str:
+    """The kind prefix of the login id ("clinician", "partner"), so every kind of person fits."""
+    if person is None:
+        return "anonymous" if has_request_context() else "system"
+    return person.get_id().partition(":")[0]
+
+
+def _couple_id_of(record) -> int | None:
+    if isinstance(record, Couple):
+        return record.id
+    return getattr(record, "couple_id", None)
+
+
+def _safe_detail(detail: dict) -> dict:
+    for key, value in detail.items():
+        safe_value = value is None or isinstance(value, int) or (isinstance(value, str) and SAFE_TOKEN.fullmatch(value))
+        if not (SAFE_TOKEN.fullmatch(key) and safe_value):
+            raise ValueError(f"Audit detail {key!r} must be a number or a short key, never free text.")
+    return detail
+
+
+def couple_trail(couple: Couple) -> Select[tuple[AuditEvent]]:
+    """Events about one couple, newest first (the couple is already authorised)."""
+    return select(AuditEvent).where(AuditEvent.couple_id == couple.id).order_by(AuditEvent.id.desc())
+
+
+def practice_trail(practice_id: int, action: str | None = None) -> Select[tuple[AuditEvent]]:
+    """Events of one practice, newest first, optionally of one action."""
+    query = select(AuditEvent).where(AuditEvent.practice_id == practice_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return query.order_by(AuditEvent.id.desc())
+
+
+def actor_labels(events: Sequence[AuditEvent], practice_id: int) -> dict[int, str]:
+    """Who did each event, by event id; names come only from the viewer's own practice."""
+    clinician_ids = {e.actor_id for e in events if e.actor_kind == "clinician"}
+    names = dict(
+        db.session.execute(
+            select(Clinician.id, Clinician.name).where(
+                Clinician.practice_id == practice_id, Clinician.id.in_(clinician_ids)
+            )
+        ).all()
+    )
+    return {e.id: _actor_label(e, names) for e in events}
+
+
+def _actor_label(event: AuditEvent, clinician_names: dict[int, str]) -> str:
+    if event.actor_kind == "clinician" and event.actor_id in clinician_names:
+        return clinician_names[event.actor_id]
+    if event.actor_id is None:
+        return {"system": "Twofold (system)"}.get(event.actor_kind, "Someone not signed in")
+    return f"{event.actor_kind.capitalize()} #{event.actor_id}"
