@@ -8,11 +8,11 @@ template does.
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from practice.extensions import db
-from practice.models import Clinician, ClinicianInvitation, Couple
+from practice.models import Clinician, ClinicianInvitation, Couple, Exercise
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -45,4 +45,23 @@ def colleague_for_owner_or_404(clinician_id: int) -> Clinician:
         select(Clinician).where(
             Clinician.id == clinician_id, Clinician.practice_id == current_user.practice_id
         )
+    )
+
+
+def exercises_of_current_practice() -> Select[tuple[Exercise]]:
+    """Built-in exercises and those of the signed-in clinician's practice; never another's."""
+    return select(Exercise).where(
+        or_(Exercise.practice_id.is_(None), Exercise.practice_id == current_user.practice_id)
+    )
+
+
+def exercise_for_practice_or_404(exercise_id: int) -> Exercise:
+    """A built-in or one of the practice's own exercises, or 404."""
+    return db.first_or_404(exercises_of_current_practice().where(Exercise.id == exercise_id))
+
+
+def own_exercise_for_practice_or_404(exercise_id: int) -> Exercise:
+    """One of the practice's own exercises, which its clinicians may edit and retire, or 404."""
+    return db.first_or_404(
+        select(Exercise).where(Exercise.id == exercise_id, Exercise.practice_id == current_user.practice_id)
     )

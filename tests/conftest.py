@@ -173,3 +173,44 @@ def utcnow_plus_days(days: int):
     from practice.models import utcnow
 
     return utcnow() + timedelta(days=days)
+
+
+# The exercise library ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def builtin_files():
+    """The packaged exercise files, read once per run."""
+    from practice.library.loader import load_builtins
+
+    return load_builtins()
+
+
+@pytest.fixture()
+def builtins(builtin_files):
+    """The built-in exercises, synced into the (empty) database."""
+    from practice.library.services import sync_builtins
+
+    sync_builtins(builtin_files)
+
+
+def exercise_content(**overrides):
+    """Valid content for a small exercise of one's own."""
+    from practice.library.schema import ExerciseContent
+
+    data = {
+        "title": "Noticing small kindnesses",
+        "purpose": "Helps each partner notice the small things the other does.",
+        "instructions": "Each evening, write down **one** kind thing your partner did.",
+        "minutes": 10, "mode": "individual", "areas": ["taken_for_granted"],
+        "strategy": "affection", "stage": "consolidation",
+        "prompts": [{"key": "noticed", "type": "long_text", "label": "What did you notice?"}],
+    }
+    return ExerciseContent.model_validate(data | overrides)
+
+
+def make_exercise(clinician: Clinician, **overrides):
+    """A practice's own exercise at version 1, created by `clinician`."""
+    from practice.library.services import create_exercise
+
+    return create_exercise(clinician, exercise_content(**overrides))

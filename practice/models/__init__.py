@@ -9,12 +9,16 @@ from practice.models.accounts import (
 )
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 
 __all__ = [
     "Base",
     "Clinician",
     "ClinicianInvitation",
     "Couple",
+    "Exercise",
+    "ExerciseArea",
+    "ExerciseVersion",
     "Partner",
     "PasswordResetToken",
     "Practice",
