@@ -194,6 +194,19 @@ def builtins(builtin_files):
     sync_builtins(builtin_files)
 
 
+ALL_PROMPT_TYPES = [  # one prompt of every type, for previews and answer forms
+    {"key": "story", "type": "long_text", "label": "Tell the story"},
+    {"key": "word", "type": "short_text", "label": "One word", "required": False},
+    {"key": "close", "type": "scale", "label": "How close?", "min_label": "Far apart", "max_label": "Very close"},
+    {"key": "talk", "type": "single_choice", "label": "Talk?",
+     "options": [{"value": "yes", "label": "Yes, please"}, {"value": "no", "label": "Not yet"}]},
+    {"key": "kinds", "type": "multi_choice", "label": "Which kinds?", "max_choices": 2,
+     "options": [{"value": "hug", "label": "A hug"}, {"value": "kiss", "label": "A kiss"}, {"value": "hand", "label": "A hand"}]},
+    {"key": "log", "type": "daily_log", "label": "Each evening", "days": 3,
+     "fields": [{"key": "moment", "type": "short_text", "label": "A moment"}]},
+]
+
+
 def exercise_content(**overrides):
     """Valid content for a small exercise of one's own."""
     from practice.library.schema import ExerciseContent
