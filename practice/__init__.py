@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.auth.views import account as account_bp
     from practice.auth.views import bp as auth_bp
     from practice.couples.views import bp as couples_bp
+    from practice.library.views import bp as library_bp
     from practice.main.views import bp as main_bp
     from practice.practices.views import bp as practices_bp
 
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
+    app.register_blueprint(library_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

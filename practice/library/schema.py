@@ -59,15 +59,16 @@ def whole_number(low: int, high: int) -> Any:
     return Annotated[StrictInt, AfterValidator(check)]
 
 
-def counted(item: Any, low: int, high: int, noun: str, verb: str = "add") -> Any:
-    """A list of `low` to `high` items, with a message that names them."""
+def counted(item: Any, low: int, high: int, noun: tuple[str, str], verb: str = "add") -> Any:
+    """A list of `low` to `high` items, with a message that names them: noun is (singular, plural)."""
+    one, many = noun
 
     def check(items: list) -> list:
         if len(items) < low:
-            count = "one" if low == 1 else str(low)
-            raise _fail("too_few", "Please {verb} at least {count} {noun}.", verb=verb, count=count, noun=noun)
+            wanted = f"one {one}" if low == 1 else f"{low} {many}"
+            raise _fail("too_few", "Please {verb} at least {wanted}.", verb=verb, wanted=wanted)
         if len(items) > high:
-            raise _fail("too_many", "Please keep to {high} {noun} at most.", high=high, noun=noun)
+            raise _fail("too_many", "Please keep to {high} {many} at most.", high=high, many=many)
         return items
 
     return Annotated[list[item], AfterValidator(check)]
@@ -157,7 +158,7 @@ class Scale(BasePrompt):
 class ChoicePrompt(BasePrompt):
     """Single or multiple choice from 2 to 12 options with distinct values."""
 
-    options: counted(Option, 2, MAX_OPTIONS, "options")
+    options: counted(Option, 2, MAX_OPTIONS, ("option", "options"))
 
     @field_validator("options")
     @classmethod
@@ -191,7 +192,7 @@ class DailyLog(BasePrompt):
 
     type: Literal["daily_log"]
     days: whole_number(1, 31) = 7
-    fields: counted(LogField, 1, MAX_LOG_FIELDS, "questions for each day")
+    fields: counted(LogField, 1, MAX_LOG_FIELDS, ("question for each day", "questions for each day"))
 
     @field_validator("fields")
     @classmethod
@@ -214,12 +215,12 @@ class ExerciseContent(Rules):
     instructions: Annotated[text(3000), AfterValidator(_plain_markdown)]
     minutes: whole_number(5, 120)
     mode: Mode
-    areas: counted(Area, 1, 3, "areas", verb="choose")
+    areas: counted(Area, 1, 3, ("area", "areas"), verb="choose")
     strategy: Strategy
     stage: Stage
     show_crisis_resources: StrictBool = False
     roles: list[Role] = []
-    prompts: counted(Prompt, 1, MAX_PROMPTS, "questions")
+    prompts: counted(Prompt, 1, MAX_PROMPTS, ("question", "questions"))
 
     @field_validator("areas")
     @classmethod
