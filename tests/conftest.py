@@ -71,7 +71,9 @@ def app(tmp_path_factory):
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         flask_migrate.upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before exit; psycopg warns about open ones
 
 
 @pytest.fixture(autouse=True)
