@@ -155,10 +155,13 @@ class Scale(BasePrompt):
     max_label: text(40)
 
 
+Options = counted(Option, 2, MAX_OPTIONS, ("option", "options"))
+
+
 class ChoicePrompt(BasePrompt):
     """Single or multiple choice from 2 to 12 options with distinct values."""
 
-    options: counted(Option, 2, MAX_OPTIONS, ("option", "options"))
+    options: Options
 
     @field_validator("options")
     @classmethod
@@ -185,6 +188,7 @@ class MultiChoice(ChoicePrompt):
 
 
 LogField = Annotated[LongText | ShortText | Scale | SingleChoice | MultiChoice, Field(discriminator="type")]
+LogFields = counted(LogField, 1, MAX_LOG_FIELDS, ("question for each day", "questions for each day"))
 
 
 class DailyLog(BasePrompt):
@@ -192,7 +196,7 @@ class DailyLog(BasePrompt):
 
     type: Literal["daily_log"]
     days: whole_number(1, 31) = 7
-    fields: counted(LogField, 1, MAX_LOG_FIELDS, ("question for each day", "questions for each day"))
+    fields: LogFields
 
     @field_validator("fields")
     @classmethod
@@ -205,6 +209,8 @@ class DailyLog(BasePrompt):
 
 Prompt = Annotated[LongText | ShortText | Scale | SingleChoice | MultiChoice | DailyLog, Field(discriminator="type")]
 PROMPT_TYPES: tuple[str, ...] = ("long_text", "short_text", "scale", "single_choice", "multi_choice", "daily_log")
+Prompts = counted(Prompt, 1, MAX_PROMPTS, ("question", "questions"))
+Areas = counted(Area, 1, 3, ("area", "areas"), verb="choose")
 
 
 class ExerciseContent(Rules):
@@ -215,12 +221,12 @@ class ExerciseContent(Rules):
     instructions: Annotated[text(3000), AfterValidator(_plain_markdown)]
     minutes: whole_number(5, 120)
     mode: Mode
-    areas: counted(Area, 1, 3, ("area", "areas"), verb="choose")
+    areas: Areas
     strategy: Strategy
     stage: Stage
     show_crisis_resources: StrictBool = False
     roles: list[Role] = []
-    prompts: counted(Prompt, 1, MAX_PROMPTS, ("question", "questions"))
+    prompts: Prompts
 
     @field_validator("areas")
     @classmethod
@@ -252,10 +258,6 @@ class ExerciseContent(Rules):
     def prompts_for(self, role: str | None) -> list[BasePrompt]:
         """The prompts one role answers (all of them when no role is given)."""
         return [p for p in self.prompts if role is None or p.role in (None, role)]
-
-    def role_label(self, key: str | None) -> str:
-        """The readable name of a role key."""
-        return next((r.label for r in self.roles if r.key == key), "")
 
     def as_data(self) -> dict:
         """Plain JSON-ready data with defaults filled in, the form versions store."""

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from practice.library.schema import ExerciseContent
-from practice.models.accounts import Clinician, Practice
+from practice.models.accounts import Clinician
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
 
 
@@ -31,7 +31,6 @@ class Exercise(VersionedMixin, TimestampMixin, Base):
     latest_number: Mapped[int] = mapped_column(default=1)
     retired_at: Mapped[datetime | None]
 
-    practice: Mapped[Practice | None] = relationship()
     created_by: Mapped[Clinician | None] = relationship()
     copied_from: Mapped[Exercise | None] = relationship(remote_side="Exercise.id")
     versions: Mapped[list[ExerciseVersion]] = relationship(
