@@ -55,9 +55,9 @@ def exercises_of_current_practice() -> Select[tuple[Exercise]]:
     )
 
 
-def exercise_for_practice_or_404(exercise_id: int) -> Exercise:
-    """A built-in or one of the practice's own exercises, or 404."""
-    return db.first_or_404(exercises_of_current_practice().where(Exercise.id == exercise_id))
+def exercise_for_practice_or_404(exercise_id: int, *options) -> Exercise:
+    """A built-in or one of the practice's own exercises, or 404; `options` are loader options."""
+    return db.first_or_404(exercises_of_current_practice().where(Exercise.id == exercise_id).options(*options))
 
 
 def own_exercise_for_practice_or_404(exercise_id: int) -> Exercise:

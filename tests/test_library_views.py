@@ -10,7 +10,8 @@ from sqlalchemy import event, select
 
 from practice.extensions import db
 from practice.models import Exercise
-from tests.conftest import ALL_PROMPT_TYPES, login, make_clinician, make_exercise, make_practice
+from practice.library.services import save_changes
+from tests.conftest import ALL_PROMPT_TYPES, exercise_content, login, make_clinician, make_exercise, make_practice
 
 
 def titles(html: bytes) -> set[str]:
@@ -118,24 +119,37 @@ def test_library_pages_use_no_inline_scripts_or_styles(logged_in, clinician):
     assert b'href="/library/" aria-current="page">Library</a>' in logged_in.get("/library/").data
 
 
+def queries_for(client, path: str) -> int:
+    """How many SQL statements one page view runs."""
+    statements = []
+
+    def listener(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
 def test_the_library_page_costs_the_same_queries_however_many_exercises(logged_in, clinician, builtins):
-    def queries_for(path: str) -> int:
-        statements = []
-
-        def listener(_connection, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert logged_in.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    before = queries_for("/library/")
+    before = queries_for(logged_in, "/library/")
     for n in range(5):
         make_exercise(clinician, title=f"Extra {n}")
-    assert queries_for("/library/") == before
+    assert queries_for(logged_in, "/library/") == before
+
+
+def test_an_exercise_page_costs_the_same_queries_however_many_versions(logged_in, clinician):
+    exercise = make_exercise(clinician)
+    colleague = make_clinician(clinician.practice, email="colleague@example.com")
+    save_changes(exercise, exercise.version, exercise_content(title="Second"), clinician)
+    before = queries_for(logged_in, f"/library/{exercise.id}")
+    for n, author in enumerate([colleague, clinician, colleague]):
+        db.session.refresh(exercise)
+        save_changes(exercise, exercise.version, exercise_content(title=f"Change {n}"), author)
+    assert queries_for(logged_in, f"/library/{exercise.id}") == before
 
 
 # Who may reach a practice's own exercise ---------------------------------------

@@ -15,6 +15,10 @@ from practice.models import Clinician, Exercise, ExerciseArea, ExerciseVersion, 
 from practice.versioning import ensure_version, save_versioned
 
 
+# The detail page lists every version with who saved it: load them in two queries, not one per version.
+WITH_HISTORY = (selectinload(Exercise.versions).selectinload(ExerciseVersion.created_by),)
+
+
 @dataclass(frozen=True)
 class Criteria:
     """What the library page is filtered by; None means "any"."""

@@ -29,7 +29,7 @@ def browse():
 
 @bp.get("/<int:exercise_id>")
 def detail(exercise_id: int):
-    exercise = exercise_for_practice_or_404(exercise_id)
+    exercise = exercise_for_practice_or_404(exercise_id, *services.WITH_HISTORY)
     content = exercise.latest.content
     previews = [(role.label, preview_form(content, role.key)) for role in content.roles]
     return render_template(
