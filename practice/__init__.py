@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.couples.views import bp as couples_bp
     from practice.library.views import bp as library_bp
     from practice.main.views import bp as main_bp
+    from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
 
     app.register_blueprint(main_bp)
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(library_bp)
+    app.register_blueprint(portal_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

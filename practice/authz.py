@@ -12,7 +12,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from practice.extensions import db
-from practice.models import Clinician, ClinicianInvitation, Couple, Exercise
+from practice.models import Clinician, ClinicianInvitation, Couple, Exercise, Partner
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -27,6 +27,15 @@ def couples_of_current_clinician() -> Select[tuple[Couple]]:
 def couple_for_clinician_or_404(couple_id: int) -> Couple:
     """The signed-in clinician's couple with this id, or 404."""
     return db.first_or_404(couples_of_current_clinician().where(Couple.id == couple_id))
+
+
+def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
+    """Partner 1 or 2 of one of the signed-in clinician's couples, or 404."""
+    return db.first_or_404(
+        select(Partner)
+        .join(Couple)
+        .where(Couple.id == couple_id, Couple.clinician_id == current_user.id, Partner.position == position)
+    )
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:

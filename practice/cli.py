@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
         for role, email in logins:
             click.echo(f"  {role:<28} {email}")
+        click.echo("Therapists sign in at /login; partners sign in to their portal at /portal/login.")
 
     @app.cli.group("library")
     def library() -> None:

@@ -7,8 +7,10 @@ so every test also exercises them.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import uuid
 from datetime import date
 from itertools import count
 
@@ -28,13 +30,21 @@ PASSWORD = "correct horse battery staple"
 _serial = count(1)
 
 
-def database_url(tmp_path_factory) -> str:
-    import os
+def database_settings(tmp_path_factory) -> dict:
+    """SQLite in a temporary folder, or a private schema on TEST_DATABASE_URL.
 
+    Each PostgreSQL run gets its own schema, so two runs against the same
+    server (a developer and CI, or parallel worktrees) never collide.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return normalise_database_url(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={schema}"}},
+        "TEST_SCHEMA": schema,
+    }
 
 
 class FormClient(FlaskClient):
@@ -63,17 +73,22 @@ class FormClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)})
+    config = type("Config", (TestConfig,), database_settings(tmp_path_factory))
     app = create_app(config)
     app.test_client_class = FormClient
+    schema = app.config.get("TEST_SCHEMA")
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
+        if schema:
             with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
         flask_migrate.upgrade()
     yield app
-    with app.app_context():
-        db.engine.dispose()  # close pooled connections before exit; psycopg warns about open ones
+    if schema:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

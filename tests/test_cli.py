@@ -30,3 +30,14 @@ def test_seed_demo_builds_the_demo_practice_once(runner):
     assert len({c.stage for c in therapist.couples}) == 3
     alex_sam = next(c for c in therapist.couples if c.name == "Alex & Sam")
     assert [p.email for p in alex_sam.partners] == ["demo.alex@example.com", "demo.sam@example.com"]
+
+
+def test_seed_demo_gives_alex_and_sam_portal_logins(app, runner):
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo"])
+    assert "demo.alex@example.com" in result.output and "demo.sam@example.com" in result.output
+    for email in ("demo.alex@example.com", "demo.sam@example.com"):
+        browser = app.test_client()
+        response = browser.post_form("/portal/login", {"email": email, "password": "demo-password-123"})
+        assert response.status_code == 302, email
+        assert browser.get("/portal/").status_code == 200

@@ -6,15 +6,14 @@ from flask import abort
 from flask_login import current_user
 
 from practice.extensions import login_manager
-from practice.models import Clinician
 
 
 def require_clinician():
     """Every view of the blueprint needs a signed-in clinician."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not isinstance(current_user._get_current_object(), Clinician):
-        abort(404)
+    if current_user.kind != "clinician":
+        abort(404)  # a partner is never a clinician: these pages do not exist for them
     return None
 
 

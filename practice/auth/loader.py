@@ -12,15 +12,16 @@ import hmac
 from flask import Flask
 
 from practice.extensions import db, login_manager
-from practice.models import Clinician
+from practice.models import Clinician, Partner
 
-LOADERS = {"clinician": Clinician}
+LOADERS = {"clinician": Clinician, "partner": Partner}
 
 
 def configure_login(app: Flask) -> None:
     """Bind Flask-Login with our loader and kind words."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.blueprint_login_views = {"portal": "portal.login"}
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

@@ -22,13 +22,7 @@ from practice.models import (
     utcnow,
 )
 from practice.passwords import hash_password, needs_rehash, verify_password
-from practice.tokens import hash_token, looks_like_token, new_token
-
-GONE_LINK = (
-    "This link has expired or has already been used. "
-    "Links are kept short-lived to protect your account; you can ask for a new one."
-)
-
+from practice.tokens import new_token, usable_token_row
 
 def clinician_by_email(email: str) -> Clinician | None:
     """The clinician with this (lower-case) email, active or not."""
@@ -60,19 +54,9 @@ def request_signup(*, name: str, credentials: str, practice_name: str, email: st
                    name=name, confirm_url=url_for("auth.confirm_signup", token=token, _external=True))
 
 
-def _usable_token_row(model, token: str):
-    """The unexpired, unused row for a link token, or TokenError."""
-    if not looks_like_token(token):
-        raise TokenError(GONE_LINK)
-    row = db.session.scalar(select(model).where(model.token_hash == hash_token(token)))
-    if row is None or not row.is_usable:
-        raise TokenError(GONE_LINK)
-    return row
-
-
 def confirm_signup(token: str) -> Clinician:
     """Create the practice and its owner from a confirmed sign-up."""
-    signup = _usable_token_row(SignupRequest, token)
+    signup = usable_token_row(SignupRequest, token)
     signup.used_at = utcnow()
     if clinician_by_email(signup.email) is not None:
         db.session.commit()
@@ -128,7 +112,7 @@ def request_password_reset(email: str) -> None:
 
 def check_reset_token(token: str) -> PasswordResetToken:
     """The reset token row behind a link, or TokenError."""
-    return _usable_token_row(PasswordResetToken, token)
+    return usable_token_row(PasswordResetToken, token)
 
 
 def reset_password(token: str, password: str) -> Clinician:
@@ -163,7 +147,7 @@ def update_profile(clinician: Clinician, *, name: str, credentials: str) -> None
 
 def check_invitation(token: str) -> ClinicianInvitation:
     """The open invitation behind a link, or TokenError."""
-    return _usable_token_row(ClinicianInvitation, token)
+    return usable_token_row(ClinicianInvitation, token)
 
 
 def accept_invitation(token: str, *, name: str, credentials: str, password: str) -> Clinician:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from practice.auth.guards import require_clinician
-from practice.authz import couple_for_clinician_or_404
+from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or_404
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm
 from practice.errors_domain import ConflictError
 from practice.extensions import db
+from practice.portal import access
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -47,7 +48,11 @@ def create():
 @bp.get("/<int:couple_id>")
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    return render_template("couples/detail.html", couple=couple)
+    new_link = session.pop("new_partner_link", None)
+    return render_template(
+        "couples/detail.html", couple=couple, new_link=new_link,
+        invitations={p.id: access.open_invitation(p) for p in couple.partners},
+    )
 
 
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
@@ -75,3 +80,21 @@ def form_data(couple) -> dict:
         "concerns": couple.concerns, "stage": couple.stage, "start_date": couple.start_date,
         "status": couple.status, "version": couple.version,
     }
+
+
+@bp.post("/<int:couple_id>/partners/<int:position>/invite")
+def invite_partner(couple_id: int, position: int):
+    partner = partner_for_clinician_or_404(couple_id, position)
+    link = access.issue_invitation(partner, current_user._get_current_object())
+    sent = f" We emailed it to {partner.email}." if partner.email else ""
+    flash(f"A new private link for {partner.name} is ready.{sent} Any earlier link no longer works.", "success")
+    session["new_partner_link"] = {"partner_id": partner.id, "link": link}
+    return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))
+
+
+@bp.post("/<int:couple_id>/partners/<int:position>/revoke")
+def revoke_partner(couple_id: int, position: int):
+    partner = partner_for_clinician_or_404(couple_id, position)
+    access.revoke_access(partner)
+    flash(f"{partner.name} has been signed out and can't sign in until you send a new link.", "info")
+    return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))

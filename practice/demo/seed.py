@@ -16,10 +16,11 @@ from practice.domain import Area, CoupleStatus, Stage
 from practice.extensions import db
 from practice.library.loader import load_builtins
 from practice.library.services import sync_builtins
-from practice.models import Clinician, Couple, Partner, Practice
+from practice.models import Clinician, Couple, Partner, Practice, utcnow
 from practice.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
+PORTAL_EMAILS = ("demo.alex@example.com", "demo.sam@example.com")
 PRACTICE_NAME = "Riverbend Couples Therapy"
 
 CRISIS_RESOURCES = (
@@ -81,11 +82,26 @@ def seed() -> list[tuple[str, str]]:
     for clinician, couples in ((therapist, THERAPIST_COUPLES), (colleague, COLLEAGUE_COUPLES)):
         for demo in couples:
             _couple(clinician, demo)
+    db.session.flush()
+    partners = _portal_logins(password_hash)
     db.session.commit()
     return [
         ("Therapist (practice owner)", therapist.email),
         ("Colleague", colleague.email),
+        *((f"Partner: {p.name} (portal)", p.email) for p in partners),
     ]
+
+
+def _portal_logins(password_hash: str) -> list[Partner]:
+    """Give the demo partners Alex and Sam their own portal passwords."""
+    partners = list(db.session.scalars(
+        select(Partner).where(Partner.email.in_(PORTAL_EMAILS)).order_by(Partner.position)
+    ))
+    for partner in partners:
+        if partner.password_hash is None:
+            partner.password_hash = password_hash
+            partner.activated_at = utcnow()
+    return partners
 
 
 def _practice() -> Practice:

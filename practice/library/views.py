@@ -13,7 +13,6 @@ from practice.library.answer_forms import preview_form
 from practice.library.builder import apply_action, parse_action
 from practice.library.forms import NEW_EXERCISE, PROMPT_TYPE_LABELS, ExerciseForm, LibraryFilterForm, builder_data
 from practice.library.schema import MAX_LOG_FIELDS, MAX_PROMPTS, ExerciseContent
-from practice.practices.forms import ConfirmForm
 from practice.versioning import keep_typed_text_after_conflict
 
 bp = Blueprint("library", __name__, url_prefix="/library")
@@ -33,7 +32,7 @@ def detail(exercise_id: int):
     content = exercise.latest.content
     previews = [(role.label, preview_form(content, role.key)) for role in content.roles]
     return render_template(
-        "library/detail.html", exercise=exercise, content=content, confirm=ConfirmForm(),
+        "library/detail.html", exercise=exercise, content=content,
         previews=previews or [("", preview_form(content))],
     )
 
@@ -81,12 +80,11 @@ def edit(exercise_id: int):
 @bp.post("/<int:exercise_id>/<any(retire, restore):action>")
 def retire_or_restore(exercise_id: int, action: str):
     exercise = own_exercise_for_practice_or_404(exercise_id)
-    if ConfirmForm().validate_on_submit():
-        services.set_retired(exercise, retired=action == "retire")
-        if action == "retire":
-            flash("Retired: it is hidden from the library. Homework already assigned is not affected.", "info")
-        else:
-            flash("Restored to the library.", "success")
+    services.set_retired(exercise, retired=action == "retire")
+    if action == "retire":
+        flash("Retired: it is hidden from the library. Homework already assigned is not affected.", "info")
+    else:
+        flash("Restored to the library.", "success")
     return redirect(url_for("library.detail", exercise_id=exercise.id))
 
 

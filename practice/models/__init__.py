@@ -8,7 +8,7 @@ from practice.models.accounts import (
     SignupRequest,
 )
 from practice.models.base import Base, utcnow
-from practice.models.couples import Couple, Partner
+from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "ExerciseArea",
     "ExerciseVersion",
     "Partner",
+    "PartnerInvitation",
     "PasswordResetToken",
     "Practice",
     "SignupRequest",

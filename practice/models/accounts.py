@@ -56,6 +56,8 @@ class Clinician(UserMixin, TimestampMixin, Base):
     practice: Mapped[Practice] = relationship(back_populates="clinicians")
     couples: Mapped[list[Couple]] = relationship(back_populates="clinician")
 
+    kind = "clinician"
+
     @property
     def display_name(self) -> str:
         """Name with credentials, as a therapist signs letters."""

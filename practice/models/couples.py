@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.domain import Area, CoupleStatus, Stage
-from practice.models.accounts import Clinician
+from practice.models.accounts import Clinician, Practice, SingleUseTokenMixin
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
 
 
@@ -55,7 +56,12 @@ class Couple(VersionedMixin, TimestampMixin, Base):
 
 
 class Partner(TimestampMixin, Base):
-    """One person in a couple. Email is optional and need not be unique."""
+    """One person in a couple. Email is optional and need not be unique.
+
+    A partner signs in to their own portal once they have set a password from
+    an invitation link. Partners who share an email are told apart by their
+    password at sign-in.
+    """
 
     __tablename__ = "partners"
     __table_args__ = (UniqueConstraint("couple_id", "position", name="uq_partners_couple_position"),)
@@ -65,6 +71,60 @@ class Partner(TimestampMixin, Base):
     position: Mapped[int]  # 1 or 2
     name: Mapped[str] = mapped_column(String(80), index=True)
     pronouns: Mapped[str] = mapped_column(String(40), default="")
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    activated_at: Mapped[datetime | None]
+    access_revoked_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
+
+    kind = "partner"
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Signed-in access needs a password and no revocation."""
+        return self.password_hash is not None and self.access_revoked_at is None
+
+    @property
+    def practice(self) -> Practice:
+        return self.couple.clinician.practice
+
+    @property
+    def other(self) -> Partner:
+        """The other partner of the couple (for names only, never their answers)."""
+        return self.couple.partner(3 - self.position)
+
+    def get_id(self) -> str:
+        return f"partner:{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every session and remember-me cookie of this partner."""
+        self.session_token = secrets.token_hex(16)
+
+    @property
+    def access_state(self) -> str:
+        """"active", "revoked" or "none", for the therapist's access panel."""
+        if self.access_revoked_at is not None:
+            return "revoked"
+        return "active" if self.password_hash else "none"
+
+
+class PartnerInvitation(SingleUseTokenMixin, Base):
+    """A private link with which one partner sets their password."""
+
+    __tablename__ = "partner_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    revoked_at: Mapped[datetime | None]
+
+    partner: Mapped[Partner] = relationship()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and super().is_usable

@@ -6,7 +6,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectChoice, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -56,9 +56,3 @@ class InviteClinicianForm(FlaskForm):
 
     email = EmailField("Colleague's email", filters=[lower_strip], validators=email_validators())
     submit = SubmitField("Create invitation")
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for buttons that change something (CSRF only)."""
-
-    next = HiddenField()

@@ -10,7 +10,7 @@ from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_4
 from practice.errors_domain import ConflictError
 from practice.versioning import keep_typed_text_after_conflict
 from practice.practices import services
-from practice.practices.forms import ConfirmForm, InviteClinicianForm, PracticeProfileForm
+from practice.practices.forms import InviteClinicianForm, PracticeProfileForm
 
 bp = Blueprint("practices", __name__, url_prefix="/practice")
 bp.before_request(require_owner)
@@ -34,7 +34,7 @@ def profile():
 def render_team(form: InviteClinicianForm, new_link: str | None = None):
     practice_id = current_user.practice_id
     return render_template(
-        "practices/team.html", form=form, new_link=new_link, confirm=ConfirmForm(),
+        "practices/team.html", form=form, new_link=new_link,
         clinicians=services.team(practice_id), invitations=services.open_invitations(practice_id),
     )
 
@@ -57,9 +57,8 @@ def invite():
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
 def revoke(invitation_id: int):
     invitation = invitation_for_owner_or_404(invitation_id)
-    if ConfirmForm().validate_on_submit():
-        services.revoke_invitation(invitation)
-        flash(f"The invitation for {invitation.email} no longer works.", "info")
+    services.revoke_invitation(invitation)
+    flash(f"The invitation for {invitation.email} no longer works.", "info")
     return redirect(url_for("practices.team"))
 
 
@@ -68,8 +67,7 @@ def set_active(clinician_id: int, action: str):
     clinician = colleague_for_owner_or_404(clinician_id)
     if clinician.id == current_user.id:
         abort(400)
-    if ConfirmForm().validate_on_submit():
-        services.set_active(clinician, active=action == "reactivate")
-        word = "can sign in again" if action == "reactivate" else "can no longer sign in"
-        flash(f"{clinician.name} {word}. Their couples are kept as they were.", "info")
+    services.set_active(clinician, active=action == "reactivate")
+    word = "can sign in again" if action == "reactivate" else "can no longer sign in"
+    flash(f"{clinician.name} {word}. Their couples are kept as they were.", "info")
     return redirect(url_for("practices.team"))

@@ -1,0 +1,31 @@
+"""Forms partners fill in to get into their portal."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from practice.auth.forms import NewPasswordMixin
+from practice.formtools import email_validators, lower_strip
+from practice.passwords import MAX_LENGTH
+
+
+class PartnerLoginForm(FlaskForm):
+    """Email and password, on the partner's own sign-in page."""
+
+    email = EmailField("Email", filters=[lower_strip], validators=email_validators())
+    password = PasswordField("Password", validators=[InputRequired("Please enter your password."), Length(max=MAX_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device (only on a device no one else uses)")
+    submit = SubmitField("Sign in")
+
+
+class WelcomeForm(NewPasswordMixin, FlaskForm):
+    """A partner chooses how they will sign in."""
+
+    email = EmailField(
+        "Your email", filters=[lower_strip], validators=email_validators(),
+        description="You'll use this to sign in. It can be an address you share with your partner; "
+        "your password keeps your space your own.",
+    )
+    submit = SubmitField("Save and open my space")
