@@ -57,6 +57,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 demo: install
+	$(BIN)/flask library sync
 	$(BIN)/flask seed-demo
 
 clean:

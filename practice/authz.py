@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Clinician, ClinicianInvitation, Couple, Partner
+from practice.models import Clinician, ClinicianInvitation, Couple, Exercise, Partner
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -33,11 +33,12 @@ def couple_for_clinician_or_404(couple_id: int) -> Couple:
 
 def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
     """Partner 1 or 2 of one of the signed-in clinician's couples, or 404."""
-    return db.first_or_404(
+    query = (
         select(Partner)
         .join(Couple)
         .where(Couple.id == couple_id, Couple.clinician_id == current_user.id, Partner.position == position)
     )
+    return _first_or_refused(query, "Couple", couple_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:
@@ -55,6 +56,25 @@ def colleague_for_owner_or_404(clinician_id: int) -> Clinician:
         Clinician.id == clinician_id, Clinician.practice_id == current_user.practice_id
     )
     return _first_or_refused(query, "Clinician", clinician_id)
+
+
+def exercises_of_current_practice() -> Select[tuple[Exercise]]:
+    """Built-in exercises and those of the signed-in clinician's practice; never another's."""
+    return select(Exercise).where(
+        or_(Exercise.practice_id.is_(None), Exercise.practice_id == current_user.practice_id)
+    )
+
+
+def exercise_for_practice_or_404(exercise_id: int, *options) -> Exercise:
+    """A built-in or one of the practice's own exercises, or 404; `options` are loader options."""
+    query = exercises_of_current_practice().where(Exercise.id == exercise_id).options(*options)
+    return _first_or_refused(query, "Exercise", exercise_id)
+
+
+def own_exercise_for_practice_or_404(exercise_id: int) -> Exercise:
+    """One of the practice's own exercises, which its clinicians may edit and retire, or 404."""
+    query = select(Exercise).where(Exercise.id == exercise_id, Exercise.practice_id == current_user.practice_id)
+    return _first_or_refused(query, "Exercise", exercise_id)
 
 
 def _first_or_refused(query: Select, record_type: str, record_id: int):

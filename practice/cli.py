@@ -101,3 +101,20 @@ def register(app: Flask) -> None:
         for role, email in logins:
             click.echo(f"  {role:<28} {email}")
         click.echo("Therapists sign in at /login; partners sign in to their portal at /portal/login.")
+
+    @app.cli.group("library")
+    def library() -> None:
+        """The exercise library."""
+
+    @library.command("sync")
+    def library_sync() -> None:
+        """Load the built-in exercise files into the database (idempotent, never deletes)."""
+        from practice.library.loader import LibraryFileError, load_builtins
+        from practice.library.services import sync_builtins
+
+        try:
+            report = sync_builtins(load_builtins())
+        except LibraryFileError as error:
+            raise click.ClickException(f"The built-in exercises were not synced:\n{error}") from None
+        for line in report.lines():
+            click.echo(line)

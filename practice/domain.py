@@ -59,6 +59,17 @@ class Stage(StrEnum):
         return STAGE_LABELS[self]
 
 
+class Mode(StrEnum):
+    """How partners do an exercise: each alone, or together with one answer each."""
+
+    INDIVIDUAL = "individual"
+    TOGETHER = "together"
+
+    @property
+    def label(self) -> str:
+        return MODE_LABELS[self]
+
+
 class CoupleStatus(StrEnum):
     """Where a couple's work stands; closed couples are archived, never deleted."""
 
@@ -98,6 +109,11 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.DEESCALATION: "De-escalation",
     Stage.RESTRUCTURING: "Restructuring",
     Stage.CONSOLIDATION: "Consolidation",
+}
+
+MODE_LABELS: dict[Mode, str] = {
+    Mode.INDIVIDUAL: "Each partner alone",
+    Mode.TOGETHER: "Together, one answer each",
 }
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_login import current_user
 
 from practice import domain
+from practice.markdown import render_markdown
 
 
 def practice_zone() -> ZoneInfo:
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     """Add the filters and the domain vocabulary to every template."""
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(domain, "domain")
 
 

@@ -198,3 +198,57 @@ def utcnow_plus_days(days: int):
     from practice.models import utcnow
 
     return utcnow() + timedelta(days=days)
+
+
+# The exercise library ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def builtin_files():
+    """The packaged exercise files, read once per run."""
+    from practice.library.loader import load_builtins
+
+    return load_builtins()
+
+
+@pytest.fixture()
+def builtins(builtin_files):
+    """The built-in exercises, synced into the (empty) database."""
+    from practice.library.services import sync_builtins
+
+    sync_builtins(builtin_files)
+
+
+ALL_PROMPT_TYPES = [  # one prompt of every type, for previews and answer forms
+    {"key": "story", "type": "long_text", "label": "Tell the story"},
+    {"key": "word", "type": "short_text", "label": "One word", "required": False},
+    {"key": "close", "type": "scale", "label": "How close?", "min_label": "Far apart", "max_label": "Very close"},
+    {"key": "talk", "type": "single_choice", "label": "Talk?",
+     "options": [{"value": "yes", "label": "Yes, please"}, {"value": "no", "label": "Not yet"}]},
+    {"key": "kinds", "type": "multi_choice", "label": "Which kinds?", "max_choices": 2,
+     "options": [{"value": "hug", "label": "A hug"}, {"value": "kiss", "label": "A kiss"}, {"value": "hand", "label": "A hand"}]},
+    {"key": "log", "type": "daily_log", "label": "Each evening", "days": 3,
+     "fields": [{"key": "moment", "type": "short_text", "label": "A moment"}]},
+]
+
+
+def exercise_content(**overrides):
+    """Valid content for a small exercise of one's own."""
+    from practice.library.schema import ExerciseContent
+
+    data = {
+        "title": "Noticing small kindnesses",
+        "purpose": "Helps each partner notice the small things the other does.",
+        "instructions": "Each evening, write down **one** kind thing your partner did.",
+        "minutes": 10, "mode": "individual", "areas": ["taken_for_granted"],
+        "strategy": "affection", "stage": "consolidation",
+        "prompts": [{"key": "noticed", "type": "long_text", "label": "What did you notice?"}],
+    }
+    return ExerciseContent.model_validate(data | overrides)
+
+
+def make_exercise(clinician: Clinician, **overrides):
+    """A practice's own exercise at version 1, created by `clinician`."""
+    from practice.library.services import create_exercise
+
+    return create_exercise(clinician, exercise_content(**overrides))

@@ -115,7 +115,8 @@ def test_partner_logout_ends_a_copied_cookie(app, logged_in, couple):
     assert thief.get("/portal/").status_code == 302
 
 
-@pytest.mark.parametrize("path", ["/couples/", "/couples/new", "/practice/", "/practice/team", "/account/"])
+@pytest.mark.parametrize("path", ["/couples/", "/couples/new", "/practice/", "/practice/team", "/account/",
+                                  "/library/", "/library/new"])
 def test_a_partner_is_never_a_clinician(app, logged_in, couple, path):
     browser, _ = accept(app, invite(logged_in, couple, 1), "alex@example.com")
     assert browser.get(path).status_code == 404

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from practice.domain import Area, CoupleStatus, Stage
 from practice.extensions import db
+from practice.library.loader import load_builtins
+from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
 from practice.passwords import hash_password
 
@@ -72,6 +74,7 @@ COLLEAGUE_COUPLES = (
 
 def seed() -> list[tuple[str, str]]:
     """Create whatever part of the demo is missing; return (role, email) logins."""
+    sync_builtins(load_builtins())
     password_hash = hash_password(DEMO_PASSWORD)
     practice = _practice()
     therapist = _clinician(practice, "demo.therapist@example.com", "Dr. Morgan Reyes", "PhD, LMFT", password_hash, owner=True)

@@ -10,6 +10,7 @@ from practice.models.accounts import (
 from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner, PartnerInvitation
+from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 
 __all__ = [
     "AuditAction",
@@ -19,6 +20,9 @@ __all__ = [
     "Clinician",
     "ClinicianInvitation",
     "Couple",
+    "Exercise",
+    "ExerciseArea",
+    "ExerciseVersion",
     "Partner",
     "PartnerInvitation",
     "PasswordResetToken",

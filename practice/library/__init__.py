@@ -1,0 +1,1 @@
+"""The exercise library: built-in exercises, the practice's own, and the builder."""
