@@ -14,7 +14,7 @@ from practice import create_app
 from practice.crypto import DataKeyError, DecryptionError, EncryptedText, generate_key, keyring
 from practice.extensions import db
 
-CANARY = "canary: she is afraid of him when he drinks"
+CANARY = "canary q7x3z: she is afraid of him when he drinks"
 CONTROL = "control: plain text the dump must be able to see"
 
 
@@ -56,7 +56,7 @@ def test_the_raw_database_holds_no_clinical_text(canary_table):
     db.session.execute(insert(canary_table), {"note": CANARY, "plain": CONTROL})
     dump = raw_dump()
     assert CONTROL in dump  # the dump does show stored text...
-    assert CANARY not in dump and "afraid" not in dump  # ...but not encrypted text
+    assert CANARY not in dump and "q7x3z" not in dump  # ...but not encrypted text
     assert read_notes(canary_table) == [CANARY]
 
 
