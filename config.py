@@ -50,6 +50,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     SERVER_NAME = os.environ.get("SERVER_NAME")
+    # Where people reach Twofold: used for links in emails sent outside a request (reminders).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
     # Cookies: HttpOnly and SameSite everywhere; Secure where TLS is guaranteed.
     SESSION_COOKIE_NAME = "twofold_session"

@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.auth.views import bp as auth_bp
     from practice.couples.views import bp as couples_bp
     from practice.library.views import bp as library_bp
+    from practice.homework.views import bp as homework_bp
     from practice.main.views import bp as main_bp
     from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(couples_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(homework_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(practice_audit_bp)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Clinician, ClinicianInvitation, Couple, Exercise, Partner
+from practice.models import Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -39,6 +39,17 @@ def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
         .where(Couple.id == couple_id, Couple.clinician_id == current_user.id, Partner.position == position)
     )
     return _first_or_refused(query, "Couple", couple_id)
+
+
+def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
+    """An assignment of one of the signed-in clinician's couples, or 404."""
+    query = (
+        select(Assignment)
+        .join(Couple)
+        .where(Assignment.id == assignment_id, Couple.clinician_id == current_user.id)
+        .options(selectinload(Assignment.responses), selectinload(Assignment.couple).selectinload(Couple.partners))
+    )
+    return _first_or_refused(query, "Assignment", assignment_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:

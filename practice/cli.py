@@ -118,3 +118,12 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"The built-in exercises were not synced:\n{error}") from None
         for line in report.lines():
             click.echo(line)
+
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Email partners whose homework is due within a day or overdue (safe to run often)."""
+        from practice.homework.reminders import send_reminders as send
+        from practice.models import utcnow
+
+        with app.test_request_context(base_url=app.config["PUBLIC_URL"]):  # links in emails need a host
+            click.echo(f"Sent {send(utcnow())} reminder(s).")

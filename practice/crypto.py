@@ -17,6 +17,7 @@ no I/O; production refuses to start without the variable
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -100,3 +101,18 @@ class EncryptedText(TypeDecorator[str]):
                 "An encrypted value could not be decrypted: it was altered in the database, "
                 "or the key that wrote it is not in TWOFOLD_DATA_KEYS."
             ) from None
+
+
+class EncryptedJSON(EncryptedText):
+    """A JSON document (a partner's answers) that the database only ever sees encrypted."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect) -> str | None:
+        if value is None:
+            return None
+        return super().process_bind_param(json.dumps(value, ensure_ascii=False, separators=(",", ":")), dialect)
+
+    def process_result_value(self, value: str | None, dialect):
+        text = super().process_result_value(value, dialect)
+        return None if text is None else json.loads(text)

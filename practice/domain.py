@@ -82,6 +82,36 @@ class CoupleStatus(StrEnum):
         return self.value.capitalize()
 
 
+class Sharing(StrEnum):
+    """Who may read a partner's answers besides the therapist."""
+
+    PRIVATE = "private"
+    SHARED_AFTER_BOTH = "shared_after_both"
+
+    @property
+    def label(self) -> str:
+        return SHARING_LABELS[self]
+
+
+class ResponseStatus(StrEnum):
+    """Where one partner is with one piece of homework (overdue is derived from the due date)."""
+
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return {"not_started": "Not started", "draft": "Draft saved", "submitted": "Submitted",
+                "overdue": "Overdue"}[self.value]
+
+
+SHARING_LABELS: dict[Sharing, str] = {
+    Sharing.PRIVATE: "Therapist only",
+    Sharing.SHARED_AFTER_BOTH: "Shared between partners once both have submitted",
+}
+
 AREA_LABELS: dict[Area, str] = {
     Area.INSECURE_ATTACHMENT: "Insecure attachment",
     Area.STONEWALLING: "Stonewalling",

@@ -41,3 +41,23 @@ def test_seed_demo_gives_alex_and_sam_portal_logins(app, runner):
         response = browser.post_form("/portal/login", {"email": email, "password": "demo-password-123"})
         assert response.status_code == 302, email
         assert browser.get("/portal/").status_code == 200
+
+
+def test_seed_demo_gives_alex_and_sam_homework_in_every_state(app, runner):
+    from datetime import date
+
+    from practice.models import Assignment
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assignments = db.session.scalars(select(Assignment)).all()
+    statuses = {tuple(r.status for r in a.responses) for a in assignments}
+    assert ("not_started", "not_started") in statuses
+    assert ("draft", "not_started") in statuses
+    assert ("submitted", "draft") in statuses  # submitted by one partner only
+    shared = [a for a in assignments if a.is_shared_after_both]
+    assert shared and all(r.is_submitted for r in shared[0].responses)
+    assert any(a.due_date < date.today() and not all(r.is_submitted for r in a.responses) for a in assignments)
+    logs = [a for a in assignments if a.days]
+    assert logs and any(any(day for day in r.answers.get("gratitude", [])) for r in logs[0].responses)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert len(db.session.scalars(select(Assignment)).all()) == len(assignments)

@@ -12,6 +12,7 @@ from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm
 from practice.errors_domain import ConflictError
 from practice.extensions import db
+from practice.homework import services as homework_services
 from practice.portal import access
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
@@ -49,8 +50,10 @@ def create():
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     new_link = session.pop("new_partner_link", None)
+    assignments = homework_services.couple_assignments(couple)
     page = render_template(
-        "couples/detail.html", couple=couple, new_link=new_link,
+        "couples/detail.html", couple=couple, new_link=new_link, assignments=assignments, today=practice_today(),
+        new_responses=[r for a in assignments for r in a.responses if homework_services.is_new(r)],
         invitations={p.id: access.open_invitation(p) for p in couple.partners},
     )
     audit.viewed(couple)

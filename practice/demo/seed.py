@@ -8,7 +8,8 @@ it twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from practice.extensions import db
 from practice.library.loader import load_builtins
 from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
+from practice.demo.homework import seed_homework
 from practice.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
@@ -84,6 +86,9 @@ def seed() -> list[tuple[str, str]]:
             _couple(clinician, demo)
     db.session.flush()
     partners = _portal_logins(password_hash)
+    alex_and_sam = partners[0].couple if partners else None
+    if alex_and_sam is not None:
+        seed_homework(alex_and_sam, therapist, datetime.now(ZoneInfo(practice.timezone)).date())
     db.session.commit()
     return [
         ("Therapist (practice owner)", therapist.email),

@@ -80,12 +80,22 @@ class PromptFields:
         return [(prompt, self[field_name(prompt.key)]) for prompt in self.prompts]
 
     def mark_submitting(self, submitting: bool) -> None:
-        """Set whether required prompts are enforced, here and in every day of a daily log."""
+        """Set whether required prompts are enforced, here and in each day of a daily log that was begun.
+
+        A day left wholly empty is a day skipped, which is fine: life happens.
+        A required log with nothing in it at all asks for its first day.
+        """
         self.submitting = submitting
         for prompt, field in self.pairs():
             if prompt.type == "daily_log":
-                for day in field:
-                    day.form.mark_submitting(submitting)
+                untouched = not any(day.form.has_content() for day in field)
+                for index, day in enumerate(field):
+                    begun = day.form.has_content() or (untouched and index == 0 and prompt.required)
+                    day.form.mark_submitting(submitting and begun)
+
+    def has_content(self) -> bool:
+        """Whether anything at all was answered here."""
+        return any(value not in (None, "", []) for value in self.answers().values())
 
     def answers(self) -> dict:
         """The answers by prompt key; a daily log gives one dict per day."""
@@ -154,3 +164,14 @@ def _field(prompt, days: int | None):
 
 def _options(prompt) -> list[SelectChoice]:
     return [SelectChoice(option.value, option.label) for option in prompt.options]
+
+
+def form_data(form_class: type[PromptFields], answers: dict) -> dict:
+    """Stored answers (by prompt key) as the data a generated form is filled with."""
+    data = {}
+    for prompt in form_class.prompts:
+        value = answers.get(prompt.key)
+        if prompt.type == "daily_log":
+            value = [{field_name(k): v for k, v in (day or {}).items()} for day in (value or [])]
+        data[field_name(prompt.key)] = value
+    return data

@@ -12,7 +12,9 @@ bp = Blueprint("main", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("couples.caseload"))
+    if current_user.kind == "partner":
+        return redirect(url_for("portal.home"))
+    return redirect(url_for("homework.dashboard"))
 
 
 @bp.get("/healthz")

@@ -11,8 +11,10 @@ from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
+from practice.models.homework import Assignment, ReminderSent, Response
 
 __all__ = [
+    "Assignment",
     "AuditAction",
     "AuditEvent",
     "AuditImmutableError",
@@ -27,6 +29,8 @@ __all__ = [
     "PartnerInvitation",
     "PasswordResetToken",
     "Practice",
+    "ReminderSent",
+    "Response",
     "SignupRequest",
     "utcnow",
 ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from practice.errors import render_error
-from practice.errors_domain import DomainError, TokenError
-from practice.portal import access
+from practice.errors_domain import ConflictError, DomainError, TokenError
+from practice.library.answer_forms import answer_form_class, form_data
+from practice.portal import access, homework
 from practice.portal.forms import PartnerLoginForm, WelcomeForm
 from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
+from practice.templating import practice_today
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PUBLIC = {"portal.login", "portal.welcome"}
@@ -75,7 +77,72 @@ def logout():
 
 @bp.get("/")
 def home():
-    return render_template("portal/home.html")
+    partner = current_user._get_current_object()
+    responses = homework.own_responses(partner)
+    today = practice_today()
+    to_do = sorted((r for r in responses if not r.is_submitted), key=lambda r: r.assignment.due_date)
+    done = sorted((r for r in responses if r.is_submitted), key=lambda r: r.submitted_at, reverse=True)
+    return render_template(
+        "portal/home.html", to_do=to_do, done=done, today=today,
+        shared=homework.shared_assignment_ids(responses),
+    )
+
+
+@bp.route("/homework/<int:assignment_id>", methods=["GET", "POST"])
+def answer(assignment_id: int):
+    partner = current_user._get_current_object()
+    response = homework.own_response_or_404(partner, assignment_id)
+    if response.is_submitted:
+        return render_template("portal/answered.html", response=response,
+                               other=homework.shared_response(partner, response))
+    form = answer_form(response)
+    if request.method == "POST":
+        return save_from_form(response, form)
+    return render_template("portal/answer.html", response=response, form=form, today=practice_today())
+
+
+@bp.post("/homework/<int:assignment_id>/autosave")
+def autosave(assignment_id: int):
+    """The page's script saves drafts here every few seconds; it answers in JSON."""
+    response = homework.own_response_or_404(current_user._get_current_object(), assignment_id)
+    form = answer_form(response)
+    if not form.validate_answers(submitting=False):
+        return jsonify(ok=False, message="Some answers need a look before they can be saved.", errors=form.errors), 400
+    try:
+        result = homework.save_draft(response, request.form.get("version", type=int), form.answers())
+    except ConflictError as error:
+        return jsonify(ok=False, message=error.message), 409
+    except DomainError as error:
+        return jsonify(ok=False, message=error.message), 409
+    return jsonify(ok=True, version=result.version, saved_at=result.saved_at)
+
+
+def answer_form(response):
+    """The form for exactly the prompts this partner was asked, filled with their draft."""
+    assignment = response.assignment
+    form_class = answer_form_class(
+        assignment.exercise_version.content, role=assignment.role_for(response.partner_position), days=assignment.days
+    )
+    return form_class(data=form_data(form_class, response.answers))
+
+
+def save_from_form(response, form):
+    """The no-JavaScript path: "Save draft" or "Send to my therapist"."""
+    submitting = request.form.get("action") == "submit"
+    version = request.form.get("version", type=int)
+    if form.validate_answers(submitting=submitting):
+        try:
+            if submitting:
+                homework.submit(response, version, form.answers())
+                flash("Sent. Thank you for taking the time; your therapist will read it before your next session.", "success")
+                return redirect(url_for("portal.home"))
+            homework.save_draft(response, version, form.answers())
+            flash("Your draft is saved. Only you and your therapist can see it.", "success")
+            return redirect(url_for("portal.answer", assignment_id=response.assignment_id))
+        except DomainError as error:
+            flash(error.message, "warning")
+    return render_template("portal/answer.html", response=response, form=form, today=practice_today(),
+                           version=version), 200
 
 
 @bp.get("/support")

@@ -1,0 +1,69 @@
+"""The therapist's homework forms: assigning and reviewing."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from practice.domain import Sharing, choices
+from practice.formtools import PlainText, strip
+
+WHO_BOTH = "both"
+
+
+class AssignForm(FlaskForm):
+    """Who gets the exercise, by when, with what note and which sharing rule."""
+
+    who = RadioField("Who is this for?", default=WHO_BOTH, validators=[InputRequired("Please choose who this is for.")])
+    due_date = DateField("Due date", validators=[InputRequired("Please choose a due date.")])
+    days = IntegerField(
+        "Days to keep the log", validators=[Optional(), NumberRange(1, 31, "Please choose from 1 to 31 days.")],
+        description="One entry a day; late days can be filled in until the due date.",
+    )
+    note = TextAreaField(
+        "Note to the couple", filters=[strip],
+        validators=[Optional(), Length(max=2000, message="Please keep the note under 2,000 characters."),
+                    PlainText(allow_markup_chars=True)],
+        description="Optional. Both partners see it with the exercise.",
+    )
+    sharing = RadioField("Who can read the answers?", choices=choices(Sharing), default=Sharing.PRIVATE.value)
+    role_for_1 = SelectField("Partner 1 answers as", validators=[Optional()], validate_choice=True)
+    submit = SubmitField("Assign homework")
+
+    def set_partners(self, couple, roles: list[dict]) -> None:
+        """Name the partners in the choices, and offer the exercise's roles if it has any."""
+        p1, p2 = couple.partner(1), couple.partner(2)
+        self.who.choices = [SelectChoice(WHO_BOTH, f"Both ({p1.name} and {p2.name})"),
+                            SelectChoice("1", f"{p1.name} only"), SelectChoice("2", f"{p2.name} only")]
+        self.role_for_1.label.text = f"{p1.name} answers as"
+        self.role_for_1.choices = [SelectChoice("", "Choose a role")] + [SelectChoice(r["key"], r["label"]) for r in roles]
+        self.roles = roles
+
+    def positions(self) -> tuple[int, ...]:
+        return (1, 2) if self.who.data == WHO_BOTH else (int(self.who.data),)
+
+    def role_map(self) -> dict[str, str]:
+        """{"1": role, "2": the other role} for the assigned partners, or {}."""
+        if not self.roles:
+            return {}
+        first = self.role_for_1.data
+        second = next(r["key"] for r in self.roles if r["key"] != first)
+        mapping = {"1": first, "2": second}
+        return {str(p): mapping[str(p)] for p in self.positions()}
+
+    def validate_role_for_1(self, field) -> None:
+        if self.roles and not field.data:
+            raise ValidationError("This exercise asks different questions of each partner: please choose.")
+
+
+class ReviewForm(FlaskForm):
+    """Mark an assignment as read, with a note only the therapist sees."""
+
+    comment = TextAreaField(
+        "Private note", filters=[strip],
+        validators=[Optional(), Length(max=4000, message="Please keep the note under 4,000 characters."),
+                    PlainText(allow_markup_chars=True)],
+        description="Only you see this. It is never shown to the couple.",
+    )
+    submit = SubmitField("Mark as reviewed")

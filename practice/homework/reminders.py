@@ -1,0 +1,105 @@
+"""Due-date reminders for partners, sent by `flask send-reminders` from a scheduler.
+
+Each reminder is recorded before it is sent, under a unique (response, kind)
+key, so overlapping or repeated runs never send the same one twice; if the
+mail server refuses, the record is removed and the next run tries again.
+No answer text is ever put into an email.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from practice.domain import ResponseStatus
+from practice.extensions import db
+from practice.mail import send_templated
+from practice.models import Assignment, Clinician, Couple, Partner, Practice, ReminderSent, Response
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Due:
+    response_id: int
+    kind: str  # "due_soon" (due today or tomorrow) or "overdue"
+
+
+def reminders_due(now: datetime) -> list[Due]:
+    """Open homework of partners who can sign in and have an email, that needs a nudge now."""
+    horizon = now.date() + timedelta(days=2)  # generous in UTC; each practice's own date decides below
+    rows = db.session.execute(
+        select(Response.id, Assignment.due_date, Couple.status, Partner.email, Partner.password_hash,
+               Partner.access_revoked_at, Clinician.practice_id)
+        .join(Response.assignment).join(Assignment.couple).join(Couple.clinician).join(Response.partner)
+        .where(Response.status != ResponseStatus.SUBMITTED.value, Assignment.due_date <= horizon)
+    )
+    zones = _practice_zones()
+    due = []
+    for response_id, due_date, status, email, password_hash, revoked, practice_id in rows:
+        if status != "active" or not email or password_hash is None or revoked is not None:
+            continue
+        kind = _kind(due_date, now.astimezone(zones[practice_id]).date())
+        if kind:
+            due.append(Due(response_id, kind))
+    return due
+
+
+def _kind(due_date: date, today: date) -> str | None:
+    if due_date < today:
+        return "overdue"
+    if due_date <= today + timedelta(days=1):
+        return "due_soon"
+    return None
+
+
+def _practice_zones() -> dict[int, ZoneInfo]:
+    return {pid: ZoneInfo(tz) for pid, tz in db.session.execute(select(Practice.id, Practice.timezone))}
+
+
+def send_reminders(now: datetime) -> int:
+    """Send every reminder that is due and not yet sent; return how many went out."""
+    sent = 0
+    for item in reminders_due(now):
+        if _claim(item, now):
+            sent += _deliver(item)
+    return sent
+
+
+def _claim(item: Due, now: datetime) -> bool:
+    """Record the reminder first; a unique key means another run already has it."""
+    db.session.add(ReminderSent(response_id=item.response_id, kind=item.kind, sent_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _deliver(item: Due) -> int:
+    response = db.session.scalar(
+        select(Response).where(Response.id == item.response_id)
+        .options(joinedload(Response.partner), joinedload(Response.assignment).joinedload(Assignment.exercise_version))
+    )
+    subject = ("A gentle reminder: " if item.kind == "due_soon" else "Still there for you: ") + response.assignment.exercise_version.title
+    try:
+        send_templated(response.partner.email, subject, "reminder", response=response, kind=item.kind,
+                       link=url_for("portal.answer", assignment_id=response.assignment_id, _external=True))
+    except Exception:  # the mail server may refuse: release the claim so the next run retries
+        log.exception("reminder %s for response %s could not be sent", item.kind, item.response_id)
+        db.session.execute(
+            ReminderSent.__table__.delete().where(
+                ReminderSent.response_id == item.response_id, ReminderSent.kind == item.kind
+            )
+        )
+        db.session.commit()
+        return 0
+    return 1

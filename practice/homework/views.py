@@ -1,0 +1,107 @@
+"""The therapist's homework pages: assign, review side by side, and what's new."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice.auth.guards import require_clinician
+from practice.authz import (
+    assignment_for_clinician_or_404,
+    couple_for_clinician_or_404,
+    couples_of_current_clinician,
+    exercise_for_practice_or_404,
+    exercises_of_current_practice,
+)
+from practice.domain import CoupleStatus
+from practice.errors_domain import DomainError
+from practice.extensions import db
+from practice.homework import services
+from practice.homework.forms import AssignForm, ReviewForm
+from practice.models import Couple, Exercise
+from practice.templating import practice_today
+
+bp = Blueprint("homework", __name__)
+bp.before_request(require_clinician)
+
+
+@bp.get("/dashboard")
+def dashboard():
+    today = practice_today()
+    return render_template("homework/dashboard.html", board=services.dashboard(current_user, today), today=today)
+
+
+@bp.route("/couples/<int:couple_id>/homework/new", methods=["GET", "POST"])
+def assign(couple_id: int):
+    couple = couple_for_clinician_or_404(couple_id)
+    exercise_id = request.args.get("exercise", type=int)
+    if exercise_id is None:
+        return render_template("homework/choose_exercise.html", couple=couple, exercises=assignable_exercises())
+    exercise = exercise_for_practice_or_404(exercise_id)
+    if exercise.is_retired:
+        flash("That exercise is retired, so it can't be newly assigned. Please choose another.", "warning")
+        return redirect(url_for("homework.assign", couple_id=couple.id))
+    version = exercise.latest
+    form = AssignForm()
+    form.set_partners(couple, version.roles)
+    if request.method == "GET":
+        form.due_date.data = practice_today() + timedelta(days=7)
+        form.days.data = daily_log_days(version)
+    if form.validate_on_submit():
+        try:
+            services.assign(couple, current_user._get_current_object(), assignment_request(form, version), practice_today())
+        except DomainError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            flash(f"“{version.title}” is on its way. Each partner will see it in their own space.", "success")
+            return redirect(url_for("couples.detail", couple_id=couple.id, _anchor="homework"))
+    return render_template("homework/assign.html", couple=couple, exercise=exercise, version=version, form=form)
+
+
+def assignment_request(form: AssignForm, version) -> services.AssignmentRequest:
+    return services.AssignmentRequest(
+        version=version, positions=form.positions(), due_date=form.due_date.data,
+        days=form.days.data if daily_log_days(version) else None, note=form.note.data or "",
+        sharing=form.sharing.data, roles=form.role_map(),
+    )
+
+
+def daily_log_days(version) -> int | None:
+    """The default length of the version's daily log, or None if it has none."""
+    return next((p["days"] for p in version.prompts if p["type"] == "daily_log"), None)
+
+
+def assignable_exercises() -> list[Exercise]:
+    """The practice's library without retired exercises, by title."""
+    rows = db.session.scalars(exercises_of_current_practice().where(Exercise.retired_at.is_(None)))
+    return sorted(rows, key=lambda e: e.latest.title.lower())
+
+
+@bp.get("/library/<int:exercise_id>/assign")
+def choose_couple(exercise_id: int):
+    exercise = exercise_for_practice_or_404(exercise_id)
+    couple_id = request.args.get("couple", type=int)
+    if couple_id is not None:
+        couple = couple_for_clinician_or_404(couple_id)
+        return redirect(url_for("homework.assign", couple_id=couple.id, exercise=exercise.id))
+    couples = db.session.scalars(
+        couples_of_current_clinician().where(Couple.status != CoupleStatus.CLOSED.value).order_by(Couple.id)
+    ).all()
+    return render_template("homework/choose_couple.html", exercise=exercise, couples=couples)
+
+
+@bp.route("/homework/<int:assignment_id>", methods=["GET", "POST"])
+def review(assignment_id: int):
+    assignment = assignment_for_clinician_or_404(assignment_id)
+    form = ReviewForm(data={"comment": assignment.review_comment})
+    if form.validate_on_submit():
+        services.mark_reviewed(assignment, form.comment.data or "")
+        flash("Marked as reviewed.", "success")
+        return redirect(url_for("homework.review", assignment_id=assignment.id))
+    return render_template(
+        "homework/review.html", assignment=assignment, rows=services.side_by_side(assignment),
+        form=form, today=practice_today(),
+    )

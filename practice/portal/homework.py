@@ -1,0 +1,120 @@
+"""A partner's homework, reached only through queries filtered by the signed-in partner.
+
+Nothing here takes a partner id from the request: every function takes the
+signed-in `Partner` and puts `partner_id == partner.id` inside the query, so
+a guessed assignment id of the other partner, or of another couple, is
+simply not found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
+
+from practice.domain import ResponseStatus
+from practice.errors_domain import ConflictError, DomainError
+from practice.extensions import db
+from practice.models import Assignment, Partner, Response, utcnow
+from practice.sharing import other_answers_visible
+
+ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
+
+
+def own_responses(partner: Partner) -> list[Response]:
+    """All of this partner's homework, with the assignment and exercise loaded."""
+    return list(db.session.scalars(
+        select(Response)
+        .where(Response.partner_id == partner.id)
+        .options(joinedload(Response.assignment).joinedload(Assignment.exercise_version))
+        .order_by(Response.id)
+    ))
+
+
+def own_response_or_404(partner: Partner, assignment_id: int) -> Response:
+    """This partner's response to one assignment, or 404 (the other partner's is never found)."""
+    response = db.session.scalar(
+        select(Response)
+        .where(Response.partner_id == partner.id, Response.assignment_id == assignment_id)
+        .options(joinedload(Response.assignment).joinedload(Assignment.exercise_version))
+    )
+    if response is None:
+        raise NotFound()
+    return response
+
+
+def shared_response(partner: Partner, own: Response) -> Response | None:
+    """The other partner's response, only when the sharing rule allows this partner to read it."""
+    statuses = list(db.session.scalars(select(Response.status).where(Response.assignment_id == own.assignment_id)))
+    if not other_answers_visible(own.assignment.sharing, statuses):
+        return None
+    return db.session.scalar(
+        select(Response).where(Response.assignment_id == own.assignment_id, Response.partner_id != partner.id)
+    )
+
+
+def shared_assignment_ids(responses: list[Response]) -> set[int]:
+    """Which of these assignments already reveal the other's answers, by the one rule (one query)."""
+    candidates = {r.assignment_id: r.assignment.sharing for r in responses
+                  if r.assignment.is_shared_after_both and r.is_submitted}
+    if not candidates:
+        return set()
+    statuses: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.execute(
+        select(Response.assignment_id, Response.status).where(Response.assignment_id.in_(candidates))
+    )
+    for assignment_id, status in rows:
+        statuses[assignment_id].append(status)
+    return {aid for aid, sharing in candidates.items() if other_answers_visible(sharing, statuses[aid])}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    version: int
+    saved_at: str
+
+
+def save_draft(response: Response, expected_version: int | None, answers: dict) -> SaveResult:
+    """Keep a draft; refuse a stale tab's save and anything after submission."""
+    _check_writable(response, expected_version)
+    response.answers = answers
+    response.status = ResponseStatus.DRAFT.value
+    response.draft_saved_at = utcnow()
+    _commit(response)
+    return SaveResult(response.version, response.draft_saved_at.isoformat())
+
+
+def submit(response: Response, expected_version: int | None, answers: dict) -> None:
+    """Send the answers to the therapist; from now on they are read-only."""
+    _check_writable(response, expected_version)
+    response.answers = answers
+    response.status = ResponseStatus.SUBMITTED.value
+    response.submitted_at = utcnow()
+    response.assignment.couple.last_activity_at = response.submitted_at
+    _commit(response)
+
+
+def _check_writable(response: Response, expected_version: int | None) -> None:
+    if response.is_submitted:
+        raise DomainError(ALREADY_SENT)
+    if response.version != expected_version:
+        raise ConflictError(STALE_DRAFT)
+
+
+def _commit(response: Response) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConflictError(STALE_DRAFT) from None
+
+
+STALE_DRAFT = (
+    "This exercise was saved from another window or device after you opened it here, so this "
+    "version wasn't saved. Your text is still on this page: copy anything you want to keep, "
+    "then reload to see the latest version."
+)
