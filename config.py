@@ -81,6 +81,12 @@ class Config:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Twofold <no-reply@twofold.local>")
 
+    # PDF summaries: one render may not exceed these, so a pathological record
+    # costs an error message, never a worker (see practice/pdf/render.py).
+    PDF_MAX_HTML_BYTES = int(os.environ.get("PDF_MAX_HTML_BYTES", 2 * 1024 * 1024))
+    PDF_RENDER_TIMEOUT = float(os.environ.get("PDF_RENDER_TIMEOUT", 60))
+    PDF_RENDER_MEMORY_MB = int(os.environ.get("PDF_RENDER_MEMORY_MB", 1024))
+
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25

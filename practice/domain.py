@@ -71,6 +71,17 @@ class CoupleStatus(StrEnum):
         return self.value.capitalize()
 
 
+class PageSize(StrEnum):
+    """Paper for PDF summaries: a practice setting, A4 unless the practice prints on US Letter."""
+
+    A4 = "a4"
+    LETTER = "letter"
+
+    @property
+    def label(self) -> str:
+        return PAGE_SIZE_LABELS[self]
+
+
 AREA_LABELS: dict[Area, str] = {
     Area.INSECURE_ATTACHMENT: "Insecure attachment",
     Area.STONEWALLING: "Stonewalling",
@@ -98,6 +109,12 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.DEESCALATION: "De-escalation",
     Stage.RESTRUCTURING: "Restructuring",
     Stage.CONSOLIDATION: "Consolidation",
+}
+
+
+PAGE_SIZE_LABELS: dict[PageSize, str] = {
+    PageSize.A4: "A4",
+    PageSize.LETTER: "US Letter",
 }
 
 
