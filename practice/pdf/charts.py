@@ -70,6 +70,8 @@ def trend_chart(
 ) -> Markup:
     """A line chart of 0–`y_max` ratings over time; missing weeks are gaps, never zeros."""
     _check(x_labels, series)
+    if any(not 0 <= value <= y_max for one in series for _, value in _present(one.values)):
+        raise ValueError(f"ratings must lie between 0 and {y_max}")
     plot = _Plot(len(x_labels), y_max)
     parts = [_y_axis(plot, range(y_max + 1), str), _x_axis(plot, x_labels)]
     for look, one in zip(LOOKS, series, strict=False):

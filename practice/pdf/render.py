@@ -127,10 +127,15 @@ def check_size(html: str, limits: RenderLimits) -> None:
     size = len(html.encode("utf-8"))
     if size > limits.max_html_bytes:
         raise PdfTooLarge(
-            f"This document is too large to turn into a PDF ({size / 1_048_576:.1f} MB of "
-            f"content; the limit is {limits.max_html_bytes / 1_048_576:.1f} MB). "
+            f"This document is too large to turn into a PDF ({_in_units(size)} of content; "
+            f"the limit is {_in_units(limits.max_html_bytes)}). "
             "Try a shorter date range or fewer sessions."
         )
+
+
+def _in_units(size: int) -> str:
+    """A byte count as people read it: 2.0 MB or 3 KB."""
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{round(size / 1024)} KB"
 
 
 def _render(
