@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import signal
 from time import perf_counter
 
@@ -62,14 +63,30 @@ def test_the_memory_limit_is_enforced_in_the_child(monkeypatch, memory_mb, fits)
             render_pdf_bounded("<p>x</p>", limits=limits)
 
 
-def _crash(html, base_url, timings, font_config) -> bytes:
-    os.kill(os.getpid(), signal.SIGTRAP)  # what GLib's g_error() does when malloc fails
-    raise AssertionError("unreachable")
+def _cpu_limit(html, base_url, timings, font_config) -> bytes:
+    return repr(resource.getrlimit(resource.RLIMIT_CPU)).encode()
 
 
-def test_a_child_killed_by_a_signal_is_reported_not_raised_as_a_crash(monkeypatch):
-    monkeypatch.setattr(render_module, "_render", _crash)
-    with pytest.raises(PdfOutOfMemory, match="SIGTRAP"):
+def test_the_child_cannot_use_more_cpu_than_the_time_limit_even_if_orphaned(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _cpu_limit)
+    assert render_pdf_bounded("<p>x</p>", limits=RenderLimits(timeout_seconds=2.5)) == b"(4, 5)"
+
+
+@pytest.mark.parametrize(
+    ("number", "error", "words"),
+    [
+        (signal.SIGTRAP, PdfOutOfMemory, "SIGTRAP"),  # GLib's g_error() when malloc fails
+        (signal.SIGKILL, PdfOutOfMemory, "SIGKILL"),  # the kernel's OOM killer
+        (signal.SIGXCPU, PdfTimeout, "longer than 60 seconds"),  # past RLIMIT_CPU
+    ],
+)
+def test_a_child_killed_by_a_signal_becomes_a_domain_error(monkeypatch, number, error, words):
+    def die(html, base_url, timings, font_config) -> bytes:
+        os.kill(os.getpid(), number)
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(render_module, "_render", die)
+    with pytest.raises(error, match=words):
         render_pdf_bounded("<p>x</p>")
 
 

@@ -16,7 +16,9 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from math import ceil
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -109,7 +111,7 @@ def render_pdf_bounded(
     font_config = _inherited_font_config()
     started = perf_counter()
     receiver, sender = _FORK.Pipe(duplex=False)
-    args = (sender, html, base_url, font_config, limits.memory_mb)
+    args = (sender, html, base_url, font_config, limits)
     child = _FORK.Process(target=_child_main, args=args, daemon=True)
     child.start()
     sender.close()
@@ -169,11 +171,19 @@ def _inherited_font_config() -> FontConfiguration:
 
 
 def _child_main(
-    conn: Connection, html: str, base_url: str, font_config: FontConfiguration, memory_mb: int
+    conn: Connection,
+    html: str,
+    base_url: str,
+    font_config: FontConfiguration,
+    limits: RenderLimits,
 ) -> None:
-    """In the child: cap the address space, render, and send back the outcome."""
-    limit = _address_space() + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    """In the child: cap memory and CPU, render, and send back the outcome."""
+    memory = _address_space() + limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # A backstop for an orphan whose worker was killed mid-render: the kernel
+    # stops it once its CPU time passes the wall-time limit the parent enforces.
+    cpu = ceil(limits.timeout_seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     timings = RenderTimings()
     try:
         outcome = ("ok", _render(html, base_url, timings, font_config))
@@ -195,13 +205,10 @@ def _address_space() -> int:
     return pages * resource.getpagesize()
 
 
-def _receive(conn: Connection, child, limits: RenderLimits) -> tuple:
+def _receive(conn: Connection, child: BaseProcess, limits: RenderLimits) -> tuple:
     """The child's message, or the domain error for a child that overran or died."""
     if not conn.poll(limits.timeout_seconds):
-        raise PdfTimeout(
-            f"This PDF took longer than {limits.timeout_seconds:g} seconds to make, so it was "
-            "stopped. Try a shorter date range or fewer sessions."
-        )
+        raise _timeout(limits)
     try:
         return conn.recv()
     except EOFError:
@@ -209,15 +216,32 @@ def _receive(conn: Connection, child, limits: RenderLimits) -> tuple:
         raise _death(child.exitcode, limits) from None
 
 
+def _timeout(limits: RenderLimits) -> PdfTimeout:
+    """The error for a render that ran past the wall-time limit."""
+    return PdfTimeout(
+        f"This PDF took longer than {limits.timeout_seconds:g} seconds to make, so it was "
+        "stopped. Try a shorter date range or fewer sessions."
+    )
+
+
 def _death(exitcode: int | None, limits: RenderLimits) -> PdfError:
     """Explain a child that exited without a word (C code aborts when allocation fails)."""
+    if exitcode == -signal.SIGXCPU:
+        return _timeout(limits)
     if exitcode is not None and exitcode < 0:
-        name = signal.Signals(-exitcode).name
         return PdfOutOfMemory(
-            f"The PDF renderer stopped unexpectedly ({name}), most likely because the "
-            f"document needed more than its {limits.memory_mb} MB of memory."
+            f"The PDF renderer stopped unexpectedly ({_signal_name(-exitcode)}), most likely "
+            f"because the document needed more than its {limits.memory_mb} MB of memory."
         )
     return PdfError(f"The PDF renderer stopped unexpectedly (exit code {exitcode}).")
+
+
+def _signal_name(number: int) -> str:
+    """SIGTRAP rather than 5, for any signal Python knows by name."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _result(status: str, payload: Any, limits: RenderLimits) -> bytes:
@@ -232,7 +256,7 @@ def _result(status: str, payload: Any, limits: RenderLimits) -> bytes:
     raise PdfError(f"This PDF could not be made ({payload}). The error has been logged.")
 
 
-def _reap(child) -> None:
+def _reap(child: BaseProcess) -> None:
     """Kill the child if it is still running and wait for it, so no process is left behind."""
     if child.is_alive():
         child.kill()
