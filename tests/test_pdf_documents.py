@@ -98,11 +98,15 @@ def test_a_prompt_is_never_split_from_its_answers(clinician_copy):
     ("page_size", "width", "height"), [("a4", 595.28, 841.89), ("letter", 612, 792)]
 )
 def test_paper_size_follows_the_parameter_on_every_page(app, page_size, width, height):
-    pages = PdfReader(BytesIO(summary(app, prompts=PROMPTS[:12], page_size=page_size))).pages
+    pdf = summary(app, prompts=PROMPTS[:12], page_size=page_size, confidential=True)
+    pages = PdfReader(BytesIO(pdf)).pages
     assert len(pages) >= 2
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         assert float(page.mediabox.width) == pytest.approx(width, abs=0.01)
         assert float(page.mediabox.height) == pytest.approx(height, abs=0.01)
+        text = page.extract_text()
+        assert f"Page {number} of {len(pages)}" in text and "Confidential" in text
+        assert text.count(LETTERHEAD["name"]) == 1  # letterhead on page one, header after
 
 
 def test_an_unknown_paper_size_is_refused(app):
