@@ -92,6 +92,12 @@ class Config:
     DATA_KEYS = data_keys_from_environment()
     DATA_KEY_FILE: str | None = None
 
+    # PDF summaries: one render may not exceed these, so a pathological record
+    # costs an error message, never a worker (see practice/pdf/render.py).
+    PDF_MAX_HTML_BYTES = int(os.environ.get("PDF_MAX_HTML_BYTES", 2 * 1024 * 1024))
+    PDF_RENDER_TIMEOUT = float(os.environ.get("PDF_RENDER_TIMEOUT", 60))
+    PDF_RENDER_MEMORY_MB = int(os.environ.get("PDF_RENDER_MEMORY_MB", 1024))
+
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25

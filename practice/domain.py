@@ -112,6 +112,18 @@ SHARING_LABELS: dict[Sharing, str] = {
     Sharing.SHARED_AFTER_BOTH: "Shared between partners once both have submitted",
 }
 
+
+class PageSize(StrEnum):
+    """Paper for PDF summaries: a practice setting, A4 unless the practice prints on US Letter."""
+
+    A4 = "a4"
+    LETTER = "letter"
+
+    @property
+    def label(self) -> str:
+        return PAGE_SIZE_LABELS[self]
+
+
 AREA_LABELS: dict[Area, str] = {
     Area.INSECURE_ATTACHMENT: "Insecure attachment",
     Area.STONEWALLING: "Stonewalling",
@@ -144,6 +156,12 @@ STAGE_LABELS: dict[Stage, str] = {
 MODE_LABELS: dict[Mode, str] = {
     Mode.INDIVIDUAL: "Each partner alone",
     Mode.TOGETHER: "Together, one answer each",
+}
+
+
+PAGE_SIZE_LABELS: dict[PageSize, str] = {
+    PageSize.A4: "A4",
+    PageSize.LETTER: "US Letter",
 }
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
 import uuid
 from datetime import date
+from io import BytesIO
 from itertools import count
 
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from pypdf import PdfReader
 from sqlalchemy import text
 
 from config import TestConfig, normalise_database_url
@@ -25,6 +28,7 @@ from practice import create_app
 from practice.extensions import db, limiter
 from practice.models import Clinician, Couple, Partner, Practice
 from practice.passwords import hash_password
+from practice.pdf.fetcher import AssetFetcher, RefusedURL
 
 PASSWORD = "correct horse battery staple"
 _serial = count(1)
@@ -252,3 +256,53 @@ def make_exercise(clinician: Clinician, **overrides):
     from practice.library.services import create_exercise
 
     return create_exercise(clinician, exercise_content(**overrides))
+
+# PDFs --------------------------------------------------------------------
+
+LETTERHEAD = {
+    "name": "Harbour Couples Practice",
+    "address": "12 Quay Street\nBristol BS1 4DJ",
+    "phone": "0117 496 0000",
+}
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, as pypdf extracts it."""
+    return [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+
+
+@pytest.fixture()
+def fetched(monkeypatch) -> list[tuple[str, bool]]:
+    """Every URL WeasyPrint asks our fetcher for in this process, and whether it was served."""
+    calls: list[tuple[str, bool]] = []
+    fetch = AssetFetcher.fetch
+
+    def spy(self, url, headers=None):
+        try:
+            response = fetch(self, url, headers)
+        except RefusedURL:
+            calls.append((url, False))
+            raise
+        calls.append((url, True))
+        return response
+
+    monkeypatch.setattr(AssetFetcher, "fetch", spy)
+    return calls
+
+
+@pytest.fixture()
+def listener():
+    """A TCP port on loopback that records whether anything tried to connect to it."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        yield server
+
+
+def connection_attempted(server: socket.socket) -> bool:
+    """Whether a connection is waiting on a `listener` socket."""
+    try:
+        connection, _ = server.accept()
+    except BlockingIOError:
+        return False
+    connection.close()
+    return True

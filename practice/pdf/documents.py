@@ -1,0 +1,34 @@
+"""Fill a PDF template and render it: the one call the session summaries need."""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Any
+
+from flask import current_app, render_template
+from jinja2 import Template
+
+from practice.domain import PageSize
+from practice.pdf.render import RenderLimits, RenderTimings, render_pdf, render_pdf_bounded
+
+
+def render_document(
+    template: str | Template,
+    *,
+    page_size: PageSize | str = PageSize.A4,
+    bounded: bool = True,
+    timings: RenderTimings | None = None,
+    **context: Any,
+) -> bytes:
+    """Render a template extending pdf/base.html to PDF bytes, within the configured limits.
+
+    `bounded` renders in a time- and memory-capped child process (the default
+    for anything a request or job asks for); `timings`, if given, is filled
+    with where the time went.
+    """
+    timings = timings if timings is not None else RenderTimings()
+    started = perf_counter()
+    html = render_template(template, page_size=PageSize(page_size), **context)
+    timings.html = perf_counter() - started
+    render = render_pdf_bounded if bounded else render_pdf
+    return render(html, limits=RenderLimits.from_config(current_app.config), timings=timings)

@@ -1,0 +1,117 @@
+"""Bounded renders: a child process that cannot outlive or outgrow its limits."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+from time import perf_counter
+
+import pytest
+
+from practice.pdf import (
+    PdfError,
+    PdfOutOfMemory,
+    PdfTimeout,
+    PdfTooLarge,
+    RenderLimits,
+    RenderTimings,
+    render_document,
+    render_pdf,
+    render_pdf_bounded,
+)
+from practice.pdf import render as render_module
+from practice.pdf.render import WARMUP_HTML
+from tests.conftest import LETTERHEAD, pdf_pages
+
+# About 250 pages: WeasyPrint needs well over ten seconds for it on this machine.
+SLOW_HTML = "".join(f"<p>Paragraph {n} about the week we had.</p>" for n in range(10_000))
+
+
+@pytest.fixture(autouse=True)
+def _no_child_left_behind():
+    yield
+    assert multiprocessing.active_children() == []
+
+
+def test_the_bounded_renderer_makes_the_same_pdf_as_in_process():
+    assert render_pdf_bounded(WARMUP_HTML) == render_pdf(WARMUP_HTML)
+
+
+def test_a_slow_render_is_stopped_at_the_time_limit_with_a_domain_error():
+    render_pdf_bounded(WARMUP_HTML)  # pay the one-off warm-up outside the clock
+    started = perf_counter()
+    with pytest.raises(PdfTimeout, match="longer than 1 seconds"):
+        render_pdf_bounded(SLOW_HTML, limits=RenderLimits(timeout_seconds=1))
+    assert perf_counter() - started < 2.5
+    assert render_pdf_bounded(WARMUP_HTML).startswith(b"%PDF")  # and the worker carries on
+
+
+def _allocate_64_mb(html, base_url, timings, font_config) -> bytes:
+    return bytes(bytearray(64 * 1024 * 1024)[:8])
+
+
+@pytest.mark.parametrize(("memory_mb", "fits"), [(32, False), (256, True)])
+def test_the_memory_limit_is_enforced_in_the_child(monkeypatch, memory_mb, fits):
+    monkeypatch.setattr(render_module, "_render", _allocate_64_mb)
+    limits = RenderLimits(memory_mb=memory_mb)
+    if fits:
+        assert render_pdf_bounded("<p>x</p>", limits=limits) == bytes(8)
+    else:
+        with pytest.raises(PdfOutOfMemory, match="more than 32 MB"):
+            render_pdf_bounded("<p>x</p>", limits=limits)
+
+
+def _cpu_limit(html, base_url, timings, font_config) -> bytes:
+    return repr(resource.getrlimit(resource.RLIMIT_CPU)).encode()
+
+
+def test_the_child_cannot_use_more_cpu_than_the_time_limit_even_if_orphaned(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _cpu_limit)
+    assert render_pdf_bounded("<p>x</p>", limits=RenderLimits(timeout_seconds=2.5)) == b"(4, 5)"
+
+
+@pytest.mark.parametrize(
+    ("number", "error", "words"),
+    [
+        (signal.SIGTRAP, PdfOutOfMemory, "SIGTRAP"),  # GLib's g_error() when malloc fails
+        (signal.SIGKILL, PdfOutOfMemory, "SIGKILL"),  # the kernel's OOM killer
+        (signal.SIGXCPU, PdfTimeout, "longer than 60 seconds"),  # past RLIMIT_CPU
+    ],
+)
+def test_a_child_killed_by_a_signal_becomes_a_domain_error(monkeypatch, number, error, words):
+    def die(html, base_url, timings, font_config) -> bytes:
+        os.kill(os.getpid(), number)
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(render_module, "_render", die)
+    with pytest.raises(error, match=words):
+        render_pdf_bounded("<p>x</p>")
+
+
+def _fail(html, base_url, timings, font_config) -> bytes:
+    raise KeyError("layout bug")
+
+
+def test_an_exception_in_the_child_becomes_a_domain_error(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _fail)
+    with pytest.raises(PdfError, match=r"could not be made \(KeyError\)"):
+        render_pdf_bounded("<p>x</p>")
+
+
+def test_oversized_html_is_refused_before_a_child_starts(monkeypatch):
+    monkeypatch.setattr(render_module._FORK, "Process", None)  # starting one would fail loudly
+    with pytest.raises(PdfTooLarge):
+        render_pdf_bounded("x" * 101, limits=RenderLimits(max_html_bytes=100))
+
+
+def test_render_document_is_bounded_by_default_and_reports_its_timings(app):
+    timings = RenderTimings()
+    template = app.jinja_env.from_string(
+        '{% extends "pdf/base.html" %}{% block content %}<h1>Handout for Zoë</h1>{% endblock %}'
+    )
+    pdf = render_document(template, practice=LETTERHEAD, timings=timings)
+    assert "Handout for Zoë" in pdf_pages(pdf)[0]
+    assert timings.process > 0  # a child was started, fed and reaped
+    assert timings.html > 0 and timings.layout > 0 and timings.write > 0

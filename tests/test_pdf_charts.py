@@ -1,0 +1,148 @@
+"""SVG charts: valid, escaped, self-contained and readable without colour."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+import pytest
+from markupsafe import Markup
+
+from practice.pdf import render_pdf
+from practice.pdf.charts import Completion, Series, completion_chart, trend_chart
+from tests.conftest import pdf_pages
+
+SVG = "{http://www.w3.org/2000/svg}"
+WEEKS = ["5 Jan", "12 Jan", "19 Jan", "26 Jan", "2 Feb", "9 Feb"]
+
+
+def parse(svg: str) -> ElementTree.Element:
+    return ElementTree.fromstring(svg)
+
+
+def trend(*series: Series, weeks=WEEKS) -> ElementTree.Element:
+    return parse(trend_chart(weeks, series, title="Feeling understood"))
+
+
+def paths(root) -> list[str]:
+    return [path.get("d") for path in root.iter(SVG + "path")]
+
+
+def texts(root) -> list[str]:
+    return [text.text for text in root.iter(SVG + "text")]
+
+
+def test_missing_weeks_are_gaps_in_the_line_not_zeros():
+    root = trend(Series("Zoë", [2, 3, None, 4, 5, None]))
+    (line,) = paths(root)
+    assert line.count("M") == 2 and line.count("L") == 2  # 2→3, gap, 4→5
+    assert len(list(root.iter(SVG + "circle"))) == 1 + 4  # legend + four real weeks
+    point_labels = texts(root)[7 + len(WEEKS) : -1]  # after the y and x axes, before the legend
+    assert point_labels == ["2", "3", "4", "5"]
+    assert "19 Jan no data" in root.find(SVG + "desc").text
+
+
+def test_a_single_check_in_is_drawn_as_a_marker_with_its_value():
+    root = trend(Series("Alex", [4]), weeks=["5 Jan"])
+    (line,) = paths(root)
+    assert line.startswith("M") and "L" not in line
+    assert len(list(root.iter(SVG + "circle"))) == 2  # legend + the point
+    assert texts(root).count("4") == 2  # the axis tick and the point's label
+
+
+def test_a_series_with_no_data_draws_no_line():
+    root = trend(Series("Sam", [None] * len(WEEKS)))
+    assert paths(root) == []
+    assert "Sam: 5 Jan no data" in root.find(SVG + "desc").text
+
+
+def test_partners_differ_in_dash_and_marker_not_only_colour():
+    root = trend(Series("Zoë", [1, 2, 3, 4, 5, 6]), Series("Łukasz", [6, 5, 4, 3, 2, 1]))
+    first, second = root.iter(SVG + "path")
+    assert first.get("stroke-dasharray") is None and second.get("stroke-dasharray")
+    assert len(list(root.iter(SVG + "circle"))) == 7  # Zoë: legend + six points
+    hollow = [r for r in root.iter(SVG + "rect") if r.get("fill") == "#ffffff"]
+    assert len(hollow) == 7  # Łukasz: legend + six hollow squares
+    assert {"Zoë", "Łukasz"} <= set(texts(root))
+
+
+def test_charts_are_accessible_images_with_title_and_description():
+    root = trend(Series("Zoë", [2, 3, None, 4, 5, 6]))
+    assert root.get("role") == "img" and root.get("aria-label") == "Feeling understood"
+    assert [child.tag for child in root][:2] == [SVG + "title", SVG + "desc"]
+    assert root.find(SVG + "title").text == "Feeling understood"
+    assert root.find(SVG + "desc").text.startswith("Zoë: 5 Jan 2, 12 Jan 3, 19 Jan no data")
+
+
+HOSTILE = "<script>alert('x')</script> & \"Zoë\" <img src=x onerror=alert(1)>"
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        lambda: trend_chart(WEEKS, [Series(HOSTILE, [1, 2, 3, None, 5, 6])], title=HOSTILE),
+        lambda: completion_chart(
+            [HOSTILE], [Series(HOSTILE, [Completion(1, 2)])], title=HOSTILE
+        ),
+    ],
+)
+def test_text_is_escaped_and_nothing_can_run_load_or_need_inline_style(chart):
+    svg = chart()
+    assert isinstance(svg, Markup)
+    root = parse(svg)
+    assert HOSTILE in texts(root) and root.get("aria-label") == HOSTILE
+    for element in root.iter():
+        tag = element.tag.removeprefix(SVG)
+        assert tag not in {"script", "image", "use", "style", "foreignObject"}
+        assert not {"style", "href", "{http://www.w3.org/1999/xlink}href"} & set(element.attrib)
+        assert not any(name.startswith("on") for name in element.attrib)
+    assert "style=" not in svg and "<script" not in svg and "url(" not in svg
+
+
+def test_completion_bars_are_labelled_and_sessions_without_homework_show_a_dash():
+    root = parse(
+        completion_chart(
+            ["S1", "S2", "S3"],
+            [
+                Series("Zoë", [Completion(1, 1), Completion(2, 3), None]),
+                Series("Łukasz", [Completion(0, 1), Completion(3, 3), Completion(0, 0)]),
+            ],
+            title="Homework completion",
+        )
+    )
+    labels = texts(root)
+    assert {"1/1", "2/3", "0/1", "3/3"} <= set(labels) and labels.count("–") == 2
+    legend = set(list(root)[-1].iter())
+    heights = {r.get("height") for r in root.iter(SVG + "rect") if r not in legend}
+    full, two_thirds, empty = (float(h) for h in sorted(heights, key=float, reverse=True))
+    assert full > two_thirds > empty == 0
+    assert "S3 none set" in root.find(SVG + "desc").text
+
+
+@pytest.mark.parametrize(
+    ("x_labels", "series"),
+    [
+        ([], [Series("Zoë", [])]),
+        (WEEKS, []),
+        (WEEKS, [Series("Zoë", [1, 2])]),
+        (WEEKS[:1], [Series("A", [1]), Series("B", [2]), Series("C", [3])]),
+        (WEEKS[:1], [Series("Zoë", [7])]),
+        (WEEKS[:1], [Series("Zoë", [-1])]),
+    ],
+)
+def test_shapes_a_chart_cannot_draw_honestly_are_refused(x_labels, series):
+    with pytest.raises(ValueError):
+        trend_chart(x_labels, series, title="x")
+
+
+def test_many_weeks_get_thinned_axis_labels():
+    weeks = [f"W{n}" for n in range(1, 27)]
+    root = trend(Series("Zoë", [n % 7 for n in range(26)]), weeks=weeks)
+    shown = [label for label in texts(root) if label.startswith("W")]
+    assert shown == [f"W{n}" for n in range(1, 27, 3)]
+
+
+def test_a_chart_renders_inside_a_pdf_with_its_labels_as_text():
+    chart = trend_chart(WEEKS[:3], [Series("Zoë", [2, None, 5])], title="Closeness")
+    html = f'<link rel="stylesheet" href="print.css"><figure class="chart">{chart}</figure>'
+    text = pdf_pages(render_pdf(html))[0]
+    assert "Zoë" in text and "12 Jan" in text and "5" in text
