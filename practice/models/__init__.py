@@ -9,6 +9,7 @@ from practice.models.accounts import (
 )
 from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
+from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "AuditImmutableError",
     "Base",
+    "CheckIn",
     "Clinician",
     "ClinicianInvitation",
     "Couple",
@@ -31,6 +33,8 @@ __all__ = [
     "Practice",
     "ReminderSent",
     "Response",
+    "SafetyAnswer",
+    "SafetyFlag",
     "SignupRequest",
     "utcnow",
 ]
