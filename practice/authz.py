@@ -10,11 +10,13 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner
+from practice.models import (
+    Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag,
+)
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -50,6 +52,21 @@ def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
         .options(selectinload(Assignment.responses), selectinload(Assignment.couple).selectinload(Couple.partners))
     )
     return _first_or_refused(query, "Assignment", assignment_id)
+
+
+def safety_flag_for_clinician_or_404(couple_id: int, flag_id: int) -> SafetyFlag:
+    """A safety flag of one of the signed-in clinician's couples, with its answer and check-in, or 404."""
+    query = (
+        select(SafetyFlag)
+        .join(Couple)
+        .where(SafetyFlag.id == flag_id, SafetyFlag.couple_id == couple_id, Couple.clinician_id == current_user.id)
+        .options(
+            joinedload(SafetyFlag.couple).selectinload(Couple.partners),
+            joinedload(SafetyFlag.partner),
+            joinedload(SafetyFlag.safety_answer).joinedload(SafetyAnswer.checkin),
+        )
+    )
+    return _first_or_refused(query, "SafetyFlag", flag_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:

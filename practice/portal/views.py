@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from practice.errors import render_error
 from practice.errors_domain import ConflictError, DomainError, TokenError
 from practice.library.answer_forms import answer_form_class, form_data
-from practice.portal import access, homework
+from practice.portal import access, checkins, homework
 from practice.portal.forms import PartnerLoginForm, WelcomeForm
 from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
@@ -84,7 +84,7 @@ def home():
     done = sorted((r for r in responses if r.is_submitted), key=lambda r: r.submitted_at, reverse=True)
     return render_template(
         "portal/home.html", to_do=to_do, done=done, today=today,
-        shared=homework.shared_assignment_ids(responses),
+        shared=homework.shared_assignment_ids(responses), checkin=checkins.state(partner, today),
     )
 
 
