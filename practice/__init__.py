@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.portal.checkin_views import bp as portal_checkins_bp
     from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
+    from practice.records.views import bp as records_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(checkins_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(portal_checkins_bp)

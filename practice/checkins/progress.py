@@ -86,12 +86,20 @@ class ScoreRow:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """One item's trend chart and the title shown above it."""
+
+    title: str
+    svg: Markup
+
+
+@dataclass(frozen=True)
 class ProgressView:
     """Exactly what one audience may see, ready for templates/checkins/_progress.html or pdf/_progress.html."""
 
     mode: ProgressMode
     has_data: bool
-    charts: tuple[Markup, ...] = ()
+    charts: tuple[Chart, ...] = ()
     columns: tuple[Column, ...] = ()
     rows: tuple[ScoreRow, ...] = ()
     lowest: tuple[AreaScore, ...] = ()
@@ -175,11 +183,9 @@ class Progress:
             rows=tuple(ScoreRow(item.label, (self.combined(item)[last],)) for item in CheckInItem),
         )
 
-    def _charts(self, series_for) -> tuple[Markup, ...]:
-        if not self.has_data:
-            return ()
+    def _charts(self, series_for) -> tuple[Chart, ...]:
         labels = [f"{p.day} {p:%b}" for p in self.periods]
-        return tuple(trend_chart(labels, series_for(item), title=item.label) for item in CheckInItem)
+        return tuple(Chart(item.label, trend_chart(labels, series_for(item), title=item.label)) for item in CheckInItem)
 
     def _low_periods(self, item: CheckInItem) -> int:
         """Check-ins in a row, newest first, where the couple's mean rating was low (periods without one are skipped)."""
