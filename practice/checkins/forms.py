@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.formtools import PlainText, strip
@@ -29,7 +29,7 @@ class AcknowledgeForm(FlaskForm):
 
     note = TextAreaField(
         "What you did or will do", filters=[strip],
-        validators=[InputRequired("Please write a short note of what you did or plan to do."),
+        validators=[DataRequired("Please write a short note of what you did or plan to do."),
                     Length(max=2000, message="Please keep the note under 2,000 characters."),
                     PlainText(allow_markup_chars=True)],
         description="For example: called them the same day, safety plan in place, individual session booked. "

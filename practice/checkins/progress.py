@@ -184,6 +184,8 @@ class Progress:
         )
 
     def _charts(self, series_for) -> tuple[Chart, ...]:
+        if not self.has_data:
+            return ()
         labels = [f"{p.day} {p:%b}" for p in self.periods]
         return tuple(Chart(item.label, trend_chart(labels, series_for(item), title=item.label)) for item in CheckInItem)
 
