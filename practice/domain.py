@@ -149,6 +149,12 @@ class SafetyChoice(StrEnum):
         return self is not SafetyChoice.NO
 
 
+CHECKIN_CADENCES: dict[int, str] = {  # days between check-ins, as the therapist chooses them
+    7: "Every week",
+    14: "Every two weeks",
+    28: "Every four weeks",
+}
+
 CHECKIN_ITEM_LABELS: dict[CheckInItem, tuple[str, str]] = {
     CheckInItem.CLOSENESS: ("Closeness", "closeness"),
     CheckInItem.UNDERSTOOD: ("Feeling understood", "feeling understood"),

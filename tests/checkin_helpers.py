@@ -41,7 +41,8 @@ def raise_flag(partner: Partner, answer: SafetyChoice = SafetyChoice.YES, note: 
     today = practice_today()
     portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,
                            {item.value: 3 for item in CheckInItem}, note, answer)
-    return db.session.scalar(select(SafetyFlag).where(SafetyFlag.partner_id == partner.id).order_by(SafetyFlag.id.desc()))
+    return db.session.scalar(
+        select(SafetyFlag).where(SafetyFlag.partner_id == partner.id).order_by(SafetyFlag.id.desc()))
 
 
 def plant(couple: Couple, position: int, period: date, ratings: dict[str, int] | int = 3, note: str = "",

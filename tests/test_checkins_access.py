@@ -45,7 +45,8 @@ def post_data(world, visitor: str, url: str) -> dict:
     period = current_period(partner.couple if partner else world.couple, practice_today())
     version = db.session.scalar(select(CheckIn.version).where(
         CheckIn.partner_id == (partner.id if partner else None), CheckIn.period_start == period))
-    return ALL_THREES | {"action": "save", "version": str(version or 0), "q_note": "draft", "period": period.isoformat()}
+    return ALL_THREES | {"action": "save", "version": str(version or 0), "q_note": "draft",
+                         "period": period.isoformat()}
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

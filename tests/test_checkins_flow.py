@@ -11,7 +11,7 @@ from practice.extensions import db
 from practice.models import CheckIn, SafetyAnswer, SafetyFlag
 from practice.templating import practice_today
 from tests.checkin_helpers import ALL_THREES, URL, fill_in, hidden
-from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
+from tests.homework_helpers import partner_login, world  # noqa: F401
 
 
 def own_row(partner) -> CheckIn | None:

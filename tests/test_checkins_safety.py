@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from practice.domain import SafetyChoice
 from practice.extensions import db
@@ -90,7 +90,8 @@ def test_acknowledging_needs_a_note_then_clears_the_flag_and_is_audited(app, wor
     assert b"Safety answers to read" not in therapist.get("/dashboard").data
     couple_page = therapist.get(f"/couples/{world.couple.id}").data
     assert b"Safety answers to read" not in couple_page and b"Earlier safety answers (1), acknowledged" in couple_page
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "change", AuditEvent.record_type == "SafetyFlag"))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "change", AuditEvent.record_type == "SafetyFlag"))
     assert event.record_id == flag.id and event.couple_id == world.couple.id and ACK_NOTE not in str(event.detail)
 
 
@@ -109,3 +110,11 @@ def test_no_only_answers_raise_no_flag(app, world):
     fill_in(partner_login(app, world.p1), "submit", safety="no")
     assert db.session.scalar(select(SafetyFlag)) is None
     assert b"Safety answers to read" not in clinician_login(app, world.clinician).get("/dashboard").data
+
+
+def test_check_in_notes_and_acknowledgements_are_encrypted_at_rest(app, world):
+    flag = raise_flag(world.p1, note=PLANTED)
+    clinician_login(app, world.clinician).post_form(f"/couples/{world.couple.id}/safety/{flag.id}", {"note": ACK_NOTE})
+    raw = db.session.execute(text("SELECT note_to_therapist FROM checkins UNION ALL "
+                                  "SELECT acknowledgement_note FROM safety_flags")).scalars().all()
+    assert len(raw) == 2 and all(PLANTED not in value and ACK_NOTE not in value for value in raw)

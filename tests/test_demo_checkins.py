@@ -27,7 +27,8 @@ def test_seed_demo_tells_a_check_in_story_once_with_one_due_now(app, runner):
 
     now = current_period(alex.couple, practice_today())
     assert checkins_open(alex.couple)
-    assert db.session.scalar(select(CheckIn).where(CheckIn.couple_id == alex.couple_id, CheckIn.period_start == now)) is None
+    this_period = select(CheckIn).where(CheckIn.couple_id == alex.couple_id, CheckIn.period_start == now)
+    assert db.session.scalar(this_period) is None
     assert db.session.scalar(select(SafetyFlag)) is None
     assert db.session.scalar(select(func.count(SafetyAnswer.id))) == total
 

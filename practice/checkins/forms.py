@@ -7,16 +7,16 @@ from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, Submi
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from practice.domain import CHECKIN_CADENCES
 from practice.formtools import PlainText, strip
-
-CADENCES = [SelectChoice(7, "Every week"), SelectChoice(14, "Every two weeks"), SelectChoice(28, "Every four weeks")]
 
 
 class SettingsForm(FlaskForm):
     """Cadence and pause for one couple's check-ins."""
 
     cadence_days = SelectField(
-        "How often", choices=CADENCES, coerce=int, default=7,
+        "How often", choices=[SelectChoice(days, label) for days, label in CHECKIN_CADENCES.items()],
+        coerce=int, default=7,
         description="Each partner is asked once per period, counted from the couple's start date.",
     )
     paused = BooleanField("Pause check-ins (partners aren't asked until you turn them back on)")

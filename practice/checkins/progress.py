@@ -190,7 +190,10 @@ class Progress:
         return tuple(Chart(item.label, trend_chart(labels, series_for(item), title=item.label)) for item in CheckInItem)
 
     def _low_periods(self, item: CheckInItem) -> int:
-        """Check-ins in a row, newest first, where the couple's mean rating was low (periods without one are skipped)."""
+        """Check-ins in a row, newest first, where the couple's mean rating was low.
+
+        Periods without any check-in are skipped: a missed week neither ends nor extends the run.
+        """
         columns = zip(*(self.ratings[item][pos] for pos, _ in self.partners), strict=True)
         means = [_mean(present) for values in columns if (present := [v for v in values if v is not None])]
         count = 0

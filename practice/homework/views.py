@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from practice.auth.guards import require_clinician
 from practice.authz import (

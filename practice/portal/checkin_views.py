@@ -45,10 +45,8 @@ def autosave():
     form = CheckInForm()
     if not form.validate_answers(submitting=False):
         return jsonify(ok=False, message="Some answers need a look before they can be saved.", errors=form.errors), 400
-    answers = form.answers()
     try:
-        result = checkins.save_draft(current_user._get_current_object(), posted_period(), request.form.get("version", type=int),
-                                     practice_today(), ratings_of(answers), answers[NOTE_KEY] or "")
+        result = checkins.save_draft(*posted(current_user._get_current_object(), form))
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 409
     return jsonify(ok=True, version=result.version, saved_at=result.saved_at)
@@ -58,15 +56,12 @@ def save_from_form(partner, form):
     """The no-JavaScript path: "Save draft" or "Send to my therapist"."""
     submitting = request.form.get("action") == "submit"
     if form.validate_answers(submitting=submitting):
-        answers = form.answers()
-        common = (partner, posted_period(), request.form.get("version", type=int), practice_today(),
-                  ratings_of(answers), answers[NOTE_KEY] or "")
         try:
             if submitting:
-                safety = SafetyChoice(answers[SAFETY_KEY])
-                checkins.submit(*common, safety=safety)
+                safety = SafetyChoice(form.answers()[SAFETY_KEY])
+                checkins.submit(*posted(partner, form), safety=safety)
                 return after_sending(safety)
-            checkins.save_draft(*common)
+            checkins.save_draft(*posted(partner, form))
             flash("Your check-in is saved as a draft. Only you and your therapist can see it.", "success")
             return redirect(url_for(".form"))
         except DomainError as error:
@@ -99,6 +94,13 @@ def draft_answers(checkin) -> dict:
     if checkin is None:
         return {}
     return {item.value: value for item, value in checkin.ratings.items()} | {NOTE_KEY: checkin.note_to_therapist}
+
+
+def posted(partner, form) -> tuple:
+    """The service's arguments from a validated form: who, which period and version it was opened for, what."""
+    answers = form.answers()
+    return (partner, posted_period(), request.form.get("version", type=int), practice_today(),
+            ratings_of(answers), answers[NOTE_KEY] or "")
 
 
 def posted_period() -> date | None:

@@ -23,7 +23,10 @@ from practice.models import CheckIn, Partner, SafetyAnswer, SafetyFlag, utcnow
 from practice.portal.homework import SaveResult
 
 ALREADY_SENT = "You've already sent this check-in, so it's kept exactly as you wrote it. Nothing was changed."
-PAUSED = "Check-ins are paused for now, so there's nothing to send. Your therapist will let you know when they start again."
+PAUSED = (
+    "Check-ins are paused for now, so there's nothing to send. Your therapist will let you know when they "
+    "start again."
+)
 NEW_PERIOD = (
     "A new check-in period began since you opened this page, so nothing was saved yet. Your answers are "
     "still below: press the button again to save them for this period."
@@ -33,6 +36,32 @@ STALE = (
     "wasn't saved. Your answers are still below: if they're the ones you want to keep, press the button again."
 )
 INCOMPLETE = "Please answer every question before you send your check-in."
+
+
+@dataclass(frozen=True)
+class CheckInState:
+    """Where this partner is with the current period's check-in, for their home page."""
+
+    period: date
+    ends: date
+    checkin: CheckIn | None
+
+    @property
+    def sent(self) -> bool:
+        return self.checkin is not None and self.checkin.is_submitted
+
+    @property
+    def next_opens(self) -> date:
+        return self.ends + timedelta(days=1)
+
+
+def state(partner: Partner, today: date) -> CheckInState | None:
+    """The current period and this partner's check-in in it; None while check-ins are paused."""
+    couple = partner.couple
+    if not checkins_open(couple):
+        return None
+    period = current_period(couple, today)
+    return CheckInState(period, period_end(couple, period), own_checkin(partner, period))
 
 
 def own_checkin(partner: Partner, period: date) -> CheckIn | None:
@@ -96,28 +125,3 @@ def _commit() -> None:
         db.session.rollback()
         raise ConflictError(STALE) from None
 
-
-@dataclass(frozen=True)
-class CheckInState:
-    """Where this partner is with the current period's check-in, for their home page."""
-
-    period: date
-    ends: date
-    checkin: CheckIn | None
-
-    @property
-    def sent(self) -> bool:
-        return self.checkin is not None and self.checkin.is_submitted
-
-    @property
-    def next_opens(self) -> date:
-        return self.ends + timedelta(days=1)
-
-
-def state(partner: Partner, today: date) -> CheckInState | None:
-    """The current period and this partner's check-in in it; None while check-ins are paused."""
-    couple = partner.couple
-    if not checkins_open(couple):
-        return None
-    period = current_period(couple, today)
-    return CheckInState(period, period_end(couple, period), own_checkin(partner, period))

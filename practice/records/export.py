@@ -137,7 +137,8 @@ def _version(version: ExerciseVersion) -> schema.ExerciseVersionRecord:
 
 def _assignment(assignment: Assignment) -> schema.AssignmentRecord:
     responses = [schema.ResponseRecord(**_columns(r, schema.ResponseRecord)) for r in assignment.responses]
-    return schema.AssignmentRecord(responses=responses, **_columns(assignment, schema.AssignmentRecord, skip=("responses",)))
+    columns = _columns(assignment, schema.AssignmentRecord, skip=("responses",))
+    return schema.AssignmentRecord(responses=responses, **columns)
 
 
 def _checkin(checkin: CheckIn) -> schema.CheckInRecord:
