@@ -12,6 +12,7 @@ from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
+from practice.models.sessions import SessionAmendment, TherapySession
 
 __all__ = [
     "Assignment",
@@ -31,6 +32,8 @@ __all__ = [
     "Practice",
     "ReminderSent",
     "Response",
+    "SessionAmendment",
     "SignupRequest",
+    "TherapySession",
     "utcnow",
 ]
