@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner
+from practice.models import Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner, TherapySession
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -50,6 +50,18 @@ def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
         .options(selectinload(Assignment.responses), selectinload(Assignment.couple).selectinload(Couple.partners))
     )
     return _first_or_refused(query, "Assignment", assignment_id)
+
+
+def session_for_clinician_or_404(session_id: int) -> TherapySession:
+    """A session of one of the signed-in clinician's couples, or 404."""
+    query = (
+        select(TherapySession)
+        .join(Couple)
+        .where(TherapySession.id == session_id, Couple.clinician_id == current_user.id)
+        .options(selectinload(TherapySession.couple).selectinload(Couple.partners),
+                 selectinload(TherapySession.amendments))
+    )
+    return _first_or_refused(query, "TherapySession", session_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:

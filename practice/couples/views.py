@@ -14,6 +14,7 @@ from practice.errors_domain import ConflictError
 from practice.extensions import db
 from practice.homework import services as homework_services
 from practice.portal import access
+from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -53,6 +54,7 @@ def detail(couple_id: int):
     assignments = homework_services.couple_assignments(couple)
     page = render_template(
         "couples/detail.html", couple=couple, new_link=new_link, assignments=assignments, today=practice_today(),
+        sessions=session_services.couple_sessions(couple),
         new_responses=[r for a in assignments for r in a.responses if homework_services.is_new(r)],
         invitations={p.id: access.open_invitation(p) for p in couple.partners},
     )
