@@ -19,6 +19,7 @@ from practice.library.loader import load_builtins
 from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
 from practice.demo.homework import seed_homework
+from practice.demo.sessions import seed_sessions
 from practice.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
@@ -88,7 +89,9 @@ def seed() -> list[tuple[str, str]]:
     partners = _portal_logins(password_hash)
     alex_and_sam = partners[0].couple if partners else None
     if alex_and_sam is not None:
-        seed_homework(alex_and_sam, therapist, datetime.now(ZoneInfo(practice.timezone)).date())
+        today = datetime.now(ZoneInfo(practice.timezone)).date()
+        seed_homework(alex_and_sam, therapist, today)
+        seed_sessions(alex_and_sam, therapist, today)
     db.session.commit()
     return [
         ("Therapist (practice owner)", therapist.email),
