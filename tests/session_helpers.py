@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, time, timedelta
+
+from sqlalchemy import event
 
 from practice.extensions import db
 from practice.models import TherapySession
@@ -54,3 +58,18 @@ def wipe_database() -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             empty_table(connection, table)
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def listener(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)

@@ -13,7 +13,7 @@ from practice.models import AuditEvent, Partner, SessionAmendment, TherapySessio
 from practice.pdf import PdfTimeout
 from practice.sessions.services import add_amendment
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
-from tests.session_helpers import record_session, signed_session
+from tests.session_helpers import counted_queries, record_session, signed_session
 
 NEW = {"day": "2026-11-03", "at": "10:00", "minutes": "50", "format": "video", "attended": "partner2"}
 
@@ -201,12 +201,13 @@ def test_a_partner_handout_query_never_loads_the_clinical_note(app, world):
     from sqlalchemy.exc import InvalidRequestError
 
     from practice.portal.handouts import released_handout_or_404
+    from practice.sessions.documents import handout_for
 
     session_id = signed_session(world, release=True, observations="Private observation").id
     partner_id = world.p1.id
     db.session.expunge_all()  # as in a partner's request: nothing of the session loaded yet
     loaded = released_handout_or_404(db.session.get(Partner, partner_id), session_id)
-    assert loaded.couple_summary == ""
+    assert handout_for(loaded).summary == ""
     with pytest.raises(InvalidRequestError):
         _ = loaded.observations
 
@@ -219,3 +220,24 @@ def test_notes_and_amendments_are_encrypted_at_rest(app, world):
         " JOIN session_amendments AS a ON a.session_id = therapy_sessions.id"
     )).scalar_one()
     assert "reached out" not in stored and "Seeing the cycle" not in stored
+
+
+@pytest.mark.parametrize("pages", ["a draft's page", "a signed note's page", "the clinician copy"])
+def test_a_session_costs_the_same_queries_however_much_homework_it_links(app, world, pages):
+    from practice.sessions.documents import clinician_context
+
+    def cost(homework: int) -> int:
+        for _ in range(homework):
+            give_homework(world, due_in=0)
+        session_id = (signed_session if pages == "a signed note's page" else record_session)(world).id
+        if pages != "the clinician copy":
+            therapist = clinician_login(app, world.clinician)
+            with counted_queries() as statements:
+                assert therapist.get(f"/sessions/{session_id}").status_code == 200
+        else:
+            db.session.expire_all()  # as in a fresh request: nothing of the session loaded yet
+            with counted_queries() as statements:
+                clinician_context(db.session.get(TherapySession, session_id))
+        return len(statements)
+
+    assert cost(1) == cost(4)

@@ -12,11 +12,12 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
 from practice.models import Assignment, TherapySession
+from practice.models.sessions import session_reviewed_homework
 from practice.pdf import render_document
 from practice.pdf.charts import Completion, Series, completion_chart
 
@@ -87,9 +88,21 @@ def clinician_context(session: TherapySession) -> dict:
         "session": session,
         "couple": session.couple,
         "zone": session.clinician.practice.timezone,
-        "reviewed": [ReviewedHomework(a, side_by_side(a)) for a in session.homework_reviewed],
+        "reviewed": [ReviewedHomework(a, side_by_side(a)) for a in reviewed_homework(session)],
+        "assigned": assigned_homework(session),
         "completion": completion(session),
     }
+
+
+def reviewed_homework(session: TherapySession) -> list[Assignment]:
+    """The homework talked through in the session, exercises and responses loaded."""
+    linked = select(session_reviewed_homework.c.assignment_id).where(session_reviewed_homework.c.session_id == session.id)
+    return _homework(Assignment.id.in_(linked))
+
+
+def assigned_homework(session: TherapySession) -> list[Assignment]:
+    """The homework set in the session, exercises and responses loaded."""
+    return _homework(Assignment.session_id == session.id)
 
 
 def couple_handout(session: TherapySession, *, bounded: bool = True) -> bytes:
@@ -109,7 +122,7 @@ def handout_for(session: TherapySession) -> Handout:
         starts_at=session.starts_at,
         therapist=session.clinician.display_name,
         summary=session.couple_summary,
-        homework=[_handout_homework(a) for a in session.homework_assigned],
+        homework=[_handout_homework(a) for a in assigned_homework(session)],
         crisis_resources=session.clinician.practice.crisis_resources,
     )
 
@@ -120,7 +133,8 @@ def completion(session: TherapySession) -> Markup | None:
         select(TherapySession)
         .where(TherapySession.couple_id == session.couple_id, TherapySession.starts_at <= session.starts_at)
         .order_by(TherapySession.starts_at.desc()).limit(CHART_SESSIONS)
-        .options(selectinload(TherapySession.homework_reviewed).selectinload(Assignment.responses))
+        .options(load_only(TherapySession.number, TherapySession.starts_at),
+                 selectinload(TherapySession.homework_reviewed).selectinload(Assignment.responses))
     ))[::-1]
     if not any(s.homework_reviewed for s in recent):
         return None
@@ -130,6 +144,15 @@ def completion(session: TherapySession) -> Markup | None:
     ]
     labels = [f"Session {s.number}" for s in recent]
     return completion_chart(labels, series, title="Homework sent, of homework reviewed, by session")
+
+
+def _homework(condition) -> list[Assignment]:
+    """Assignments in due-date order, in three queries whatever their number."""
+    return list(db.session.scalars(
+        select(Assignment).where(condition)
+        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.responses))
+        .order_by(Assignment.due_date, Assignment.id)
+    ))
 
 
 def _completion(session: TherapySession, position: int) -> Completion | None:

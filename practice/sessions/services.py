@@ -161,7 +161,8 @@ def _apply(session: TherapySession, expected_version: int | None, draft: NoteDra
         "interventions": list(draft.interventions), "interventions_other": draft.interventions_other,
         "observations": draft.observations, "plan": draft.plan, "couple_summary": draft.couple_summary,
         "homework_reviewed": _own_homework(session.couple_id, draft.reviewed),
-        "homework_assigned": _own_homework(session.couple_id, draft.assigned),
+        "homework_assigned": _own_homework(session.couple_id, draft.assigned,
+                                           or_(Assignment.session_id.is_(None), Assignment.session_id == session.id)),
         "updated_at": utcnow(),  # a save that only changes links still moves the version on
     }
     audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": step})
@@ -181,12 +182,13 @@ def _couple_homework(couple_id: int):
     )
 
 
-def _own_homework(couple_id: int, ids: Iterable[int]) -> list[Assignment]:
-    """Assignments of this couple with these ids; any other id is simply not found."""
+def _own_homework(couple_id: int, ids: Iterable[int], *conditions) -> list[Assignment]:
+    """Assignments of this couple with these ids (and `conditions`); any other id is simply not found."""
     ids = list(ids)
     if not ids:
         return []
-    return list(db.session.scalars(select(Assignment).where(Assignment.couple_id == couple_id, Assignment.id.in_(ids))))
+    query = select(Assignment).where(Assignment.couple_id == couple_id, Assignment.id.in_(ids), *conditions)
+    return list(db.session.scalars(query))
 
 
 def _due_since_previous(couple: Couple, start: datetime, day: date, timezone: str) -> list[Assignment]:

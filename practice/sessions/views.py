@@ -12,7 +12,7 @@ from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, session_for_clinician_or_404
 from practice.errors_domain import ConflictError, DomainError
 from practice.pdf import PdfError
-from practice.sessions import delivery, services
+from practice.sessions import delivery, documents, services
 from practice.sessions.forms import AmendmentForm, NoteForm, SessionDetailsForm
 from practice.templating import practice_zone
 from practice.versioning import keep_typed_text_after_conflict
@@ -136,6 +136,7 @@ def render_signed(session, form: AmendmentForm):
     page = render_template(
         "sessions/signed.html", session=session, couple=session.couple, form=form,
         may_amend=services.may_amend(session, current_user),
+        reviewed=documents.reviewed_homework(session), assigned=documents.assigned_homework(session),
     )
     audit.viewed(session)
     return page
