@@ -37,8 +37,9 @@ def record_session(world: World, *, couple=None, days_ago: int = 0, **notes) -> 
 def draft(session: TherapySession, **notes) -> NoteDraft:
     """The session's note as a form would post it, with `notes` changed; links stay unless given."""
     values = NOTES | notes
-    values["reviewed"] = values["reviewed"] if values["reviewed"] is not None else [a.id for a in session.homework_reviewed]
-    values["assigned"] = values["assigned"] if values["assigned"] is not None else [a.id for a in session.homework_assigned]
+    for links, linked in (("reviewed", session.homework_reviewed), ("assigned", session.homework_assigned)):
+        if values[links] is None:
+            values[links] = [a.id for a in linked]
     start = session.starts_at  # test practices keep time in UTC
     return NoteDraft(details=details((date.today() - start.date()).days, at=start.time()), **values)
 

@@ -20,8 +20,10 @@ NEW = {"day": "2026-11-03", "at": "10:00", "minutes": "50", "format": "video", "
 
 def note_form(page: bytes) -> dict:
     """What the note form would post back as it stands, ticked homework included."""
+    def ticked(name: bytes) -> list[bytes]:
+        return re.findall(rb'checked id="%s-\d+" name="%s" type="checkbox" value="(\d+)"' % (name, name), page)
+
     version = re.search(rb'name="version" type="hidden" value="(\d+)"', page).group(1).decode()
-    ticked = lambda name: re.findall(rb'checked id="%s-\d+" name="%s" type="checkbox" value="(\d+)"' % (name, name), page)  # noqa: E731
     return {"day": re.search(rb'name="day" required type="date" value="([^"]+)"', page).group(1).decode(),
             "at": re.search(rb'name="at" required type="time" value="([^"]+)"', page).group(1).decode(),
             "minutes": "50", "format": "in_person", "attended": "both", "version": version,

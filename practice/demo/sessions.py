@@ -87,7 +87,8 @@ def seed_sessions(couple: Couple, clinician: Clinician, today: date) -> None:
             session.signed_at = session.handout_released_at = start + timedelta(hours=2)
             session.signed_by = clinician
         if demo.amendment:
-            session.amendments = [SessionAmendment(author=clinician, text=demo.amendment, created_at=start + timedelta(days=2))]
+            amended = start + timedelta(days=2)
+            session.amendments = [SessionAmendment(author=clinician, text=demo.amendment, created_at=amended)]
         db.session.add(session)
 
 

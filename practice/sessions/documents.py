@@ -96,8 +96,8 @@ def clinician_context(session: TherapySession) -> dict:
 
 def reviewed_homework(session: TherapySession) -> list[Assignment]:
     """The homework talked through in the session, exercises and responses loaded."""
-    linked = select(session_reviewed_homework.c.assignment_id).where(session_reviewed_homework.c.session_id == session.id)
-    return _homework(Assignment.id.in_(linked))
+    links = session_reviewed_homework.c
+    return _homework(Assignment.id.in_(select(links.assignment_id).where(links.session_id == session.id)))
 
 
 def assigned_homework(session: TherapySession) -> list[Assignment]:
