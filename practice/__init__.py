@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
     from practice.records.views import bp as records_bp
+    from practice.sessions.views import bp as sessions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(portal_checkins_bp)
     app.register_blueprint(homework_bp)
+    app.register_blueprint(sessions_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(practice_audit_bp)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from practice import audit
 from practice.extensions import db
 from practice.models import (
-    Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag,
+    Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag, TherapySession,
 )
 
 
@@ -67,6 +67,18 @@ def safety_flag_for_clinician_or_404(couple_id: int, flag_id: int) -> SafetyFlag
         )
     )
     return _first_or_refused(query, "SafetyFlag", flag_id)
+
+
+def session_for_clinician_or_404(session_id: int) -> TherapySession:
+    """A session of one of the signed-in clinician's couples, or 404."""
+    query = (
+        select(TherapySession)
+        .join(Couple)
+        .where(TherapySession.id == session_id, Couple.clinician_id == current_user.id)
+        .options(selectinload(TherapySession.couple).selectinload(Couple.partners),
+                 selectinload(TherapySession.amendments))
+    )
+    return _first_or_refused(query, "TherapySession", session_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:

@@ -85,9 +85,34 @@ def restore(file: Path, yes: bool) -> None:
     click.echo("Next: flask --app practice db upgrade, then flask --app practice audit verify.")
 
 
+@click.command("report")
+@with_appcontext
+@click.argument("session_id", type=int)
+@click.option("--copy", "copy", type=click.Choice(["clinician", "couple"]), required=True,
+              help="clinician: everything, marked confidential; couple: the handout the couple may read.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="The PDF file to write.")
+def report(session_id: int, copy: str, output: Path) -> None:
+    """Write one session's clinician copy or couple handout to a PDF file (recorded as an export)."""
+    from practice.extensions import db
+    from practice.models import TherapySession
+    from practice.pdf import PdfError
+    from practice.sessions.delivery import export_copy
+
+    session = db.session.get(TherapySession, session_id)
+    if session is None:
+        raise click.ClickException(f"There is no session #{session_id}.")
+    try:
+        export_copy(session, copy, output)
+    except (PdfError, OSError) as error:
+        raise click.ClickException(f"No PDF was written: {getattr(error, 'message', error)}") from None
+    what = "clinician copy" if copy == "clinician" else "couple handout"
+    click.echo(f"Wrote the {what} of session {session.number} (couple #{session.couple_id}) to {output}.")
+
+
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
-    for command in (audit_cli, keys_cli, backup, restore):
+    for command in (audit_cli, keys_cli, backup, restore, report):
         app.cli.add_command(command)
 
     @app.cli.command("seed-demo")

@@ -201,6 +201,47 @@ class PageSize(StrEnum):
         return PAGE_SIZE_LABELS[self]
 
 
+class Intervention(StrEnum):
+    """EFT interventions a therapist ticks in a session note."""
+
+    TRACKING_CYCLE = "tracking_cycle"
+    REFLECTING_EMOTION = "reflecting_emotion"
+    VALIDATION = "validation"
+    EVOCATIVE_RESPONDING = "evocative_responding"
+    HEIGHTENING = "heightening"
+    ENACTMENT = "enactment"
+    REFRAMING_CYCLE = "reframing_cycle"
+    RESTRUCTURING_INTERACTIONS = "restructuring_interactions"
+
+    @property
+    def label(self) -> str:
+        return INTERVENTION_LABELS[self]
+
+
+class SessionFormat(StrEnum):
+    """Where a session took place."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+
+    @property
+    def label(self) -> str:
+        return {"in_person": "In person", "video": "Video"}[self.value]
+
+
+class Attendance(StrEnum):
+    """Who came to a session; forms and documents name the partners themselves."""
+
+    BOTH = "both"
+    PARTNER1 = "partner1"
+    PARTNER2 = "partner2"
+
+    @property
+    def position(self) -> int | None:
+        """1 or 2 when one partner came alone, None when both came."""
+        return {"partner1": 1, "partner2": 2}.get(self.value)
+
+
 AREA_LABELS: dict[Area, str] = {
     Area.INSECURE_ATTACHMENT: "Insecure attachment",
     Area.STONEWALLING: "Stonewalling",
@@ -235,6 +276,17 @@ MODE_LABELS: dict[Mode, str] = {
     Mode.TOGETHER: "Together, one answer each",
 }
 
+
+INTERVENTION_LABELS: dict[Intervention, str] = {
+    Intervention.TRACKING_CYCLE: "Tracking the cycle",
+    Intervention.REFLECTING_EMOTION: "Reflecting emotion",
+    Intervention.VALIDATION: "Validation",
+    Intervention.EVOCATIVE_RESPONDING: "Evocative responding",
+    Intervention.HEIGHTENING: "Heightening",
+    Intervention.ENACTMENT: "Enactment",
+    Intervention.REFRAMING_CYCLE: "Reframing in terms of the cycle",
+    Intervention.RESTRUCTURING_INTERACTIONS: "Restructuring interactions",
+}
 
 PAGE_SIZE_LABELS: dict[PageSize, str] = {
     PageSize.A4: "A4",

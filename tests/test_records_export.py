@@ -104,3 +104,16 @@ def test_an_attachment_cannot_escape_or_overwrite(app, world, monkeypatch, path)
     monkeypatch.setattr(exporter, "ATTACHMENT_SOURCES", (lambda couple: [exporter.Attachment(path, "x/y", b"")],))
     with pytest.raises(ValueError):
         exporter.collect_attachments(world.couple)
+
+
+def test_signed_sessions_travel_as_both_pdfs_and_drafts_do_not(app, world):
+    from tests.session_helpers import record_session, signed_session
+
+    signed = signed_session(world, focus="Seeing the cycle together")
+    record_session(world, days_ago=0)  # an unsigned draft stays out of the export
+    archive, _ = download(app, world)
+    pdfs = sorted(name for name in archive.namelist() if name.startswith("sessions/"))
+    assert len(pdfs) == 2 and all(name.endswith(".pdf") for name in pdfs)
+    assert any("clinician-copy" in name for name in pdfs) and any("handout" in name for name in pdfs)
+    assert all(archive.read(name).startswith(b"%PDF") for name in pdfs)
+    assert signed.number == 1

@@ -4,7 +4,7 @@ Check-ins per partner and period; safety answers and flags in tables of their
 own, joined only by clinician-scoped queries; per-couple check-in settings.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-25 19:29:32.947199
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -18,6 +18,7 @@ from practice.homework import services as homework_services
 from practice.homework import suggested
 from practice.library.services import Criteria, browse
 from practice.portal import access
+from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -59,6 +60,7 @@ def detail(couple_id: int):
     progress = couple_progress(couple, today)
     page = render_template(
         "couples/detail.html", couple=couple, new_link=new_link, assignments=assignments, today=today,
+        sessions=session_services.couple_sessions(couple),
         new_responses=[r for a in assignments for r in a.responses if homework_services.is_new(r)],
         invitations={p.id: access.open_invitation(p) for p in couple.partners},
         flags=checkin_services.couple_flags(couple), progress=progress,

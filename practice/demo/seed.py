@@ -20,6 +20,7 @@ from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
 from practice.demo.checkins import STORIES, seed_checkins
 from practice.demo.homework import seed_homework
+from practice.demo.sessions import seed_sessions
 from practice.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
@@ -91,6 +92,7 @@ def seed() -> list[tuple[str, str]]:
     partners = _portal_logins(password_hash)
     today = datetime.now(ZoneInfo(practice.timezone)).date()
     seed_homework(couples["Alex"], therapist, today)
+    seed_sessions(couples["Alex"], therapist, today)
     for first_name in STORIES:
         seed_checkins(couples[first_name], first_name, today)
     db.session.commit()

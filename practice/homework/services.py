@@ -116,8 +116,11 @@ class PromptRow:
 
 
 def side_by_side(assignment: Assignment) -> list[PromptRow]:
-    """Every prompt of the assigned version with both answers; far-apart ratings are flagged."""
-    by_position = {r.partner_position: r.answers for r in assignment.responses}
+    """Every prompt of the assigned version with the answers each partner has sent; far-apart ratings are flagged.
+
+    Drafts are left out, so an unsent rating can neither show nor raise a conversation starter.
+    """
+    by_position = {r.partner_position: r.answers for r in assignment.responses if r.is_submitted}
     rows = []
     for prompt in assignment.exercise_version.content.prompts:
         answers = {pos: answers.get(prompt.key) for pos, answers in by_position.items()}

@@ -13,6 +13,7 @@ from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
+from practice.models.sessions import SessionAmendment, TherapySession
 
 __all__ = [
     "Assignment",
@@ -35,6 +36,8 @@ __all__ = [
     "Response",
     "SafetyAnswer",
     "SafetyFlag",
+    "SessionAmendment",
     "SignupRequest",
+    "TherapySession",
     "utcnow",
 ]

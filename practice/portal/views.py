@@ -8,10 +8,12 @@ from flask_login import current_user, login_user, logout_user
 from practice.errors import render_error
 from practice.errors_domain import ConflictError, DomainError, TokenError
 from practice.library.answer_forms import answer_form_class, form_data
-from practice.portal import access, checkins, homework
+from practice.pdf import PdfError
+from practice.portal import access, checkins, handouts, homework
 from practice.portal.forms import PartnerLoginForm, WelcomeForm
 from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
+from practice.sessions import delivery
 from practice.templating import practice_today
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -85,7 +87,18 @@ def home():
     return render_template(
         "portal/home.html", to_do=to_do, done=done, today=today,
         shared=homework.shared_assignment_ids(responses), checkin=checkins.state(partner, today),
+        handouts=handouts.released_handouts(partner),
     )
+
+
+@bp.get("/handouts/<int:session_id>.pdf")
+def handout(session_id: int):
+    session = handouts.released_handout_or_404(current_user._get_current_object(), session_id)
+    try:
+        return delivery.send_copy(session, "couple")
+    except PdfError:
+        flash("Your handout couldn't be prepared just now. Please try again in a little while.", "warning")
+        return redirect(url_for("portal.home"))
 
 
 @bp.route("/homework/<int:assignment_id>", methods=["GET", "POST"])

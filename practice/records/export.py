@@ -25,24 +25,17 @@ from practice.models import (
     Assignment, AuditEvent, CheckIn, Clinician, Couple, ExerciseVersion, SafetyAnswer, SafetyFlag, utcnow,
 )
 from practice.records import schema
+from practice.records.attachments import Attachment
+from practice.sessions.documents import signed_session_pdfs
 
 RECORD_FILE = "record.json"
 SCHEMA_FILE = "record.schema.json"
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """A file to put in the export, at `path` inside the ZIP (relative, forward slashes)."""
-
-    path: str
-    media_type: str
-    content: bytes
-
-
 AttachmentSource = Callable[[Couple], Iterable[Attachment]]
 
-# The one place features add files to a couple's export, e.g. the signed sessions' PDFs.
-ATTACHMENT_SOURCES: tuple[AttachmentSource, ...] = ()
+# The one place features add files to a couple's export.
+ATTACHMENT_SOURCES: tuple[AttachmentSource, ...] = (signed_session_pdfs,)
 
 
 @dataclass(frozen=True)
