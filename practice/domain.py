@@ -190,6 +190,20 @@ SHARING_LABELS: dict[Sharing, str] = {
 }
 
 
+class HandoutProgress(StrEnum):
+    """Whether a couple handout shows the couple's check-in progress, and how (never by default)."""
+
+    NONE = ""
+    COMBINED = "couple_combined"
+    BOTH = "couple_both"
+
+    @property
+    def label(self) -> str:
+        return {"": "No, keep it to the summary and homework",
+                "couple_combined": "Yes, as the couple's combined scores",
+                "couple_both": "Yes, with both partners' scores"}[self.value]
+
+
 class PageSize(StrEnum):
     """Paper for PDF summaries: a practice setting, A4 unless the practice prints on US Letter."""
 

@@ -243,3 +243,15 @@ def test_a_session_costs_the_same_queries_however_much_homework_it_links(app, wo
         return len(statements)
 
     assert cost(1) == cost(4)
+
+
+def test_the_note_form_remembers_the_handout_progress_choice(app, world):
+    from tests.homework_helpers import clinician_login
+    from tests.session_helpers import record_session
+
+    session = record_session(world)
+    therapist = clinician_login(app, world.clinician)
+    page = therapist.get(f"/sessions/{session.id}").data
+    assert b"Include our progress in the couple handout?" in page
+    db.session.refresh(session)
+    assert session.handout_progress == ""

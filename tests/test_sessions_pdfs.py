@@ -18,7 +18,7 @@ from practice.sessions.documents import render_copy
 from practice.sessions.services import add_amendment, release_handout, sign
 from tests.conftest import LETTERHEAD, make_exercise, pdf_pages
 from tests.homework_helpers import give_homework, make_world
-from tests.session_helpers import draft, record_session, wipe_database
+from tests.session_helpers import draft, record_session, signed_session, wipe_database
 
 PRIVATE = {
     "focus": "Zqfocusnote",
@@ -159,3 +159,16 @@ def test_paper_follows_the_practice_setting(pdfs):
 def test_check_in_progress_is_in_the_clinician_copy_only(clinician_copy, handout):
     assert "Check-inprogress" in squeezed(clinician_copy)
     assert "Check-inprogress" not in squeezed(handout) and "check-insovertime" not in squeezed(handout)
+
+
+@pytest.mark.parametrize("mode, shown", [("", False), ("couple_combined", True), ("couple_both", True)])
+def test_the_handout_shows_progress_only_when_the_therapist_chose_to(app, mode, shown):
+    with app.app_context():
+        world = make_world(("Ana", "Ben"))
+        session = signed_session(world)
+        session.handout_progress = mode
+        db.session.commit()
+        text = squeezed(pdf_pages(render_copy(session, "couple", bounded=False)))
+        wipe_database()
+    assert ("Yourcheck-insovertime" in text) == shown
+    assert "Check-inprogress" not in text and "Safety" not in text

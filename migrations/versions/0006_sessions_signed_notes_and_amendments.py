@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('observations', sa.Text(), nullable=False),
     sa.Column('plan', sa.Text(), nullable=False),
     sa.Column('couple_summary', sa.Text(), nullable=False),
+    sa.Column('handout_progress', sa.String(length=16), nullable=False),
     sa.Column('signed_at', sa.DateTime(), nullable=True),
     sa.Column('signed_by_id', sa.Integer(), nullable=True),
     sa.Column('handout_released_at', sa.DateTime(), nullable=True),

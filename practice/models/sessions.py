@@ -54,6 +54,8 @@ class TherapySession(VersionedMixin, TimestampMixin, Base):
     observations: Mapped[str] = mapped_column(EncryptedText, default="")
     plan: Mapped[str] = mapped_column(EncryptedText, default="")
     couple_summary: Mapped[str] = mapped_column(EncryptedText, default="")
+    # "" (no progress in the handout), "couple_combined" or "couple_both": the therapist's choice.
+    handout_progress: Mapped[str] = mapped_column(String(16), default="")
     signed_at: Mapped[datetime | None]
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
     handout_released_at: Mapped[datetime | None]

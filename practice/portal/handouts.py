@@ -16,7 +16,7 @@ from practice.models import Partner, TherapySession
 from practice.sessions.services import LIST_COLUMNS
 
 # What rendering a handout reads of the session; its clinical note is never loaded.
-HANDOUT_COLUMNS = (*LIST_COLUMNS, TherapySession.clinician_id, TherapySession.couple_summary)
+HANDOUT_COLUMNS = (*LIST_COLUMNS, TherapySession.clinician_id, TherapySession.couple_summary, TherapySession.handout_progress)
 
 
 def released_handouts(partner: Partner) -> list[TherapySession]:

@@ -61,6 +61,8 @@ class Handout:
     summary: str
     homework: list[HandoutHomework]
     crisis_resources: str
+    progress: object | None = None  # the couple's check-ins, only when the therapist chose to include them
+    progress_mode: str = ""
 
 
 def render_copy(session: TherapySession, copy: str, *, bounded: bool = True) -> bytes:
@@ -128,7 +130,16 @@ def handout_for(session: TherapySession) -> Handout:
         summary=session.couple_summary,
         homework=[_handout_homework(a) for a in assigned_homework(session)],
         crisis_resources=session.clinician.practice.crisis_resources,
+        **_handout_progress(session),
     )
+
+
+def _handout_progress(session: TherapySession) -> dict:
+    """Check-in scores for the handout, only in the audience mode the therapist ticked."""
+    if not session.handout_progress:
+        return {}
+    day = session.local_start(session.clinician.practice.timezone).date()
+    return {"progress": couple_progress(session.couple, day), "progress_mode": session.handout_progress}
 
 
 def completion(session: TherapySession) -> Markup | None:

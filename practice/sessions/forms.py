@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectChoice, SubmitFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from practice.domain import Attendance, Intervention, SessionFormat, choices
+from practice.domain import Attendance, HandoutProgress, Intervention, SessionFormat, choices
 from practice.formtools import MultiCheckboxField, PlainText, strip
 from practice.sessions.services import NoteDraft, SessionDetails
 from practice.templating import long_date
@@ -69,6 +69,9 @@ class NoteForm(SessionDetailsForm):
         "Summary for the couple",
         "The only part of this note the couple sees, in their handout. Write it for both of them.",
     )
+    handout_progress = RadioField("Include our progress in the couple handout?", choices=choices(HandoutProgress),
+                                  default=HandoutProgress.NONE.value, validate_choice=True,
+                                  description="Check-in scores only; never notes or safety answers.")
     reviewed = MultiCheckboxField("Homework reviewed", coerce=int)
     assigned = MultiCheckboxField("Homework set in this session", coerce=int)
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -85,6 +88,7 @@ class NoteForm(SessionDetailsForm):
             details=self.details(), focus=self.focus.data or "", interventions=self.interventions.data or [],
             interventions_other=self.interventions_other.data or "", observations=self.observations.data or "",
             plan=self.plan.data or "", couple_summary=self.couple_summary.data or "",
+            handout_progress=self.handout_progress.data or "",
             reviewed=self.reviewed.data or [], assigned=self.assigned.data or [],
         )
 

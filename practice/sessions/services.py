@@ -51,6 +51,7 @@ class NoteDraft:
     couple_summary: str
     reviewed: list[int]
     assigned: list[int]
+    handout_progress: str = ""
 
 
 def starts_at(details: SessionDetails, timezone: str) -> datetime:
@@ -160,6 +161,7 @@ def _apply(session: TherapySession, expected_version: int | None, draft: NoteDra
         "format": details.format, "attended": details.attended, "focus": draft.focus,
         "interventions": list(draft.interventions), "interventions_other": draft.interventions_other,
         "observations": draft.observations, "plan": draft.plan, "couple_summary": draft.couple_summary,
+        "handout_progress": draft.handout_progress,
         "homework_reviewed": _own_homework(session.couple_id, draft.reviewed),
         "homework_assigned": _own_homework(session.couple_id, draft.assigned,
                                            or_(Assignment.session_id.is_(None), Assignment.session_id == session.id)),

@@ -117,6 +117,7 @@ def note_form(session) -> NoteForm:
         "attended": session.attended, "focus": session.focus, "interventions": session.interventions,
         "interventions_other": session.interventions_other, "observations": session.observations,
         "plan": session.plan, "couple_summary": session.couple_summary, "version": session.version,
+        "handout_progress": session.handout_progress,
         "reviewed": [a.id for a in session.homework_reviewed], "assigned": [a.id for a in session.homework_assigned],
     })
     form.set_partners(session.couple)
