@@ -1,0 +1,135 @@
+"""Pages through the WSGI app: SQL statements, time per request, and the Jinja floor.
+
+The floor is the time to render the same template from the same data already
+in memory: while a page renders, Flask's `template_rendered` signal hands us
+the template and its context, and we render it again, several times, right
+there (the request's objects are loaded and its session still open). The
+timed requests run afterwards, without that hook.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from time import perf_counter
+
+from flask import Flask, render_template, template_rendered
+from flask.testing import FlaskClient
+
+from bench.sql import counting
+
+CLINICIAN = "clinician"
+PARTNER = "partner"
+LOGIN_PATHS = {CLINICIAN: "/login", PARTNER: "/portal/login"}
+FLOOR_RENDERS = 15
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page people open, who opens it, and its path given the generated ids."""
+
+    name: str
+    role: str
+    path: Callable[[dict], str]
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One page measured at one size on one database."""
+
+    name: str
+    path: str
+    statements: int
+    template_statements: int
+    median_ms: float
+    p95_ms: float
+    floor_ms: float
+    templates: tuple[str, ...]
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.floor_ms if self.floor_ms else float("nan")
+
+
+def signed_in(app: Flask, role: str, email: str, password: str) -> FlaskClient:
+    """A test client signed in through the real login form."""
+    client = app.test_client()
+    form = client.get(LOGIN_PATHS[role]).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post(LOGIN_PATHS[role], data={"csrf_token": token, "email": email, "password": password})
+    if response.status_code != 302:
+        raise RuntimeError(f"bench could not sign in as {email} ({response.status_code})")
+    return client
+
+
+def measure(app: Flask, client: FlaskClient, page: Page, ids: dict, requests: int) -> PageResult:
+    """Count one request's statements, take its Jinja floor, then time `requests` more."""
+    path = page.path(ids)
+    _get(client, path)  # warm: compiled templates, SQL caches, connection pool
+    with floor(app) as renders, counting(_engine(app)) as statements:
+        _get(client, path)
+    times = []
+    for _ in range(requests):
+        started = perf_counter()
+        _get(client, path)
+        times.append((perf_counter() - started) * 1000)
+    return PageResult(
+        name=page.name, path=path, statements=statements.count - renders.statements,
+        template_statements=renders.statements, median_ms=statistics.median(times),
+        p95_ms=statistics.quantiles(times, n=20)[18], floor_ms=renders.milliseconds,
+        templates=tuple(renders.names),
+    )
+
+
+def _get(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
+
+
+def _engine(app: Flask):
+    with app.app_context():
+        return app.extensions["sqlalchemy"].engine
+
+
+@dataclass
+class Renders:
+    """The templates a request rendered, their median re-render time, and any SQL the re-renders sent."""
+
+    names: list[str]
+    milliseconds: float = 0.0
+    statements: int = 0
+
+
+@contextmanager
+def floor(app: Flask) -> Iterator[Renders]:
+    """Re-render every template the request renders, FLOOR_RENDERS times, from its own context."""
+    renders = Renders(names=[])
+    busy = False
+
+    def again(_sender, template, context, **_extra) -> None:
+        nonlocal busy
+        if busy:
+            return
+        busy = True
+        try:
+            with counting(_engine(app)) as statements:
+                times = []
+                for _ in range(FLOOR_RENDERS):
+                    started = perf_counter()
+                    render_template(template.name, **context)
+                    times.append((perf_counter() - started) * 1000)
+            renders.names.append(template.name)
+            renders.milliseconds += statistics.median(times)
+            renders.statements += statements.count
+        finally:
+            busy = False
+
+    template_rendered.connect(again, app)
+    try:
+        yield renders
+    finally:
+        template_rendered.disconnect(again, app)
