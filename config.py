@@ -101,6 +101,8 @@ class Config:
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25
+    HOMEWORK_PER_PAGE = 20  # a couple's homework on their page
+    DONE_PER_PAGE = 10  # a partner's sent homework in the portal
     AUDIT_EVENTS_PER_PAGE = 50
 
     @classmethod

@@ -24,7 +24,6 @@ from bench.sql import counting
 CLINICIAN = "clinician"
 PARTNER = "partner"
 LOGIN_PATHS = {CLINICIAN: "/login", PARTNER: "/portal/login"}
-FLOOR_RENDERS = 15
 
 
 @dataclass(frozen=True)
@@ -66,21 +65,32 @@ def signed_in(app: Flask, role: str, email: str, password: str) -> FlaskClient:
 
 
 def measure(app: Flask, client: FlaskClient, page: Page, ids: dict, requests: int) -> PageResult:
-    """Count one request's statements, take its Jinja floor, then time `requests` more."""
+    """Count one request's statements, then time `requests` more, each with its own floor.
+
+    Every timed request renders its template once more, right after the real
+    render; that render's time is the request's floor and is taken out of
+    the request's own time, so both are measured under the same conditions
+    (this machine may be busy with other work).
+    """
     path = page.path(ids)
     _get(client, path)  # warm: compiled templates, SQL caches, connection pool
     with floor(app) as renders, counting(_engine(app)) as statements:
         _get(client, path)
-    times = []
-    for _ in range(requests):
-        started = perf_counter()
-        _get(client, path)
-        times.append((perf_counter() - started) * 1000)
+    template_statements = renders.statements
+    times, floors = [], []
+    with floor(app) as renders:
+        for _ in range(requests):
+            before = renders.milliseconds
+            started = perf_counter()
+            _get(client, path)
+            spent = renders.milliseconds - before
+            times.append((perf_counter() - started) * 1000 - spent)
+            floors.append(spent)
     return PageResult(
-        name=page.name, path=path, statements=statements.count - renders.statements,
-        template_statements=renders.statements, median_ms=statistics.median(times),
-        p95_ms=statistics.quantiles(times, n=20)[18], floor_ms=renders.milliseconds,
-        templates=tuple(renders.names),
+        name=page.name, path=path, statements=statements.count - template_statements,
+        template_statements=template_statements, median_ms=statistics.median(times),
+        p95_ms=statistics.quantiles(times, n=20)[18], floor_ms=statistics.median(floors),
+        templates=tuple(dict.fromkeys(renders.names)),
     )
 
 
@@ -97,7 +107,7 @@ def _engine(app: Flask):
 
 @dataclass
 class Renders:
-    """The templates a request rendered, their median re-render time, and any SQL the re-renders sent."""
+    """The templates requests rendered, the time spent rendering them again, and any SQL that sent."""
 
     names: list[str]
     milliseconds: float = 0.0
@@ -106,7 +116,7 @@ class Renders:
 
 @contextmanager
 def floor(app: Flask) -> Iterator[Renders]:
-    """Re-render every template the request renders, FLOOR_RENDERS times, from its own context."""
+    """Render every template a request renders once more, from the same context, and time it."""
     renders = Renders(names=[])
     busy = False
 
@@ -117,13 +127,10 @@ def floor(app: Flask) -> Iterator[Renders]:
         busy = True
         try:
             with counting(_engine(app)) as statements:
-                times = []
-                for _ in range(FLOOR_RENDERS):
-                    started = perf_counter()
-                    render_template(template.name, **context)
-                    times.append((perf_counter() - started) * 1000)
+                started = perf_counter()
+                render_template(template.name, **context)
+                renders.milliseconds += (perf_counter() - started) * 1000
             renders.names.append(template.name)
-            renders.milliseconds += statistics.median(times)
             renders.statements += statements.count
         finally:
             busy = False

@@ -23,6 +23,7 @@ class Statements:
     """The statements seen while counting, in order."""
 
     sql: list[str] = field(default_factory=list)
+    parameters: list = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -37,9 +38,10 @@ def counting(engine: Engine) -> Iterator[Statements]:
     """Record every statement `engine` executes inside the block."""
     seen = Statements()
 
-    def before_cursor_execute(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    def before_cursor_execute(_conn, _cursor, statement, parameters, _context, _executemany) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             seen.sql.append(statement)
+            seen.parameters.append(parameters)
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     try:

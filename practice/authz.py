@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from practice import audit
 from practice.extensions import db
@@ -47,7 +47,10 @@ def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
         select(Assignment)
         .join(Couple)
         .where(Assignment.id == assignment_id, Couple.clinician_id == current_user.id)
-        .options(selectinload(Assignment.responses), selectinload(Assignment.couple).selectinload(Couple.partners))
+        .options(
+            selectinload(Assignment.responses), joinedload(Assignment.exercise_version),
+            joinedload(Assignment.couple).selectinload(Couple.partners),
+        )
     )
     return _first_or_refused(query, "Assignment", assignment_id)
 

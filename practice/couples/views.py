@@ -50,11 +50,13 @@ def create():
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     new_link = session.pop("new_partner_link", None)
-    assignments = homework_services.couple_assignments(couple)
+    homework = db.paginate(
+        homework_services.couple_assignments(couple), per_page=current_app.config["HOMEWORK_PER_PAGE"], error_out=False
+    )
     page = render_template(
-        "couples/detail.html", couple=couple, new_link=new_link, assignments=assignments, today=practice_today(),
-        new_responses=[r for a in assignments for r in a.responses if homework_services.is_new(r)],
-        invitations={p.id: access.open_invitation(p) for p in couple.partners},
+        "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=practice_today(),
+        new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
+        invitations=access.open_invitations(couple.partners),
     )
     audit.viewed(couple)
     return page

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from practice.errors import render_error
 from practice.errors_domain import ConflictError, DomainError, TokenError
+from practice.extensions import db
 from practice.library.answer_forms import answer_form_class, form_data
 from practice.portal import access, homework
 from practice.portal.forms import PartnerLoginForm, WelcomeForm
@@ -78,13 +79,10 @@ def logout():
 @bp.get("/")
 def home():
     partner = current_user._get_current_object()
-    responses = homework.own_responses(partner)
-    today = practice_today()
-    to_do = sorted((r for r in responses if not r.is_submitted), key=lambda r: r.assignment.due_date)
-    done = sorted((r for r in responses if r.is_submitted), key=lambda r: r.submitted_at, reverse=True)
+    done = db.paginate(homework.sent_responses(partner), per_page=current_app.config["DONE_PER_PAGE"], error_out=False)
     return render_template(
-        "portal/home.html", to_do=to_do, done=done, today=today,
-        shared=homework.shared_assignment_ids(responses),
+        "portal/home.html", to_do=homework.open_responses(partner), done=done, today=practice_today(),
+        shared=homework.shared_assignment_ids(done.items),
     )
 
 
