@@ -88,6 +88,12 @@ class Config:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Twofold <no-reply@twofold.local>")
 
+    # The job queue (practice.jobqueue): "immediate" runs jobs in the web process
+    # and needs no worker; sqlite:///<file> or redis://<host>:6379/<db> queue them
+    # for `flask --app practice jobs worker`.
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "immediate")
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "twofold")
+
     # Encryption at rest (practice.crypto). Keys are loaded on first use, never at import.
     DATA_KEYS = data_keys_from_environment()
     DATA_KEY_FILE: str | None = None
@@ -114,6 +120,7 @@ class DevelopmentConfig(Config):
     """`make run` on a laptop: plain HTTP on loopback, mail to the console."""
 
     DATA_KEY_FILE = str(INSTANCE_DIR / "data_keys")  # used only while TWOFOLD_DATA_KEYS is unset
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", f"sqlite:///{INSTANCE_DIR / 'jobs.db'}")  # `make run` starts a worker
 
 
 class TestConfig(Config):
@@ -126,6 +133,7 @@ class TestConfig(Config):
     ARGON2_PROFILE = "cheap"
     MAIL_BACKEND = "locmem"
     RATELIMIT_STORAGE_URI = "memory://"
+    JOBS_QUEUE = "immediate"
     DATA_KEYS = ["9KJkpXbUfdFZxY34fQwLlMzRX4F-ZFTdGmO8rgujOaI="]  # public, for tests only
 
 

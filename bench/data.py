@@ -251,7 +251,7 @@ def homework(build: Build) -> None:
                 "id": assignment_id, "couple_id": couple_id, "exercise_version_id": version["id"],
                 "assigned_by_id": clinician_id, "due_date": due, "starts_on": due - timedelta(days=7), "days": days,
                 "note": build.encrypt(rng.choice(("", "", "Take your time with this one."))),
-                "sharing": Sharing.SHARED_AFTER_BOTH.value if rng.random() < 0.2 else Sharing.PRIVATE.value,
+                "sharing": Sharing.SHARED_AFTER_BOTH.value if k == 1 or rng.random() < 0.2 else Sharing.PRIVATE.value,
                 "roles": roles, "reviewed_at": reviewed,
                 "review_comment": build.encrypt("Talk about the ratings." if reviewed else ""),
                 "created_at": build.now, "updated_at": build.now,
@@ -268,12 +268,14 @@ def homework(build: Build) -> None:
 
 
 def _states(rng: random.Random, k: int) -> tuple[str, str]:
-    """The newest exercise is open for both; older ones are mostly sent, a few left as drafts or unstarted."""
+    """The newest exercise is open; the one before was shared and sent by both, not yet reviewed;
+    older ones are mostly sent, a few left as drafts or never started."""
     if k == 0:
         return (ResponseStatus.NOT_STARTED.value, ResponseStatus.DRAFT.value)
-    weights = (85, 5, 10) if k > 1 else (40, 30, 30)
+    if k == 1:
+        return (ResponseStatus.SUBMITTED.value, ResponseStatus.SUBMITTED.value)
     choices = (ResponseStatus.SUBMITTED.value, ResponseStatus.DRAFT.value, ResponseStatus.NOT_STARTED.value)
-    return tuple(rng.choices(choices, weights)[0] for _ in (1, 2))
+    return tuple(rng.choices(choices, (85, 5, 10))[0] for _ in (1, 2))
 
 
 def _submitted_at(build: Build, due: date, position: int) -> datetime:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner
+from practice.models import Assignment, BackgroundJob, Clinician, ClinicianInvitation, Couple, Exercise, Partner
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -53,6 +53,12 @@ def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
         )
     )
     return _first_or_refused(query, "Assignment", assignment_id)
+
+
+def job_for_clinician_or_404(job_id: int) -> BackgroundJob:
+    """A background job the signed-in clinician started, or 404."""
+    query = select(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.clinician_id == current_user.id)
+    return _first_or_refused(query, "BackgroundJob", job_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:

@@ -1,8 +1,8 @@
-"""indexes for pages at a large practice's size
+"""indexes for a large practice, and background jobs
 
 Revision ID: 0009
 Revises: 0005
-Create Date: 2026-11-25 19:45:13.704234
+Create Date: 2026-11-25 19:53:55.463650
 
 """
 from alembic import op
@@ -17,6 +17,27 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('background_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('clinician_id', sa.Integer(), nullable=False),
+    sa.Column('couple_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('arguments', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('message', sa.String(length=300), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('result', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['clinician_id'], ['clinicians.id'], name=op.f('fk_background_jobs_clinician_id_clinicians')),
+    sa.ForeignKeyConstraint(['couple_id'], ['couples.id'], name=op.f('fk_background_jobs_couple_id_couples')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_background_jobs'))
+    )
+    with op.batch_alter_table('background_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_background_jobs_clinician_id'), ['clinician_id'], unique=False)
+
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_responses_partner_status'))
         batch_op.create_index('ix_responses_partner_status', ['partner_id', 'status', 'submitted_at'], unique=False)
@@ -28,3 +49,8 @@ def downgrade():
         batch_op.drop_index('ix_responses_assignment_status')
         batch_op.drop_index('ix_responses_partner_status')
         batch_op.create_index(batch_op.f('ix_responses_partner_status'), ['partner_id', 'status'], unique=False)
+
+    with op.batch_alter_table('background_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_background_jobs_clinician_id'))
+
+    op.drop_table('background_jobs')

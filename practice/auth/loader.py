@@ -20,7 +20,8 @@ from practice.models import Clinician, Couple, Partner
 # loaded with their practice (a partner's couple and clinician on the way) in one statement.
 LOADERS = {
     "clinician": (Clinician, joinedload(Clinician.practice, innerjoin=True)),
-    "partner": (Partner, joinedload(Partner.couple).joinedload(Couple.clinician).joinedload(Clinician.practice, innerjoin=True)),
+    "partner": (Partner, joinedload(Partner.couple, innerjoin=True).joinedload(Couple.clinician, innerjoin=True)
+                .joinedload(Clinician.practice, innerjoin=True)),
 }
 
 

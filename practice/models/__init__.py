@@ -12,12 +12,14 @@ from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
+from practice.models.jobs import BackgroundJob, JobStatus
 
 __all__ = [
     "Assignment",
     "AuditAction",
     "AuditEvent",
     "AuditImmutableError",
+    "BackgroundJob",
     "Base",
     "Clinician",
     "ClinicianInvitation",
@@ -25,6 +27,7 @@ __all__ = [
     "Exercise",
     "ExerciseArea",
     "ExerciseVersion",
+    "JobStatus",
     "Partner",
     "PartnerInvitation",
     "PasswordResetToken",
