@@ -71,8 +71,10 @@ class Config:
     # (t=3, 64 MiB, p=4), above OWASP's minimum of t=2, 19 MiB.
     ARGON2_PROFILE = "default"
 
-    # Rate limits (Flask-Limiter). In-memory unless a shared store is configured.
+    # Rate limits (Flask-Limiter). In-memory unless a shared store is configured: with
+    # several app instances, point every one at the same Redis so they count together.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "twofold")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

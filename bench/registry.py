@@ -24,6 +24,8 @@ GENERATORS = [
 ]
 
 PAGES = [
+    # A signed-in page with a tiny fixed template: what every request pays before any page's own work.
+    Page("reference: portal help", PARTNER, lambda ids: "/portal/support"),
     Page("clinician dashboard", CLINICIAN, lambda ids: "/dashboard"),
     Page("caseload, first page", CLINICIAN, lambda ids: "/couples/"),
     Page("caseload, search", CLINICIAN, lambda ids: f"/couples/?q={ids['search']}&status=all"),

@@ -23,7 +23,7 @@ def machine() -> dict:
                  platform.processor())
     memory_kb = next((int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0)
     return {"cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 / 1024, 1), "cpu": model,
-            "system": platform.platform()}
+            "system": platform.platform(), "load_average_at_start": os.getloadavg()}
 
 
 def _lines(path: str) -> list[str]:
@@ -65,7 +65,8 @@ def _plain(value):
 def table(results: dict) -> str:
     """Everything measured, as text for the terminal and the README."""
     out = [f"Twofold bench, {results['date']} · {results['machine']['cores']} cores, "
-           f"{results['machine']['memory_gb']} GB, {results['machine']['cpu']}",
+           f"{results['machine']['memory_gb']} GB, {results['machine']['cpu']} · load average "
+           f"{results['machine']['load_average_at_start'][0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
            "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items() if v), ""]
     out += _generation(results["generation"])
     for dialect in dict.fromkeys(row["database"] for row in results["pages"]):
@@ -90,16 +91,17 @@ def _pages(dialect: str, rows: list[dict]) -> list[str]:
     last = sizes[-1]
     out = [f"Pages on {dialect} (statements per request; time through the WSGI app; floor = the same template "
            "re-rendered from the same data)",
-           f"  {'page':<22} {'statements ' + '/'.join(sizes):>20} {'median ms':>10} {'p95 ms':>8} "
-           f"{'floor ms':>9} {'ratio':>6}  ({last})"]
+           f"  {'page':<24} {'statements ' + '/'.join(sizes):>20} {'median ms':>10} {'p95 ms':>8} "
+           f"{'floor ms':>9} {'ratio':>6} {'cpu ms':>7} {'floor':>6} {'ratio':>6}  ({last})"]
     for name in dict.fromkeys(row["page"].name for row in rows):
         by_size = {row["size"]: row["page"] for row in rows if row["page"].name == name}
         page = by_size[last]
         counts = "/".join(str(by_size[size].statements) for size in sizes if size in by_size)
         flags = _flags(page.statements > TARGET_STATEMENTS or len({p.statements for p in by_size.values()}) > 1,
                        page.ratio > TARGET_RATIO)
-        out.append(f"  {name:<22} {counts:>20} {page.median_ms:>10.2f} {page.p95_ms:>8.2f} {page.floor_ms:>9.2f} "
-                   f"{page.ratio:>6.2f}  {flags}")
+        cpu_ratio = page.cpu_ms / page.floor_cpu_ms if page.floor_cpu_ms else float("nan")
+        out.append(f"  {name:<24} {counts:>20} {page.median_ms:>10.2f} {page.p95_ms:>8.2f} {page.floor_ms:>9.2f} "
+                   f"{page.ratio:>6.2f} {page.cpu_ms:>7.2f} {page.floor_cpu_ms:>6.2f} {cpu_ratio:>6.2f}  {flags}")
     return out + [f"  targets: the same count at every size and at most {TARGET_STATEMENTS}; ratio at most "
                   f"{TARGET_RATIO} at the largest size (! marks a miss)", ""]
 
