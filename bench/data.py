@@ -29,7 +29,15 @@ from practice.demo.homework import answers_for
 from practice.domain import Area, CoupleStatus, ResponseStatus, Sharing, Stage
 from practice.library.loader import load_builtins
 from practice.models import (
-    Assignment, Clinician, Couple, Exercise, ExerciseArea, ExerciseVersion, Partner, Practice, Response,
+    Assignment,
+    Clinician,
+    Couple,
+    Exercise,
+    ExerciseArea,
+    ExerciseVersion,
+    Partner,
+    Practice,
+    Response,
 )
 
 PASSWORD = "bench-password-123"
@@ -100,7 +108,6 @@ class Database:
 
     dialect: str
     url: str
-    engine_options: dict
 
 
 @contextmanager
@@ -108,7 +115,7 @@ def fresh_database(dialect: str) -> Iterator[Database]:
     """An empty SQLite file, or a private schema on TEST_DATABASE_URL; removed afterwards."""
     if dialect == "sqlite":
         with tempfile.TemporaryDirectory(prefix="twofold-bench-") as folder:
-            yield Database("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", {})
+            yield Database("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
         return
     url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
     schema = f"bench_{uuid.uuid4().hex[:12]}"
@@ -117,7 +124,7 @@ def fresh_database(dialect: str) -> Iterator[Database]:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         separator = "&" if "?" in url else "?"
-        yield Database("postgresql", f"{url}{separator}options=-csearch_path%3D{schema}", {})
+        yield Database("postgresql", f"{url}{separator}options=-csearch_path%3D{schema}")
     finally:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))

@@ -44,10 +44,11 @@ def main(argv: list[str] | None = None) -> int:
                 results["generation"].append({"database": dialect, "size": name, "counts": size.counts(),
                                               "seconds": seconds})
                 print(f"{dialect} {name}: generated in {seconds:.1f} s; measuring pages", flush=True)
+                clients = {role: pages.signed_in(app, role, ids[f"{role}_email"], data.PASSWORD)
+                           for role in {page.role for page in PAGES}}
                 for page in PAGES:
-                    client = _client(app, page.role, ids)
-                    results["pages"].append({"database": dialect, "size": name,
-                                             "page": pages.measure(app, client, page, ids, args.requests)})
+                    results["pages"].append({"database": dialect, "size": name, "page": pages.measure(
+                        app, clients[page.role], page, ids, args.requests)})
                 if args.load_seconds and name == args.sizes[-1]:
                     print(f"{dialect} {name}: load test", flush=True)
                     results["load"] += run_load(database, data_key, ids, args.load_seconds)
@@ -105,18 +106,6 @@ def build(app: Flask, size: data.Size) -> tuple[dict, float, str | None]:
             data.finish(connection)
             server = connection.scalar(text("SHOW server_version")) if connection.dialect.name == "postgresql" else None
         return state.ids, perf_counter() - started, server
-
-
-_clients: dict = {}
-
-
-def _client(app: Flask, role: str, ids: dict):
-    """One signed-in client per role and app."""
-    key = (id(app), role)
-    if key not in _clients:
-        email = ids["clinician_email"] if role == pages.CLINICIAN else ids["partner_email"]
-        _clients[key] = pages.signed_in(app, role, email, data.PASSWORD)
-    return _clients[key]
 
 
 LOAD_TARGETS = (

@@ -47,21 +47,27 @@ def register_blueprints(app: Flask) -> None:
     from practice.audit.views import owner_bp as practice_audit_bp
     from practice.auth.views import account as account_bp
     from practice.auth.views import bp as auth_bp
+    from practice.checkins.views import bp as checkins_bp
     from practice.couples.views import bp as couples_bp
     from practice.library.views import bp as library_bp
     from practice.homework.views import bp as homework_bp
     from practice.jobs.views import bp as jobs_bp
     from practice.main.views import bp as main_bp
+    from practice.portal.checkin_views import bp as portal_checkins_bp
     from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
+    from practice.records.views import bp as records_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
+    app.register_blueprint(checkins_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(portal_checkins_bp)
     app.register_blueprint(homework_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(audit_bp)

@@ -14,7 +14,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Assignment, BackgroundJob, Clinician, ClinicianInvitation, Couple, Exercise, Partner
+from practice.models import (
+    Assignment, BackgroundJob, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag,
+)
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -27,8 +29,13 @@ def couples_of_current_clinician() -> Select[tuple[Couple]]:
 
 
 def couple_for_clinician_or_404(couple_id: int) -> Couple:
-    """The signed-in clinician's couple with this id, or 404."""
-    return _first_or_refused(couples_of_current_clinician().where(Couple.id == couple_id), "Couple", couple_id)
+    """The signed-in clinician's couple with this id, partners joined in the same statement, or 404."""
+    query = (
+        select(Couple)
+        .where(Couple.clinician_id == current_user.id, Couple.id == couple_id)
+        .options(joinedload(Couple.partners))
+    )
+    return _first_or_refused(query, "Couple", couple_id)
 
 
 def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
@@ -59,6 +66,21 @@ def job_for_clinician_or_404(job_id: int) -> BackgroundJob:
     """A background job the signed-in clinician started, or 404."""
     query = select(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.clinician_id == current_user.id)
     return _first_or_refused(query, "BackgroundJob", job_id)
+
+
+def safety_flag_for_clinician_or_404(couple_id: int, flag_id: int) -> SafetyFlag:
+    """A safety flag of one of the signed-in clinician's couples, with its answer and check-in, or 404."""
+    query = (
+        select(SafetyFlag)
+        .join(Couple)
+        .where(SafetyFlag.id == flag_id, SafetyFlag.couple_id == couple_id, Couple.clinician_id == current_user.id)
+        .options(
+            joinedload(SafetyFlag.couple).selectinload(Couple.partners),
+            joinedload(SafetyFlag.partner),
+            joinedload(SafetyFlag.safety_answer).joinedload(SafetyAnswer.checkin),
+        )
+    )
+    return _first_or_refused(query, "SafetyFlag", flag_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:
@@ -99,7 +121,7 @@ def own_exercise_for_practice_or_404(exercise_id: int) -> Exercise:
 
 def _first_or_refused(query: Select, record_type: str, record_id: int):
     """The first row of an owner-filtered query, or a recorded refusal and 404."""
-    row = db.session.scalars(query).first()
+    row = db.session.scalars(query).unique().first()
     if row is None:
         audit.refused(record_type, record_id)
         abort(404)

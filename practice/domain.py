@@ -1,4 +1,4 @@
-"""The fixed vocabulary of Twofold: areas, strategies, EFT stages and statuses.
+"""The fixed vocabulary of Twofold: areas, strategies, EFT stages, check-in items and statuses.
 
 Every other module imports these keys from here so that the exercise library,
 check-ins, reports and forms always agree. Keys are stored in the database;
@@ -105,6 +105,83 @@ class ResponseStatus(StrEnum):
     def label(self) -> str:
         return {"not_started": "Not started", "draft": "Draft saved", "submitted": "Submitted",
                 "overdue": "Overdue"}[self.value]
+
+
+class CheckInItem(StrEnum):
+    """The eight 0–6 ratings of a connection check-in; each speaks to one area, except overall."""
+
+    CLOSENESS = "closeness"
+    UNDERSTOOD = "understood"
+    APPRECIATED = "appreciated"
+    AFFECTION = "affection"
+    TIME_TOGETHER = "time_together"
+    TRUST = "trust"
+    INTIMACY = "intimacy"
+    OVERALL = "overall"
+
+    @property
+    def label(self) -> str:
+        return CHECKIN_ITEM_LABELS[self][0]
+
+    @property
+    def topic(self) -> str:
+        """The item as it reads inside a sentence: "low on appreciation"."""
+        return CHECKIN_ITEM_LABELS[self][1]
+
+    @property
+    def area(self) -> Area | None:
+        return CHECKIN_ITEM_AREAS[self]
+
+
+class SafetyChoice(StrEnum):
+    """The answers to the private safety question; anything but "no" raises a flag for the therapist."""
+
+    NO = "no"
+    YES = "yes"
+    TALK = "talk"
+
+    @property
+    def label(self) -> str:
+        return SAFETY_LABELS[self]
+
+    @property
+    def raises_flag(self) -> bool:
+        return self is not SafetyChoice.NO
+
+
+CHECKIN_CADENCES: dict[int, str] = {  # days between check-ins, as the therapist chooses them
+    7: "Every week",
+    14: "Every two weeks",
+    28: "Every four weeks",
+}
+
+CHECKIN_ITEM_LABELS: dict[CheckInItem, tuple[str, str]] = {
+    CheckInItem.CLOSENESS: ("Closeness", "closeness"),
+    CheckInItem.UNDERSTOOD: ("Feeling understood", "feeling understood"),
+    CheckInItem.APPRECIATED: ("Feeling appreciated", "appreciation"),
+    CheckInItem.AFFECTION: ("Affection and touch", "affection and touch"),
+    CheckInItem.TIME_TOGETHER: ("Time together", "time together"),
+    CheckInItem.TRUST: ("Trust", "trust"),
+    CheckInItem.INTIMACY: ("Sexual intimacy", "sexual intimacy"),
+    CheckInItem.OVERALL: ("Overall satisfaction", "overall satisfaction"),
+}
+
+CHECKIN_ITEM_AREAS: dict[CheckInItem, Area | None] = {
+    CheckInItem.CLOSENESS: Area.INSECURE_ATTACHMENT,
+    CheckInItem.UNDERSTOOD: Area.STONEWALLING,
+    CheckInItem.APPRECIATED: Area.TAKEN_FOR_GRANTED,
+    CheckInItem.AFFECTION: Area.AFFECTIONATE_TOUCH,
+    CheckInItem.TIME_TOGETHER: Area.SEPARATE_LIVES,
+    CheckInItem.TRUST: Area.BETRAYAL,
+    CheckInItem.INTIMACY: Area.SEXUAL_INTIMACY,
+    CheckInItem.OVERALL: None,
+}
+
+SAFETY_LABELS: dict[SafetyChoice, str] = {
+    SafetyChoice.NO: "No",
+    SafetyChoice.YES: "Yes",
+    SafetyChoice.TALK: "I'd rather talk about it",
+}
 
 
 SHARING_LABELS: dict[Sharing, str] = {

@@ -132,3 +132,10 @@ def test_couple_pages_need_a_signed_in_clinician(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_couple_page_title_is_plain_text(logged_in, clinician):
+    couple = make_couple(clinician)
+    page = logged_in.get(f"/couples/{couple.id}").data
+    assert re.search(rb"<title>Alex &amp; Sam \xc2\xb7 Twofold</title>", page)
+    assert page.count(b'id="homework"') == 1 and page.count(b'id="access"') == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask
-
 from sqlalchemy.orm import joinedload
 
 from practice.extensions import db, login_manager

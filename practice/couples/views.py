@@ -8,11 +8,16 @@ from flask_login import current_user
 from practice import audit
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or_404
+from practice.checkins import services as checkin_services
+from practice.checkins.progress import couple_progress
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm
 from practice.errors_domain import ConflictError
 from practice.extensions import db
 from practice.homework import services as homework_services
+from practice.homework import suggested
+from practice.library.services import Criteria, browse
+from practice.pagination import window
 from practice.portal import access
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
@@ -50,13 +55,15 @@ def create():
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     new_link = session.pop("new_partner_link", None)
-    homework = db.paginate(
-        homework_services.couple_assignments(couple), per_page=current_app.config["HOMEWORK_PER_PAGE"], error_out=False
-    )
+    today = practice_today()
+    homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
+    progress = couple_progress(couple, today)
     page = render_template(
-        "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=practice_today(),
+        "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=today,
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
         invitations=access.open_invitations(couple.partners),
+        flags=checkin_services.couple_flags(couple), progress=progress,
+        suggestions=suggested.for_couple(couple, progress, today, browse(Criteria())),
     )
     audit.viewed(couple)
     return page

@@ -9,6 +9,7 @@ from practice.models.accounts import (
 )
 from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
+from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
@@ -21,6 +22,7 @@ __all__ = [
     "AuditImmutableError",
     "BackgroundJob",
     "Base",
+    "CheckIn",
     "Clinician",
     "ClinicianInvitation",
     "Couple",
@@ -34,6 +36,8 @@ __all__ = [
     "Practice",
     "ReminderSent",
     "Response",
+    "SafetyAnswer",
+    "SafetyFlag",
     "SignupRequest",
     "utcnow",
 ]

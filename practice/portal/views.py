@@ -7,9 +7,9 @@ from flask_login import current_user, login_user, logout_user
 
 from practice.errors import render_error
 from practice.errors_domain import ConflictError, DomainError, TokenError
-from practice.extensions import db
+from practice.pagination import window
 from practice.library.answer_forms import answer_form_class, form_data
-from practice.portal import access, homework
+from practice.portal import access, checkins, homework
 from practice.portal.forms import PartnerLoginForm, WelcomeForm
 from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
@@ -79,10 +79,11 @@ def logout():
 @bp.get("/")
 def home():
     partner = current_user._get_current_object()
-    done = db.paginate(homework.sent_responses(partner), per_page=current_app.config["DONE_PER_PAGE"], error_out=False)
+    today = practice_today()
+    done = window(homework.sent_responses(partner), current_app.config["DONE_PER_PAGE"])
     return render_template(
-        "portal/home.html", to_do=homework.open_responses(partner), done=done, today=practice_today(),
-        shared=homework.shared_assignment_ids(done.items),
+        "portal/home.html", to_do=homework.open_responses(partner), done=done, today=today,
+        shared=homework.shared_assignment_ids(done.items), checkin=checkins.state(partner, today),
     )
 
 
