@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from practice import audit
 from practice.extensions import db
 from practice.models import (
-    Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag, TherapySession,
+    Assignment, BackgroundJob, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag,
+    TherapySession,
 )
 
 
@@ -29,8 +30,13 @@ def couples_of_current_clinician() -> Select[tuple[Couple]]:
 
 
 def couple_for_clinician_or_404(couple_id: int) -> Couple:
-    """The signed-in clinician's couple with this id, or 404."""
-    return _first_or_refused(couples_of_current_clinician().where(Couple.id == couple_id), "Couple", couple_id)
+    """The signed-in clinician's couple with this id, partners joined in the same statement, or 404."""
+    query = (
+        select(Couple)
+        .where(Couple.clinician_id == current_user.id, Couple.id == couple_id)
+        .options(joinedload(Couple.partners))
+    )
+    return _first_or_refused(query, "Couple", couple_id)
 
 
 def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
@@ -49,9 +55,18 @@ def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
         select(Assignment)
         .join(Couple)
         .where(Assignment.id == assignment_id, Couple.clinician_id == current_user.id)
-        .options(selectinload(Assignment.responses), selectinload(Assignment.couple).selectinload(Couple.partners))
+        .options(
+            selectinload(Assignment.responses), joinedload(Assignment.exercise_version),
+            joinedload(Assignment.couple).selectinload(Couple.partners),
+        )
     )
     return _first_or_refused(query, "Assignment", assignment_id)
+
+
+def job_for_clinician_or_404(job_id: int) -> BackgroundJob:
+    """A background job the signed-in clinician started, or 404."""
+    query = select(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.clinician_id == current_user.id)
+    return _first_or_refused(query, "BackgroundJob", job_id)
 
 
 def safety_flag_for_clinician_or_404(couple_id: int, flag_id: int) -> SafetyFlag:
@@ -119,7 +134,7 @@ def own_exercise_for_practice_or_404(exercise_id: int) -> Exercise:
 
 def _first_or_refused(query: Select, record_type: str, record_id: int):
     """The first row of an owner-filtered query, or a recorded refusal and 404."""
-    row = db.session.scalars(query).first()
+    row = db.session.scalars(query).unique().first()
     if row is None:
         audit.refused(record_type, record_id)
         abort(404)

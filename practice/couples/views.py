@@ -17,6 +17,7 @@ from practice.extensions import db
 from practice.homework import services as homework_services
 from practice.homework import suggested
 from practice.library.services import Criteria, browse
+from practice.pagination import window
 from practice.portal import access
 from practice.sessions import services as session_services
 from practice.templating import practice_today
@@ -56,13 +57,13 @@ def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     new_link = session.pop("new_partner_link", None)
     today = practice_today()
-    assignments = homework_services.couple_assignments(couple)
+    homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
     progress = couple_progress(couple, today)
     page = render_template(
-        "couples/detail.html", couple=couple, new_link=new_link, assignments=assignments, today=today,
+        "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=today,
         sessions=session_services.couple_sessions(couple),
-        new_responses=[r for a in assignments for r in a.responses if homework_services.is_new(r)],
-        invitations={p.id: access.open_invitation(p) for p in couple.partners},
+        new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
+        invitations=access.open_invitations(couple.partners),
         flags=checkin_services.couple_flags(couple), progress=progress,
         suggestions=suggested.for_couple(couple, progress, today, browse(Criteria())),
     )

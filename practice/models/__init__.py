@@ -13,6 +13,7 @@ from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
+from practice.models.jobs import BackgroundJob, JobStatus
 from practice.models.sessions import SessionAmendment, TherapySession
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AuditImmutableError",
+    "BackgroundJob",
     "Base",
     "CheckIn",
     "Clinician",
@@ -28,6 +30,7 @@ __all__ = [
     "Exercise",
     "ExerciseArea",
     "ExerciseVersion",
+    "JobStatus",
     "Partner",
     "PartnerInvitation",
     "PasswordResetToken",

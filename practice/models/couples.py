@@ -13,6 +13,11 @@ from practice.models.accounts import Clinician, Practice, SingleUseTokenMixin
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
 
 
+def joined_names(names) -> str:
+    """Partners' names as the caseload writes a couple: "Alex & Sam"."""
+    return " & ".join(names)
+
+
 class Couple(VersionedMixin, TimestampMixin, Base):
     """A couple in one clinician's caseload. Closed couples stay, archived."""
 
@@ -39,7 +44,7 @@ class Couple(VersionedMixin, TimestampMixin, Base):
     @property
     def name(self) -> str:
         """How the caseload names a couple: "Alex & Sam"."""
-        return " & ".join(p.name for p in self.partners)
+        return joined_names(p.name for p in self.partners)
 
     @property
     def stage_label(self) -> str:

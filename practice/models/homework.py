@@ -68,7 +68,11 @@ class Response(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "responses"
     __table_args__ = (
         UniqueConstraint("assignment_id", "partner_id", name="uq_responses_assignment_partner"),
-        Index("ix_responses_partner_status", "partner_id", "status"),
+        # The portal's lists: a partner's open homework, and what they sent, newest first.
+        Index("ix_responses_partner_status", "partner_id", "status", "submitted_at"),
+        # The dashboard and the sharing rule read these columns for every assignment of a caseload:
+        # covered here, they never touch the wide rows that hold the encrypted answers.
+        Index("ix_responses_assignment_status", "assignment_id", "status", "submitted_at", "partner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
