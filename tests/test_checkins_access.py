@@ -32,7 +32,7 @@ MATRIX = {  # walked in this order: the autosave creates the draft that the form
     ("POST", "/couples/{couple}/check-ins/settings"): CLINICIAN | dict(clinician=302),
     ("GET", "/couples/{couple}/safety/{flag}"): CLINICIAN | dict(clinician=200),
     ("POST", "/couples/{couple}/safety/{flag}"): CLINICIAN | dict(clinician=302),
-    ("POST", "/couples/{couple}/export"): CLINICIAN | dict(clinician=200),
+    ("POST", "/couples/{couple}/export"): CLINICIAN | dict(clinician=302),  # to the export job's progress page
 }
 
 

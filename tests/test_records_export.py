@@ -20,7 +20,13 @@ from tests.test_homework_flow import answer
 
 
 def download(app, world) -> tuple[zipfile.ZipFile, object]:
-    response = clinician_login(app, world.clinician).post_form(f"/couples/{world.couple.id}/export")
+    """Start the export job, follow it to its progress page, and download the ZIP it offers."""
+    therapist = clinician_login(app, world.clinician)
+    started = therapist.post_form(f"/couples/{world.couple.id}/export")
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
+    status = therapist.get(started.headers["Location"] + "/status").json
+    assert status["status"] == "done", status
+    response = therapist.get(status["download_url"])
     assert response.status_code == 200 and response.mimetype == "application/zip"
     return zipfile.ZipFile(BytesIO(response.data)), response
 

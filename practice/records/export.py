@@ -49,7 +49,7 @@ def export_couple(couple: Couple, clinician: Clinician) -> Export:
     attachments = collect_attachments(couple)
     record = build_record(couple, clinician, attachments)
     data = write_zip(record, attachments)
-    audit.record(audit.AuditAction.EXPORT, record=couple,
+    audit.record(audit.AuditAction.EXPORT, record=couple, actor=clinician,
                  detail={"schema_version": schema.SCHEMA_VERSION, "files": len(attachments)})
     db.session.commit()
     return Export(f"twofold-couple-{couple.id}-{record.exported_at:%Y-%m-%d}.zip", data)
