@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from practice.extensions import db
@@ -53,3 +54,11 @@ def register(app: Flask) -> None:
     def server_error(error: InternalServerError):
         db.session.rollback()
         return render_error(500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database is down or restarting: a calm page that itself needs no database."""
+        app.logger.warning("Database unavailable: %s", error.orig)
+        db.session.rollback()
+        title, detail = MESSAGES[503]
+        return render_template("errors/unavailable.html", title=title, detail=detail), 503, {"Retry-After": "30"}

@@ -85,9 +85,10 @@ def test_a_cookie_copied_before_logout_is_refused_afterwards(app, clinician):
     assert thief.get("/couples/").status_code == 302
 
 
-def test_remember_me_sets_a_long_lived_cookie(client, clinician):
+def test_clinicians_get_no_remember_me_cookie_that_would_outlast_the_idle_timeout(client, clinician):
     client.post_form("/login", {"email": clinician.email, "password": PASSWORD, "remember": "y"})
-    assert client.get_cookie("twofold_remember") is not None
+    assert client.get("/couples/").status_code == 200
+    assert client.get_cookie("twofold_remember") is None
 
 
 def test_password_reset_end_to_end(client, clinician, outbox):
