@@ -1,0 +1,267 @@
+"""Every route × every kind of person: who gets the page, who is sent to sign in, who finds nothing.
+
+The table `EXPECTED` has one row per route and method, built from
+`app.url_map`: a route without a row fails `test_every_route_has_a_row`, so a
+new page cannot ship without deciding who may see it. Each row lists what
+each person gets, in the column order of `Row`:
+
+    200, 400, 403, 404, 405 ... the status code
+    302                         a redirect somewhere other than a sign-in page
+    LOGIN / PORTAL              a redirect to the clinician / partner sign-in page
+
+Requests carry ids from one small world (see `build_world`) and, for POSTs,
+an empty form with a valid CSRF token. Another clinician's, practice's or
+couple's record is always a 404, never a 403: its existence is not revealed.
+Adding a route means adding one line here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.routing import AnyConverter
+
+from practice.auth.lifetimes import REAUTH_AT, SEEN_AT, SIGNED_IN_AT, now
+from practice.extensions import db
+from practice.models import ClinicianInvitation
+from practice.tokens import new_token
+from tests.conftest import empty_table, make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days
+from tests.homework_helpers import give_access
+
+LOGIN = "login"
+PORTAL = "portal login"
+Outcome = int | str
+
+
+class Row(NamedTuple):
+    anonymous: Outcome
+    clinician: Outcome  # the couple's clinician
+    colleague: Outcome  # another clinician of the same practice
+    stranger: Outcome  # the owner of another practice
+    owner: Outcome  # the practice owner, who is not the couple's clinician
+    partner1: Outcome
+    partner2: Outcome
+    outsider: Outcome  # a partner of another couple (the same clinician's)
+
+
+# fmt: off
+EXPECTED: dict[str, Row] = {
+    #                                                                          anon    clin coll strg ownr   p1   p2  outs
+    "GET /":                                                            Row(LOGIN,  302, 302, 302, 302, 302, 302, 302),
+    "GET /healthz":                                                     Row(200,    200, 200, 200, 200, 200, 200, 200),
+    "GET /static/<path:filename>":                                      Row(200,    200, 200, 200, 200, 200, 200, 200),
+    # Signing up, in and out (public; the links' tokens are the authorisation, so a made-up one is refused)
+    "GET /signup":                                                      Row(200,    200, 200, 200, 200, 200, 200, 200),
+    "POST /signup":                                                     Row(200,    200, 200, 200, 200, 200, 200, 200),
+    "GET /signup/confirm/<token>":                                      Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "GET /login":                                                       Row(200,    302, 302, 302, 302, 302, 302, 302),
+    "POST /login":                                                      Row(200,    302, 302, 302, 302, 302, 302, 302),
+    "GET /login/code":                                                  Row(LOGIN,  LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "POST /login/code":                                                 Row(LOGIN,  LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "POST /logout":                                                     Row(LOGIN,  LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "GET /password/reset":                                              Row(200,    200, 200, 200, 200, 200, 200, 200),
+    "POST /password/reset":                                             Row(200,    200, 200, 200, 200, 200, 200, 200),
+    "GET /password/reset/<token>":                                      Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "POST /password/reset/<token>":                                     Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "GET /join/<token>":                                                Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "POST /join/<token>":                                               Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "GET /presence/":                                                   Row(401,    200, 200, 200, 200, 200, 200, 200),
+    "POST /presence/keep-alive":                                        Row(401,    200, 200, 200, 200, 200, 200, 200),
+    # A clinician's own account
+    "GET /account/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "POST /account/":                                                   Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "POST /account/password":                                           Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /account/security/":                                           Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /account/security/confirm":                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "POST /account/security/confirm":                                   Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "POST /account/security/email":                                     Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /account/security/email/<token>":                              Row(LOGIN,  400, 400, 400, 400, 404, 404, 404),
+    "POST /account/security/two-factor/start":                          Row(LOGIN,  302, 302, 302, 302, 404, 404, 404),
+    "GET /account/security/two-factor/setup":                           Row(LOGIN,  302, 302, 302, 302, 404, 404, 404),
+    "POST /account/security/two-factor/setup":                          Row(LOGIN,  302, 302, 302, 302, 404, 404, 404),
+    "POST /account/security/two-factor/recovery-codes":                 Row(LOGIN,  302, 302, 302, 302, 404, 404, 404),
+    "POST /account/security/two-factor/disable":                        Row(LOGIN,  302, 302, 302, 302, 404, 404, 404),
+    # The practice: its owner only; another practice's owner finds nothing of it
+    "GET /practice/":                                                   Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    "POST /practice/":                                                  Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    "GET /practice/team":                                               Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    "POST /practice/team/invitations":                                  Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    "POST /practice/team/invitations/<int:invitation_id>/revoke":       Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
+    "POST /practice/team/<int:clinician_id>/<any(deactivate, reactivate):action>": Row(LOGIN, 403, 403, 404, 302, 404, 404, 404),
+    "GET /practice/audit":                                              Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    # Couples: their own clinician only
+    "GET /couples/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /couples/new":                                                 Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "POST /couples/new":                                                Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /couples/<int:couple_id>":                                     Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "GET /couples/<int:couple_id>/edit":                                Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "POST /couples/<int:couple_id>/edit":                               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "POST /couples/<int:couple_id>/partners/<int:position>/invite":     Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "POST /couples/<int:couple_id>/partners/<int:position>/revoke":     Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "GET /couples/<int:couple_id>/audit":                               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    # Homework, from the therapist's side
+    "GET /dashboard":                                                   Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /couples/<int:couple_id>/homework/new":                        Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "POST /couples/<int:couple_id>/homework/new":                       Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "GET /homework/<int:assignment_id>":                                Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "POST /homework/<int:assignment_id>":                               Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    # The exercise library: built-ins and the practice's own, for every clinician of the practice
+    "GET /library/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /library/new":                                                 Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "POST /library/new":                                                Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
+    "GET /library/<int:exercise_id>":                                   Row(LOGIN,  200, 200, 404, 200, 404, 404, 404),
+    "GET /library/<int:exercise_id>/edit":                              Row(LOGIN,  200, 200, 404, 200, 404, 404, 404),
+    "POST /library/<int:exercise_id>/edit":                             Row(LOGIN,  200, 200, 404, 200, 404, 404, 404),
+    "GET /library/<int:exercise_id>/copy":                              Row(LOGIN,  200, 200, 404, 200, 404, 404, 404),
+    "POST /library/<int:exercise_id>/copy":                             Row(LOGIN,  200, 200, 404, 200, 404, 404, 404),
+    "POST /library/<int:exercise_id>/<any(retire, restore):action>":    Row(LOGIN,  302, 302, 404, 302, 404, 404, 404),
+    "GET /library/<int:exercise_id>/assign":                            Row(LOGIN,  200, 200, 404, 200, 404, 404, 404),
+    # The partner portal: each partner's own space
+    "GET /portal/login":                                                Row(200,    200, 200, 200, 200, 302, 302, 302),
+    "POST /portal/login":                                               Row(200,    200, 200, 200, 200, 302, 302, 302),
+    "GET /portal/welcome/<token>":                                      Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "POST /portal/welcome/<token>":                                     Row(400,    400, 400, 400, 400, 400, 400, 400),
+    "POST /portal/logout":                                              Row(PORTAL, 404, 404, 404, 404, PORTAL, PORTAL, PORTAL),
+    "GET /portal/":                                                     Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
+    "GET /portal/support":                                              Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
+    "GET /portal/homework/<int:assignment_id>":                         Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
+    "POST /portal/homework/<int:assignment_id>":                        Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
+    "POST /portal/homework/<int:assignment_id>/autosave":               Row(PORTAL, 404, 404, 404, 404, 409, 409, 404),
+}
+# fmt: on
+
+# The order requests are made in: the least privileged first, so that a
+# request that changes something (revoking a partner, retiring an exercise)
+# comes after everyone who should have been refused has tried.
+REQUEST_ORDER = ("anonymous", "outsider", "partner2", "partner1", "stranger", "colleague", "owner", "clinician")
+PREFERRED_ACTIONS = {"retire", "deactivate"}  # for <any(...)> rules: the action that changes something
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@dataclass
+class MatrixWorld:
+    logins: dict[str, str]  # role -> Flask-Login id
+    values: dict[str, object]  # URL argument -> value
+
+
+def build_world() -> MatrixWorld:
+    """Practice A (owner, the couple's clinician, a colleague) with two couples; practice B's owner."""
+    practice = make_practice(name="Harbour")
+    owner = make_clinician(practice, owner=True, name="Owner")
+    clinician = make_clinician(practice, name="Couple's clinician")
+    colleague = make_clinician(practice, name="Colleague")
+    stranger = make_clinician(make_practice(name="Elsewhere"), owner=True, name="Stranger")
+    couple = make_couple(clinician, ("Alex", "Sam"))
+    other = make_couple(clinician, ("Robin", "Lee"))
+    for partner, email in ((couple.partner(1), "alex@example.com"), (couple.partner(2), "sam@example.com"),
+                           (other.partner(1), "robin@example.com")):
+        give_access(partner, email)
+    exercise = make_exercise(clinician, title="Noticing each other")
+    _, token_hash = new_token()
+    invitation = ClinicianInvitation(practice_id=practice.id, invited_by_id=owner.id, email="new@example.com",
+                                     token_hash=token_hash, expires_at=utcnow_plus_days(7))
+    db.session.add(invitation)
+    db.session.commit()
+    from tests.homework_helpers import World, give_homework
+
+    assignment = give_homework(World(clinician, colleague, stranger, couple, other, exercise), positions=(1, 2))
+    people = {"clinician": clinician, "colleague": colleague, "stranger": stranger, "owner": owner,
+              "partner1": couple.partner(1), "partner2": couple.partner(2), "outsider": other.partner(1)}
+    logins = {role: person.get_id() for role, person in people.items()}
+    values = {"couple_id": couple.id, "position": 1, "assignment_id": assignment.id, "exercise_id": exercise.id,
+              "invitation_id": invitation.id, "clinician_id": colleague.id, "token": "A" * 43,
+              "filename": "css/app.css"}
+    return MatrixWorld(logins, values)
+
+
+def prepare(browser, login_id: str | None) -> str:
+    """Give the browser a session (signed in as `login_id`, as the sign-in pages would); return a CSRF token."""
+    raw = secrets.token_hex(20)
+    with browser.session_transaction() as session:
+        session["csrf_token"] = raw
+        if login_id:
+            session["_user_id"] = login_id
+            session["_fresh"] = True
+            session[SIGNED_IN_AT] = session[SEEN_AT] = session[REAUTH_AT] = now()
+    return URLSafeTimedSerializer(browser.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def url_of(rule, values: dict) -> str:
+    arguments = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            arguments[name] = sorted(converter.items, key=lambda item: item not in PREFERRED_ACTIONS)[0]
+        else:
+            arguments[name] = values[name]
+    return url_for(rule.endpoint, **arguments)
+
+
+def outcome(response) -> Outcome:
+    if response.status_code in (301, 302, 303):
+        path = urlsplit(response.headers["Location"]).path
+        return {"/login": LOGIN, "/portal/login": PORTAL}.get(path, 302)
+    return response.status_code
+
+
+def route_keys(app) -> dict[str, object]:
+    """Every "METHOD /rule" the app answers, with its rule."""
+    keys = {}
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            keys[f"{method} {rule.rule}"] = rule
+    return keys
+
+
+@pytest.mark.asvs("4.1.3")
+def test_every_route_has_a_row(app):
+    routes = set(route_keys(app))
+    assert sorted(routes - set(EXPECTED)) == [], "add a row to EXPECTED for each new route"
+    assert sorted(set(EXPECTED) - routes) == [], "remove the rows of routes that no longer exist"
+
+
+@pytest.mark.asvs("4.2.1")
+def test_every_route_gives_each_person_what_the_table_says(app):
+    """One pass over the table; the GETs share one world, each POST gets a fresh one (it may change things)."""
+    routes = route_keys(app)
+    world = build_world()
+    differences = []
+    for key in sorted(EXPECTED, key=lambda key: (not key.startswith("GET "), key)):
+        method, _, _ = key.partition(" ")
+        if key not in routes:
+            continue  # reported by test_every_route_has_a_row
+        if method != "GET":
+            world = fresh_world()
+        actual = outcomes(app, routes[key], method, world)
+        differences += [f"{key} as {role}: {got!r}, expected {want!r}"
+                        for role, got, want in zip(Row._fields, actual, EXPECTED[key]) if got != want]
+    assert differences == []
+
+
+def fresh_world() -> MatrixWorld:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            empty_table(connection, table)
+    return build_world()
+
+
+def outcomes(app, rule, method: str, world: MatrixWorld) -> Row:
+    """What each person gets from this rule, asked in REQUEST_ORDER."""
+    with app.test_request_context():
+        url = url_of(rule, world.values)
+    actual = {}
+    for role in REQUEST_ORDER:
+        browser = app.test_client()
+        token = prepare(browser, world.logins.get(role))
+        data = None if method == "GET" else {"csrf_token": token}
+        response = browser.open(url, method=method, data=data)
+        actual[role] = outcome(response)
+        response.close()
+    return Row(**actual)
