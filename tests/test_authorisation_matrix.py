@@ -31,8 +31,8 @@ from practice.auth.lifetimes import REAUTH_AT, SEEN_AT, SIGNED_IN_AT, now
 from practice.extensions import db
 from practice.models import ClinicianInvitation
 from practice.tokens import new_token
-from tests.conftest import empty_table, make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days
-from tests.homework_helpers import give_access
+from tests.conftest import make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days, wipe_database
+from tests.homework_helpers import World, give_access, give_homework
 
 LOGIN = "login"
 PORTAL = "portal login"
@@ -168,8 +168,6 @@ def build_world() -> MatrixWorld:
                                      token_hash=token_hash, expires_at=utcnow_plus_days(7))
     db.session.add(invitation)
     db.session.commit()
-    from tests.homework_helpers import World, give_homework
-
     assignment = give_homework(World(clinician, colleague, stranger, couple, other, exercise), positions=(1, 2))
     people = {"clinician": clinician, "colleague": colleague, "stranger": stranger, "owner": owner,
               "partner1": couple.partner(1), "partner2": couple.partner(2), "outsider": other.partner(1)}
@@ -245,10 +243,7 @@ def test_every_route_gives_each_person_what_the_table_says(app):
 
 
 def fresh_world() -> MatrixWorld:
-    db.session.remove()
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            empty_table(connection, table)
+    wipe_database()
     return build_world()
 
 
