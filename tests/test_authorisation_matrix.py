@@ -9,7 +9,7 @@ each person gets, in the column order of `Row`:
     302                         a redirect somewhere other than a sign-in page
     LOGIN / PORTAL              a redirect to the clinician / partner sign-in page
 
-Requests carry ids from one small world (see `build_world`) and, for POSTs,
+Requests carry ids from one small world (`tests/route_helpers.build_world`) and, for POSTs,
 an empty form with a valid CSRF token. Another clinician's, practice's or
 couple's record is always a 404, never a 403: its existence is not revealed.
 Adding a route means adding one line here.
@@ -17,26 +17,11 @@ Adding a route means adding one line here.
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 import pytest
-from flask import url_for
-from itsdangerous import URLSafeTimedSerializer
-from werkzeug.routing import AnyConverter
 
-from practice.auth.lifetimes import REAUTH_AT, SEEN_AT, SIGNED_IN_AT, now
-from practice.extensions import db
-from practice.models import ClinicianInvitation
-from practice.tokens import new_token
-from tests.conftest import make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days, wipe_database
-from tests.homework_helpers import World, give_access, give_homework
-
-LOGIN = "login"
-PORTAL = "portal login"
-Outcome = int | str
+from tests.route_helpers import LOGIN, PORTAL, Outcome, RouteWorld, fresh_world, outcome, prepare, route_keys, url_of
 
 
 class Row(NamedTuple):
@@ -140,83 +125,6 @@ EXPECTED: dict[str, Row] = {
 # request that changes something (revoking a partner, retiring an exercise)
 # comes after everyone who should have been refused has tried.
 REQUEST_ORDER = ("anonymous", "outsider", "partner2", "partner1", "stranger", "colleague", "owner", "clinician")
-PREFERRED_ACTIONS = {"retire", "deactivate"}  # for <any(...)> rules: the action that changes something
-IGNORED_METHODS = {"HEAD", "OPTIONS"}
-
-
-@dataclass
-class MatrixWorld:
-    logins: dict[str, str]  # role -> Flask-Login id
-    values: dict[str, object]  # URL argument -> value
-
-
-def build_world() -> MatrixWorld:
-    """Practice A (owner, the couple's clinician, a colleague) with two couples; practice B's owner."""
-    practice = make_practice(name="Harbour")
-    owner = make_clinician(practice, owner=True, name="Owner")
-    clinician = make_clinician(practice, name="Couple's clinician")
-    colleague = make_clinician(practice, name="Colleague")
-    stranger = make_clinician(make_practice(name="Elsewhere"), owner=True, name="Stranger")
-    couple = make_couple(clinician, ("Alex", "Sam"))
-    other = make_couple(clinician, ("Robin", "Lee"))
-    for partner, email in ((couple.partner(1), "alex@example.com"), (couple.partner(2), "sam@example.com"),
-                           (other.partner(1), "robin@example.com")):
-        give_access(partner, email)
-    exercise = make_exercise(clinician, title="Noticing each other")
-    _, token_hash = new_token()
-    invitation = ClinicianInvitation(practice_id=practice.id, invited_by_id=owner.id, email="new@example.com",
-                                     token_hash=token_hash, expires_at=utcnow_plus_days(7))
-    db.session.add(invitation)
-    db.session.commit()
-    assignment = give_homework(World(clinician, colleague, stranger, couple, other, exercise), positions=(1, 2))
-    people = {"clinician": clinician, "colleague": colleague, "stranger": stranger, "owner": owner,
-              "partner1": couple.partner(1), "partner2": couple.partner(2), "outsider": other.partner(1)}
-    logins = {role: person.get_id() for role, person in people.items()}
-    values = {"couple_id": couple.id, "position": 1, "assignment_id": assignment.id, "exercise_id": exercise.id,
-              "invitation_id": invitation.id, "clinician_id": colleague.id, "token": "A" * 43,
-              "filename": "css/app.css"}
-    return MatrixWorld(logins, values)
-
-
-def prepare(browser, login_id: str | None) -> str:
-    """Give the browser a session (signed in as `login_id`, as the sign-in pages would); return a CSRF token."""
-    raw = secrets.token_hex(20)
-    with browser.session_transaction() as session:
-        session["csrf_token"] = raw
-        if login_id:
-            session["_user_id"] = login_id
-            session["_fresh"] = True
-            session[SIGNED_IN_AT] = session[SEEN_AT] = session[REAUTH_AT] = now()
-    return URLSafeTimedSerializer(browser.application.secret_key, salt="wtf-csrf-token").dumps(raw)
-
-
-def url_of(rule, values: dict) -> str:
-    arguments = {}
-    for name in rule.arguments:
-        converter = rule._converters[name]
-        if isinstance(converter, AnyConverter):
-            arguments[name] = sorted(converter.items, key=lambda item: item not in PREFERRED_ACTIONS)[0]
-        else:
-            arguments[name] = values[name]
-    return url_for(rule.endpoint, **arguments)
-
-
-def outcome(response) -> Outcome:
-    if response.status_code in (301, 302, 303):
-        path = urlsplit(response.headers["Location"]).path
-        return {"/login": LOGIN, "/portal/login": PORTAL}.get(path, 302)
-    return response.status_code
-
-
-def route_keys(app) -> dict[str, object]:
-    """Every "METHOD /rule" the app answers, with its rule."""
-    keys = {}
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - IGNORED_METHODS):
-            keys[f"{method} {rule.rule}"] = rule
-    return keys
-
-
 @pytest.mark.asvs("4.1.3")
 def test_every_route_has_a_row(app):
     routes = set(route_keys(app))
@@ -228,7 +136,7 @@ def test_every_route_has_a_row(app):
 def test_every_route_gives_each_person_what_the_table_says(app):
     """One pass over the table; the GETs share one world, each POST gets a fresh one (it may change things)."""
     routes = route_keys(app)
-    world = build_world()
+    world = fresh_world()
     differences = []
     for key in sorted(EXPECTED, key=lambda key: (not key.startswith("GET "), key)):
         method, _, _ = key.partition(" ")
@@ -242,12 +150,7 @@ def test_every_route_gives_each_person_what_the_table_says(app):
     assert differences == []
 
 
-def fresh_world() -> MatrixWorld:
-    wipe_database()
-    return build_world()
-
-
-def outcomes(app, rule, method: str, world: MatrixWorld) -> Row:
+def outcomes(app, rule, method: str, world: RouteWorld) -> Row:
     """What each person gets from this rule, asked in REQUEST_ORDER."""
     with app.test_request_context():
         url = url_of(rule, world.values)
