@@ -11,17 +11,25 @@ export FLASK_APP := practice
 # Shared libraries WeasyPrint loads at run time (Debian/Ubuntu package names).
 SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 
-.PHONY: run test install system-libs migrate demo clean
+.PHONY: run test test-slow pytest install system-libs migrate demo clean
 
 run: install system-libs instance/secret_key migrate demo
 	@echo "Twofold is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
 test: install system-libs
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/bandit -c pyproject.toml -r practice config.py --severity-level medium --quiet
+	$(MAKE) --no-print-directory pytest MARKERS="not slow"
+
+# Fault and multi-process tests (gunicorn workers killed, the database cut off): minutes, not seconds.
+test-slow: install system-libs
+	$(MAKE) --no-print-directory pytest MARKERS="slow"
+
+pytest:
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "$(MARKERS)" $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -m "$(MARKERS)" $(PYTEST_ARGS); \
 	fi
 
 install: $(VENV)/.installed
