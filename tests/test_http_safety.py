@@ -95,3 +95,19 @@ def test_production_sends_secure_cookies_and_hsts(monkeypatch):
     with app.test_request_context():
         response = app.test_client().get("/healthz")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.asvs("7.4.1")
+def test_an_unreachable_database_gets_a_calm_503_page_even_when_signed_in(logged_in, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from practice.extensions import db
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(db.session, "get", unreachable)  # the first query of a signed-in request
+    response = logged_in.get("/couples/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert b"Twofold is taking a short break" in response.data
+    assert b"connection refused" not in response.data and b"Traceback" not in response.data
