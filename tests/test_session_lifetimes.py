@@ -59,13 +59,16 @@ def test_activity_before_the_timeout_keeps_the_clinician_signed_in(logged_in):
 
 
 @pytest.mark.asvs("3.3.2")
-def test_the_owner_chooses_the_practice_idle_timeout(logged_in, clinician):
-    profile = {"name": "Riverbend", "timezone": "UTC", "idle_timeout_minutes": "5", "version": clinician.practice.version}
+def test_the_owner_chooses_the_practice_sign_in_rules(logged_in, clinician):
+    profile = {"name": "Riverbend", "timezone": "UTC", "idle_timeout_minutes": "5", "require_two_factor": "y",
+               "version": clinician.practice.version}
     assert logged_in.post_form("/practice/", profile).status_code == 302
     db.session.refresh(clinician.practice)
-    assert clinician.practice.idle_timeout_minutes == 5
+    assert clinician.practice.idle_timeout_minutes == 5 and clinician.practice.require_two_factor
+    (change,) = audit_events("change")
+    assert (change.record_type, change.detail) == ("Practice", {"field": "sign_in_rules"})
     rewind(logged_in, seen=5 * MINUTE + 1)
-    assert logged_in.get("/couples/").status_code == 302
+    assert logged_in.get("/account/").status_code == 302
     assert "after 5 minutes" in flashed(logged_in)
 
 
