@@ -110,15 +110,14 @@ def _refresh_remember_cookie() -> None:
 
 
 def _sign_out(reason: str):
+    """End the session (recorded in the audit trail) and say why, as a page or, to scripts, as JSON."""
     person = current_user._get_current_object()
+    message = MESSAGES[reason].format(minutes=person.practice.idle_timeout_minutes,
+                                      hours=current_app.config["CLINICIAN_SESSION_HOURS"])
     audit.record(audit.AuditAction.LOGOUT, actor=person, detail={"reason": f"timeout_{reason}"})
     db.session.commit()
     session.clear()
     logout_user()  # after clear(): it also tells Flask-Login to delete the remember-me cookie
-    message = MESSAGES[reason].format(
-        minutes=getattr(getattr(person, "practice", None), "idle_timeout_minutes", ""),
-        hours=current_app.config["CLINICIAN_SESSION_HOURS"],
-    )
     if wants_json():
         return jsonify(signed_in=False, message=message), 401
     flash(message, "info")
