@@ -100,6 +100,8 @@ def wait_until_serving(base: str, timeout: float = 60) -> None:
 @pytest.fixture()
 def gunicorn(tmp_path):
     """Two gunicorn workers on a loopback port, against a fresh SQLite file."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("always runs on its own SQLite file: the SQLite pass of make test-slow covers it")
     database = tmp_path / "twofold.db"
     email = prepared_sqlite_database(database)
     port = free_port()
