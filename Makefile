@@ -11,7 +11,7 @@ export FLASK_APP := practice
 # Shared libraries WeasyPrint loads at run time (Debian/Ubuntu package names).
 SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 
-.PHONY: run test test-slow bench install system-libs migrate demo clean
+.PHONY: run test test-slow pytest bench install system-libs migrate demo clean
 
 # The web server, and beside it a worker for the job queue (email, large PDFs),
 # which waits in instance/jobs.db: nothing else to install or start.
@@ -23,16 +23,20 @@ run: install system-libs instance/secret_key migrate demo
 	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
 test: install system-libs
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/bandit -c pyproject.toml -r practice config.py --severity-level medium --quiet
+	$(MAKE) --no-print-directory pytest MARKERS="not slow"
+
+# Fault and multi-process tests (gunicorn workers killed, the database cut off, two app
+# instances on PostgreSQL and Redis, a Redis job worker): minutes, not seconds.
+test-slow: install system-libs
+	$(MAKE) --no-print-directory pytest MARKERS="slow"
+
+pytest:
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "$(MARKERS)" $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -m "$(MARKERS)" $(PYTEST_ARGS); \
 	fi
-
-# Tests that start processes (workers, two app instances) or load the system.
-# The scale-out test needs PostgreSQL (TEST_DATABASE_URL) and Redis; without them it is skipped.
-test-slow: install system-libs
-	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 # Synthetic practices (small and large) on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
 # Prints a table and writes bench/results/latest.json. BENCH_ARGS="--help" lists the options.

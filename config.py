@@ -62,8 +62,19 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # How long a sign-in lasts (practice.auth.lifetimes). Clinicians: the
+    # practice's idle timeout (15 minutes unless the owner changes it) and at
+    # most CLINICIAN_SESSION_HOURS however active. Partners, on phones: idle
+    # limits, the longer one only on a device they chose to remember.
+    CLINICIAN_SESSION_HOURS = 12
+    PARTNER_IDLE = timedelta(hours=2)
+    PARTNER_REMEMBERED_IDLE = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = PARTNER_REMEMBERED_IDLE
+    SESSION_WARNING_SECONDS = 120  # the page warns this long before an idle sign-out
+    REAUTH_MINUTES = 10  # a password typed this recently lets a clinician change email or two-factor
+    TWO_FACTOR_PENDING_MINUTES = 5  # time to type the code after the password
+    EMAIL_CHANGE_HOURS = 1
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long form written between sessions must still post
 

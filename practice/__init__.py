@@ -45,6 +45,8 @@ def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
     from practice.audit.views import bp as audit_bp
     from practice.audit.views import owner_bp as practice_audit_bp
+    from practice.auth.security_views import bp as security_bp
+    from practice.auth.security_views import presence as presence_bp
     from practice.auth.views import account as account_bp
     from practice.auth.views import bp as auth_bp
     from practice.checkins.views import bp as checkins_bp
@@ -62,6 +64,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(security_bp)
+    app.register_blueprint(presence_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(checkins_bp)
@@ -84,9 +88,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Security headers on every response."""
+    """Session lifetimes checked before every request; security headers on every response."""
+    from practice.auth.lifetimes import enforce
     from practice.security import add_security_headers
 
+    app.before_request(enforce)
     app.after_request(add_security_headers)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from practice.extensions import db
+from practice.extensions import db, login_manager
 
 MESSAGES = {
     400: ("Something in that request didn't look right", "Please go back and try again."),
@@ -53,3 +54,12 @@ def register(app: Flask) -> None:
     def server_error(error: InternalServerError):
         db.session.rollback()
         return render_error(500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database is down or restarting: a calm page that itself needs no database."""
+        app.logger.warning("Database unavailable: %s", error.orig)
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()  # so no template asks the database who is signed in
+        title, detail = MESSAGES[503]
+        return render_template("errors/unavailable.html", title=title, detail=detail), 503, {"Retry-After": "30"}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, session
 from flask_login import current_user
 
 from practice import domain
+from practice.auth.lifetimes import SEEN_AT, remaining
 from practice.markdown import render_markdown
 
 
@@ -36,6 +37,14 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(domain, "domain")
+    app.add_template_global(session_clock, "session_clock")
+
+
+def session_clock():
+    """Time left in the signed-in session, for the session-timeout script; None when nobody is signed in."""
+    if not current_user.is_authenticated or SEEN_AT not in session:
+        return None
+    return remaining(current_user)
 
 
 def practice_today() -> date:

@@ -100,12 +100,17 @@ def _fresh_state(app):
     """Each test starts with empty tables, an empty outbox and fresh rate limits."""
     with app.app_context():
         yield
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                empty_table(connection, table)
+        wipe_database()
     limiter.reset()
     app.extensions["mailman"].outbox = []
+
+
+def wipe_database() -> None:
+    """Empty every table (tests that start over several times within one test use this too)."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            empty_table(connection, table)
 
 
 def empty_table(connection, table) -> None:

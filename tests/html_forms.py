@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 
 class _FormReader(HTMLParser):
-    def __init__(self, form_class: str) -> None:
+    def __init__(self, form_class: str | None) -> None:
         super().__init__(convert_charrefs=True)
         self.form_class = form_class
         self.inside = False
@@ -18,7 +18,8 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and self.form_class in (a.get("class") or "").split():
+        if tag == "form" and (self.form_class in (a.get("class") or "").split()
+                              or (self.form_class is None and (a.get("method") or "").lower() == "post")):
             self.inside = True
         if not self.inside or "disabled" in a or not a.get("name"):
             if tag == "option" and self._select is not None:
@@ -52,8 +53,8 @@ class _FormReader(HTMLParser):
             self.inside = False
 
 
-def form_fields(html: bytes | str, form_class: str = "builder") -> dict[str, list[str]]:
-    """The name/value pairs a browser would send for the form with this class."""
+def form_fields(html: bytes | str, form_class: str | None = "builder") -> dict[str, list[str]]:
+    """The name/value pairs a browser would send for the form with this class (None: every POST form)."""
     reader = _FormReader(form_class)
     reader.feed(html.decode() if isinstance(html, bytes) else html)
     fields: dict[str, list[str]] = {}

@@ -10,6 +10,7 @@ from practice import create_app
 from tests.conftest import login
 
 
+@pytest.mark.asvs("14.4.3")
 def test_every_page_has_strict_security_headers(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
@@ -27,12 +28,14 @@ def test_static_files_may_be_cached(client):
     response.close()
 
 
+@pytest.mark.asvs("14.4.3")
 def test_pages_use_no_inline_scripts_or_styles(logged_in):
     for path in ["/couples/", "/couples/new", "/account/", "/practice/", "/practice/team"]:
         html = logged_in.get(path).data
         assert b"<script>" not in html and b" style=" not in html and b"<style" not in html, path
 
 
+@pytest.mark.asvs("3.4.2")
 def test_session_cookie_flags(client, clinician):
     response = login(client, clinician)
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("twofold_session="))
@@ -65,6 +68,7 @@ def test_styled_error_pages(failing_app, code, words):
     assert b"Go to the start page" in response.data
 
 
+@pytest.mark.asvs("7.4.1")
 def test_an_unexpected_crash_shows_a_calm_page(failing_app):
     response = failing_app.test_client().get("/fail/crash")
     assert response.status_code == 500
@@ -78,6 +82,7 @@ def test_an_oversized_request_gets_the_413_page(app, client):
     assert b"too much to send" in response.data
 
 
+@pytest.mark.asvs("14.1.3")
 def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -87,6 +92,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+@pytest.mark.asvs("3.4.1")
 def test_production_sends_secure_cookies_and_hsts(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
     monkeypatch.setenv("TWOFOLD_DATA_KEYS", "9KJkpXbUfdFZxY34fQwLlMzRX4F-ZFTdGmO8rgujOaI=")
@@ -95,3 +101,19 @@ def test_production_sends_secure_cookies_and_hsts(monkeypatch):
     with app.test_request_context():
         response = app.test_client().get("/healthz")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.asvs("7.4.1")
+def test_an_unreachable_database_gets_a_calm_503_page_even_when_signed_in(logged_in, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from practice.extensions import db
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(db.session, "get", unreachable)  # the first query of a signed-in request
+    response = logged_in.get("/couples/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert b"Twofold is taking a short break" in response.data
+    assert b"connection refused" not in response.data and b"Traceback" not in response.data

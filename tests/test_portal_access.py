@@ -96,6 +96,7 @@ def test_expired_link_gets_a_clear_page(app, logged_in, couple):
     assert page.status_code == 400 and b"therapist can send you a new one" in page.data
 
 
+@pytest.mark.asvs("3.3.4")
 def test_revoking_access_signs_the_partner_out_and_blocks_sign_in(app, logged_in, couple):
     browser, _ = accept(app, invite(logged_in, couple, 1), "alex@example.com")
     assert browser.get("/portal/").status_code == 200
@@ -106,6 +107,7 @@ def test_revoking_access_signs_the_partner_out_and_blocks_sign_in(app, logged_in
     assert b"Access turned off" in logged_in.get(f"/couples/{couple.id}").data
 
 
+@pytest.mark.asvs("3.3.1")
 def test_partner_logout_ends_a_copied_cookie(app, logged_in, couple):
     browser, _ = accept(app, invite(logged_in, couple, 1), "alex@example.com")
     stolen = browser.get_cookie("twofold_session").value
@@ -115,6 +117,7 @@ def test_partner_logout_ends_a_copied_cookie(app, logged_in, couple):
     assert thief.get("/portal/").status_code == 302
 
 
+@pytest.mark.asvs("4.1.3")
 @pytest.mark.parametrize("path", ["/couples/", "/couples/new", "/practice/", "/practice/team", "/account/",
                                   "/library/", "/library/new"])
 def test_a_partner_is_never_a_clinician(app, logged_in, couple, path):
@@ -134,6 +137,7 @@ def test_anonymous_visitors_are_sent_to_the_partner_sign_in(client, path):
     assert response.status_code == 302 and "/portal/login" in response.headers["Location"]
 
 
+@pytest.mark.asvs("4.2.1")
 @pytest.mark.parametrize("action", ["invite", "revoke"])
 def test_another_clinician_cannot_manage_someone_elses_partners(client, clinician, couple, action, outbox):
     login(client, make_clinician(clinician.practice))

@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD, login, make_clinician
 PROFILE = {
     "name": "Riverbend", "address": "1 Main St", "phone": "+1 (555) 010-2040",
     "timezone": "Europe/Berlin", "crisis_resources": "Call 112 in an emergency.", "page_size": "letter",
+    "idle_timeout_minutes": "15",
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
 from practice.formtools import PlainText, email_validators, lower_strip, strip
@@ -67,8 +67,33 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[InputRequired("Please enter your password."), Length(max=MAX_LENGTH)]
     )
-    remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from an authenticator app (or, at sign-in, a recovery code)."""
+
+    code = StringField(
+        "Code", filters=[strip],
+        validators=[InputRequired("Please type the code."), Length(max=32, message="That code is too long.")],
+    )
+    submit = SubmitField("Continue")
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The password again, before a sensitive change."""
+
+    password = PasswordField(
+        "Your password", validators=[InputRequired("Please enter your password."), Length(max=MAX_LENGTH)]
+    )
+    submit = SubmitField("Confirm")
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new sign-in email, confirmed by a link sent to it."""
+
+    email = EmailField("New email", filters=[lower_strip], validators=email_validators())
+    submit = SubmitField("Send a confirmation link")
 
 
 class ResetRequestForm(FlaskForm):

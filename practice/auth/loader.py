@@ -28,7 +28,7 @@ def configure_login(app: Flask) -> None:
     """Bind Flask-Login with our loader and kind words."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.blueprint_login_views = {"portal": "portal.login"}
+    login_manager.blueprint_login_views = {"portal": "portal.login", "portal_checkins": "portal.login"}
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, url_for
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from practice import audit
@@ -23,7 +24,7 @@ from practice.models import (
     utcnow,
 )
 from practice.passwords import hash_password, needs_rehash, verify_password
-from practice.tokens import new_token, usable_token_row
+from practice.tokens import GONE_LINK, new_token, usable_token_row
 
 def clinician_by_email(email: str) -> Clinician | None:
     """The clinician with this (lower-case) email, active or not."""
@@ -74,7 +75,7 @@ def confirm_signup(token: str) -> Clinician:
 
 
 def authenticate(email: str, password: str) -> Clinician | None:
-    """The active clinician with these credentials, or None.
+    """The active clinician with these credentials, or None (the password step of signing in).
 
     An unknown email costs the same hashing time as a wrong password.
     """
@@ -86,10 +87,24 @@ def authenticate(email: str, password: str) -> Clinician | None:
         return None
     if needs_rehash(clinician.password_hash):
         clinician.password_hash = hash_password(password)
+        db.session.commit()
+    return clinician
+
+
+def complete_sign_in(clinician: Clinician) -> None:
+    """Every factor has been checked: note the sign-in."""
     clinician.last_login_at = utcnow()
     audit.record(audit.AuditAction.LOGIN, actor=clinician)
     db.session.commit()
-    return clinician
+
+
+def confirm_password(clinician: Clinician, password: str) -> bool:
+    """Re-check the signed-in clinician's password before a sensitive change."""
+    if verify_password(clinician.password_hash, password):
+        return True
+    audit.record(audit.AuditAction.LOGIN_FAILED, actor=clinician, detail={"step": "reauth"})
+    db.session.commit()
+    return False
 
 
 def sign_out_everywhere(clinician: Clinician) -> None:
@@ -126,7 +141,6 @@ def reset_password(token: str, password: str) -> Clinician:
     reset.used_at = utcnow()
     clinician = reset.clinician
     _set_password(clinician, password)
-    audit.record(audit.AuditAction.LOGIN, actor=clinician)
     db.session.commit()
     return clinician
 
@@ -142,6 +156,42 @@ def change_password(clinician: Clinician, current: str, new: str) -> None:
 def _set_password(clinician: Clinician, password: str) -> None:
     clinician.password_hash = hash_password(password)
     clinician.rotate_session_token()
+
+
+def _email_links() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-change")
+
+
+def request_email_change(clinician: Clinician, new_email: str) -> None:
+    """Email a confirmation link to the new address; nothing changes until it is opened.
+
+    An address that already has an account gets nothing, and the page says
+    the same either way, so this never reveals who has an account.
+    """
+    if clinician_by_email(new_email) is not None:
+        return
+    token = _email_links().dumps({"id": clinician.id, "from": clinician.email, "to": new_email})
+    send_templated(new_email, "Confirm your new Twofold sign-in email", "email_change_confirm",
+                   name=clinician.name, hours=current_app.config["EMAIL_CHANGE_HOURS"],
+                   confirm_url=url_for("security.confirm_email", token=token, _external=True))
+
+
+def confirm_email_change(clinician: Clinician, token: str) -> None:
+    """Switch to the confirmed address, and tell the old one."""
+    try:
+        change = _email_links().loads(token, max_age=current_app.config["EMAIL_CHANGE_HOURS"] * 3600)
+    except BadData:
+        raise TokenError(GONE_LINK) from None
+    if change.get("id") != clinician.id or change.get("from") != clinician.email:
+        raise TokenError(GONE_LINK)  # another account's link, or already used
+    if clinician_by_email(change["to"]) is not None:
+        raise TokenError("This email already has a Twofold account, so it can't be used for yours.")
+    old = clinician.email
+    clinician.email = change["to"]
+    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"field": "email"})
+    db.session.commit()
+    send_templated(old, "Your Twofold sign-in email was changed", "email_changed",
+                   name=clinician.name, new_email=clinician.email)
 
 
 def update_profile(clinician: Clinician, *, name: str, credentials: str) -> None:

@@ -2,31 +2,53 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+import hmac
 
-from practice.auth import services
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from practice.auth import services, two_factor
 from practice.auth.forms import (
     AcceptInvitationForm,
     AccountForm,
     ChangePasswordForm,
+    CodeForm,
     LoginForm,
     ResetPasswordForm,
     ResetRequestForm,
     SignupForm,
 )
 from practice.auth.guards import require_clinician
+from practice.auth.lifetimes import PENDING_SECOND_FACTOR, now, return_to, start_session
 from practice.errors import render_error
 from practice.errors_domain import DomainError, TokenError
-from practice.ratelimits import guarded
+from practice.extensions import db
+from practice.models import Clinician
+from practice.ratelimits import guarded, guarded_code
 
 bp = Blueprint("auth", __name__)
 
 
-def start_session(clinician, remember: bool = False) -> None:
-    """Sign in with a fresh session so nothing from before carries over."""
-    session.clear()
-    login_user(clinician, remember=remember)
+def sign_in(clinician: Clinician, then: str):
+    """After the password: straight in, or on to the code from their authenticator app."""
+    if clinician.has_two_factor:
+        session.clear()
+        session[PENDING_SECOND_FACTOR] = {"id": clinician.id, "token": clinician.session_token, "at": now(), "next": then}
+        return redirect(url_for("auth.second_factor"))
+    services.complete_sign_in(clinician)
+    start_session(clinician)
+    return redirect(then)
+
+
+def pending_clinician() -> Clinician | None:
+    """The clinician whose password was just checked, while their code is still awaited."""
+    pending = session.get(PENDING_SECOND_FACTOR) or {}
+    if now() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
+        return None
+    clinician = db.session.get(Clinician, pending.get("id") or 0)
+    if clinician is None or not clinician.active or not clinician.has_two_factor:
+        return None
+    return clinician if hmac.compare_digest(clinician.session_token, pending.get("token", "")) else None
 
 
 def link_problem(error: TokenError):
@@ -67,10 +89,28 @@ def login():
     if form.validate_on_submit():
         clinician = services.authenticate(form.email.data, form.password.data)
         if clinician is not None:
-            start_session(clinician, remember=form.remember.data)
-            return redirect(url_for("main.home"))
+            return sign_in(clinician, return_to(url_for("main.home")))
         form.password.errors.append("That email and password don't match an account. Please try again.")
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@guarded_code
+def second_factor():
+    clinician = pending_clinician()
+    if clinician is None:
+        session.pop(PENDING_SECOND_FACTOR, None)
+        flash("Please sign in again; the time to type the code ran out.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.verify_sign_in_code(clinician, form.code.data):
+            then = session[PENDING_SECOND_FACTOR]["next"]
+            services.complete_sign_in(clinician)
+            start_session(clinician)
+            return redirect(then)
+        form.code.errors.append(two_factor.WRONG_CODE)
+    return render_template("auth/login_code.html", form=form)
 
 
 @bp.post("/logout")
@@ -103,9 +143,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         clinician = services.reset_password(token, form.password.data)
-        start_session(clinician)
+        response = sign_in(clinician, url_for("main.home"))  # a fresh session: flash after it
         flash("Your password has been changed, and any other devices have been signed out.", "success")
-        return redirect(url_for("main.home"))
+        return response
     return render_template("auth/reset_password.html", form=form)
 
 

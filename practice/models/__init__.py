@@ -5,6 +5,7 @@ from practice.models.accounts import (
     ClinicianInvitation,
     PasswordResetToken,
     Practice,
+    RecoveryCode,
     SignupRequest,
 )
 from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
@@ -35,6 +36,7 @@ __all__ = [
     "PartnerInvitation",
     "PasswordResetToken",
     "Practice",
+    "RecoveryCode",
     "ReminderSent",
     "Response",
     "SafetyAnswer",

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.domain import PageSize
+from practice.crypto import EncryptedText
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ class Practice(VersionedMixin, TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     crisis_resources: Mapped[str] = mapped_column(Text, default="")
     page_size: Mapped[str] = mapped_column(String(10), default=PageSize.A4.value, server_default=PageSize.A4.value)
+    # Security settings the owner chooses on the practice profile.
+    idle_timeout_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     clinicians: Mapped[list[Clinician]] = relationship(
         back_populates="practice", order_by="Clinician.name"
@@ -54,6 +58,12 @@ class Clinician(UserMixin, TimestampMixin, Base):
         String(32), default=lambda: secrets.token_hex(16)
     )
     last_login_at: Mapped[datetime | None]
+    # Two-factor sign-in (practice.auth.two_factor). The secrets are encrypted
+    # at rest; the last accepted time step makes a replayed code useless.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText())
+    totp_pending_secret: Mapped[str | None] = mapped_column(EncryptedText())
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     practice: Mapped[Practice] = relationship(back_populates="clinicians")
     couples: Mapped[list[Couple]] = relationship(back_populates="clinician")
@@ -69,12 +79,32 @@ class Clinician(UserMixin, TimestampMixin, Base):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
 
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
+
     def get_id(self) -> str:
         return f"clinician:{self.id}:{self.session_token}"
 
     def rotate_session_token(self) -> None:
         """Invalidate every session and remember-me cookie issued so far."""
         self.session_token = secrets.token_hex(16)
+
+
+class RecoveryCode(Base):
+    """A one-time code that signs a clinician in when their authenticator is lost.
+
+    Only a salted SHA-256 of the code is kept: the codes are random, so a slow
+    hash would add nothing (ASVS 2.6.2).
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"), index=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class SingleUseTokenMixin:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
+from practice.auth.lifetimes import return_to, start_session
 from practice.errors import render_error
 from practice.errors_domain import ConflictError, DomainError, TokenError
 from practice.pagination import window
@@ -29,11 +30,6 @@ def guard():
     return require_partner()
 
 
-def start_session(partner, remember: bool = False) -> None:
-    session.clear()
-    login_user(partner, remember=remember)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @guarded
 def login():
@@ -44,7 +40,7 @@ def login():
         partner = access.authenticate(form.email.data, form.password.data)
         if partner is not None:
             start_session(partner, remember=form.remember.data)
-            return redirect(url_for("portal.home"))
+            return redirect(return_to(url_for("portal.home")))
         form.password.errors.append("That email and password don't match. Please try again, or ask your therapist for a new link.")
     return render_template("portal/login.html", form=form)
 

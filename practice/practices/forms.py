@@ -6,12 +6,21 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField, EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
 from practice.formtools import PlainText, email_validators, lower_strip, strip
+
+
+IDLE_TIMEOUT_CHOICES = [
+    SelectChoice(5, "5 minutes"), SelectChoice(10, "10 minutes"), SelectChoice(15, "15 minutes (recommended)"),
+    SelectChoice(30, "30 minutes"), SelectChoice(60, "1 hour"),
+]
 
 
 @cache
@@ -50,6 +59,11 @@ class PracticeProfileForm(FlaskForm):
     )
     page_size = RadioField("Paper size for PDF summaries", choices=choices(PageSize), default=PageSize.A4.value,
                            validators=[InputRequired("Please choose a paper size.")])
+    idle_timeout_minutes = SelectField(
+        "Sign clinicians out after", coerce=int, choices=IDLE_TIMEOUT_CHOICES, validators=[InputRequired()],
+        description="Without activity. A warning appears two minutes before, and typed text stays on the page.",
+    )
+    require_two_factor = BooleanField("Require two-step sign-in for every clinician")
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("Save practice details")
 

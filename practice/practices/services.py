@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from practice import audit
 from practice.extensions import db
 from practice.versioning import save_versioned
 from practice.mail import send_templated
@@ -14,11 +15,15 @@ from practice.models import Clinician, ClinicianInvitation, Practice, utcnow
 from practice.tokens import new_token
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
+SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor")
 
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:
-    """Save the practice profile, refusing a stale form."""
-    save_versioned(practice, expected_version, {k: changes[k] or "" for k in PROFILE_FIELDS})
+    """Save the practice profile and sign-in rules, refusing a stale form."""
+    values = {k: changes[k] or "" for k in PROFILE_FIELDS} | {k: changes[k] for k in SECURITY_FIELDS}
+    if any(getattr(practice, k) != values[k] for k in SECURITY_FIELDS):
+        audit.record(audit.AuditAction.CHANGE, record=practice, detail={"field": "sign_in_rules"})
+    save_versioned(practice, expected_version, values)
 
 
 def invite_clinician(owner: Clinician, email: str) -> str:
