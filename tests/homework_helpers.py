@@ -81,6 +81,18 @@ def partner_login(app, partner: Partner):
     return browser
 
 
+def browser_for(app, world: World, visitor: str):
+    """A browser signed in as one of the world's people ("p1", "p2", "outsider", "clinician",
+    "other_clinician", "stranger"), or an anonymous one."""
+    people = {"p1": world.p1, "p2": world.p2, "outsider": world.outsider}
+    clinicians = {"clinician": world.clinician, "other_clinician": world.colleague, "stranger": world.stranger}
+    if visitor in people:
+        return partner_login(app, people[visitor])
+    if visitor in clinicians:
+        return clinician_login(app, clinicians[visitor])
+    return app.test_client()
+
+
 def clinician_login(app, clinician: Clinician):
     browser = app.test_client()
     login(browser, clinician)

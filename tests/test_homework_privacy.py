@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
+from tests.homework_helpers import FULL_ANSWERS, browser_for, clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.test_homework_flow import answer
 
 VISITORS = ["p1", "p2", "outsider", "clinician", "other_clinician", "stranger", "anonymous"]
@@ -31,16 +31,6 @@ MATRIX = {
 
 POST_DATA = {"who": "both", "due_date": "2099-01-01", "sharing": "private", "comment": "", "version": "1",
              "action": "save", "q_story": "draft"}
-
-
-def browser_for(app, world, visitor):
-    people = {"p1": world.p1, "p2": world.p2, "outsider": world.outsider}
-    clinicians = {"clinician": world.clinician, "other_clinician": world.colleague, "stranger": world.stranger}
-    if visitor in people:
-        return partner_login(app, people[visitor])
-    if visitor in clinicians:
-        return clinician_login(app, clinicians[visitor])
-    return app.test_client()
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

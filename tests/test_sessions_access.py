@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from practice.extensions import db
 from practice.models import AuditEvent
-from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
+from tests.homework_helpers import browser_for, clinician_login, world  # noqa: F401
 from tests.session_helpers import record_session, signed_session
 
 VISITORS = ["p1", "p2", "outsider", "clinician", "other_clinician", "stranger", "anonymous"]
@@ -41,16 +41,6 @@ MATRIX = {
 
 POST_DATA = {"day": "2026-11-03", "at": "10:00", "minutes": "50", "format": "in_person", "attended": "both",
              "focus": "Posted", "version": "1", "text": "An amendment"}
-
-
-def browser_for(app, world, visitor):
-    people = {"p1": world.p1, "p2": world.p2, "outsider": world.outsider}
-    clinicians = {"clinician": world.clinician, "other_clinician": world.colleague, "stranger": world.stranger}
-    if visitor in people:
-        return partner_login(app, people[visitor])
-    if visitor in clinicians:
-        return clinician_login(app, clinicians[visitor])
-    return app.test_client()
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
