@@ -16,7 +16,6 @@ from practice.errors_domain import ConflictError
 from practice.extensions import db
 from practice.homework import services as homework_services
 from practice.homework import suggested
-from practice.library.services import Criteria, browse
 from practice.pagination import window
 from practice.portal import access
 from practice.sessions import services as session_services
@@ -59,13 +58,14 @@ def detail(couple_id: int):
     today = practice_today()
     homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
     progress = couple_progress(couple, today)
+    library, last_assigned = suggested.library_for(couple)
     page = render_template(
         "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=today,
         sessions=session_services.couple_sessions(couple),
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
         invitations=access.open_invitations(couple.partners),
         flags=checkin_services.couple_flags(couple), progress=progress,
-        suggestions=suggested.for_couple(couple, progress, today, browse(Criteria())),
+        suggestions=suggested.for_couple(couple, progress, today, library, last_assigned),
     )
     audit.viewed(couple)
     return page
