@@ -6,23 +6,42 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
+AXE_VERSION := 4.14.1
+AXE := tests/browser/vendor/axe-core/axe.min.js
 export FLASK_APP := practice
 
 # Shared libraries WeasyPrint loads at run time (Debian/Ubuntu package names).
 SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 
-.PHONY: run test install system-libs migrate demo clean
+.PHONY: run test test-browser screenshots install system-libs migrate demo clean
 
 run: install system-libs instance/secret_key migrate demo
 	@echo "Twofold is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
-test: install system-libs
+# Browser tests run in the first pass only: they serve their own SQLite demo either way.
+test: install system-libs $(AXE)
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL), without the browser tests"; \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
 	fi
+
+# Real Chromium against the real app; skipped, saying why, where /usr/bin/chromium is missing.
+test-browser: install system-libs $(AXE)
+	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+# The README's pictures, taken from a fresh demo practice.
+screenshots: install system-libs
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
+# axe-core (accessibility rules) is vendored from npm so tests need no network;
+# delete the folder and run `make test` to fetch AXE_VERSION again.
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is needed once to fetch axe-core: apt-get install -y npm"; exit 1; }
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz \
+		&& mkdir -p $(CURDIR)/$(@D) && cp package/axe.min.js package/LICENSE package/LICENSE-3RD-PARTY.txt $(CURDIR)/$(@D)/ \
+		&& rm -rf $$tmp
 
 install: $(VENV)/.installed
 
