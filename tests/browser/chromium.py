@@ -13,6 +13,7 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
     "--disable-gpu",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm, where Chromium's tabs crash
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
