@@ -1,4 +1,4 @@
-# Twofold: `make run` to try it, `make test` to check it.
+# Twofold: `make run` to try it, `make test` to check it, `make bench` to measure it.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,18 +13,23 @@ export FLASK_APP := practice
 # Shared libraries WeasyPrint loads at run time (Debian/Ubuntu package names).
 SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 
-.PHONY: run test test-browser screenshots install system-libs migrate demo clean
+.PHONY: run test test-slow test-browser screenshots bench install system-libs migrate demo clean
 
+# The web server, and beside it a worker for the job queue (email, large PDFs),
+# which waits in instance/jobs.db: nothing else to install or start.
 run: install system-libs instance/secret_key migrate demo
 	@echo "Twofold is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
+	@export SECRET_KEY="$$(cat instance/secret_key)"; \
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
 # Browser tests run in the first pass only: they serve their own SQLite demo either way.
 test: install system-libs $(AXE)
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL), without the browser tests"; \
-		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS); \
 	fi
 
 # Real Chromium against the real app; skipped, saying why, where /usr/bin/chromium is missing.
@@ -42,6 +47,26 @@ $(AXE):
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz \
 		&& mkdir -p $(CURDIR)/$(@D) && cp package/axe.min.js package/LICENSE package/LICENSE-3RD-PARTY.txt $(CURDIR)/$(@D)/ \
 		&& rm -rf $$tmp
+
+# Tests that start processes (workers, two app instances) or load the system.
+# The scale-out test needs PostgreSQL (TEST_DATABASE_URL) and Redis; without them it is skipped.
+test-slow: install system-libs
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+# Synthetic practices (small and large) on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+# Prints a table and writes bench/results/latest.json. BENCH_ARGS="--help" lists the options.
+BENCH_ARGS ?=
+bench: install system-libs $(VENV)/.bench
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing wrk (the load generator)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else echo "wrk is not installed: a slower Python load client stands in (sudo apt-get install wrk)"; fi; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+$(VENV)/.bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
 
 install: $(VENV)/.installed
 

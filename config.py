@@ -71,8 +71,10 @@ class Config:
     # (t=3, 64 MiB, p=4), above OWASP's minimum of t=2, 19 MiB.
     ARGON2_PROFILE = "default"
 
-    # Rate limits (Flask-Limiter). In-memory unless a shared store is configured.
+    # Rate limits (Flask-Limiter). In-memory unless a shared store is configured: with
+    # several app instances, point every one at the same Redis so they count together.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "twofold")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
@@ -88,6 +90,12 @@ class Config:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Twofold <no-reply@twofold.local>")
 
+    # The job queue (practice.jobqueue): "immediate" runs jobs in the web process
+    # and needs no worker; sqlite:///<file> or redis://<host>:6379/<db> queue them
+    # for `flask --app practice jobs worker`.
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "immediate")
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "twofold")
+
     # Encryption at rest (practice.crypto). Keys are loaded on first use, never at import.
     DATA_KEYS = data_keys_from_environment()
     DATA_KEY_FILE: str | None = None
@@ -101,6 +109,8 @@ class Config:
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25
+    HOMEWORK_PER_PAGE = 20  # a couple's homework on their page
+    DONE_PER_PAGE = 10  # a partner's sent homework in the portal
     AUDIT_EVENTS_PER_PAGE = 50
 
     @classmethod
@@ -112,6 +122,7 @@ class DevelopmentConfig(Config):
     """`make run` on a laptop: plain HTTP on loopback, mail to the console."""
 
     DATA_KEY_FILE = str(INSTANCE_DIR / "data_keys")  # used only while TWOFOLD_DATA_KEYS is unset
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", f"sqlite:///{INSTANCE_DIR / 'jobs.db'}")  # `make run` starts a worker
 
 
 class TestConfig(Config):
@@ -124,6 +135,7 @@ class TestConfig(Config):
     ARGON2_PROFILE = "cheap"
     MAIL_BACKEND = "locmem"
     RATELIMIT_STORAGE_URI = "memory://"
+    JOBS_QUEUE = "immediate"
     DATA_KEYS = ["9KJkpXbUfdFZxY34fQwLlMzRX4F-ZFTdGmO8rgujOaI="]  # public, for tests only
 
 

@@ -28,7 +28,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions from `practice.extensions`."""
     from practice.auth.loader import configure_login
     from practice.database import configure_engine
-    from practice.extensions import csrf, db, limiter, mail, migrate
+    from practice.extensions import csrf, db, limiter, mail, migrate, queue
 
     db.init_app(app)
     with app.app_context():
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    queue.init_app(app)
     configure_login(app)
 
 
@@ -46,21 +47,31 @@ def register_blueprints(app: Flask) -> None:
     from practice.audit.views import owner_bp as practice_audit_bp
     from practice.auth.views import account as account_bp
     from practice.auth.views import bp as auth_bp
+    from practice.checkins.views import bp as checkins_bp
     from practice.couples.views import bp as couples_bp
     from practice.library.views import bp as library_bp
     from practice.homework.views import bp as homework_bp
+    from practice.jobs.views import bp as jobs_bp
     from practice.main.views import bp as main_bp
+    from practice.portal.checkin_views import bp as portal_checkins_bp
     from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
+    from practice.records.views import bp as records_bp
+    from practice.sessions.views import bp as sessions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(couples_bp)
+    app.register_blueprint(checkins_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(portal_checkins_bp)
     app.register_blueprint(homework_bp)
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(practice_audit_bp)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from practice import audit
 from practice.extensions import db
-from practice.models import Assignment, Clinician, ClinicianInvitation, Couple, Exercise, Partner
+from practice.models import (
+    Assignment, BackgroundJob, Clinician, ClinicianInvitation, Couple, Exercise, Partner, SafetyAnswer, SafetyFlag,
+    TherapySession,
+)
 
 
 def couples_of_current_clinician() -> Select[tuple[Couple]]:
@@ -27,8 +30,13 @@ def couples_of_current_clinician() -> Select[tuple[Couple]]:
 
 
 def couple_for_clinician_or_404(couple_id: int) -> Couple:
-    """The signed-in clinician's couple with this id, or 404."""
-    return _first_or_refused(couples_of_current_clinician().where(Couple.id == couple_id), "Couple", couple_id)
+    """The signed-in clinician's couple with this id, partners joined in the same statement, or 404."""
+    query = (
+        select(Couple)
+        .where(Couple.clinician_id == current_user.id, Couple.id == couple_id)
+        .options(joinedload(Couple.partners))
+    )
+    return _first_or_refused(query, "Couple", couple_id)
 
 
 def partner_for_clinician_or_404(couple_id: int, position: int) -> Partner:
@@ -47,9 +55,45 @@ def assignment_for_clinician_or_404(assignment_id: int) -> Assignment:
         select(Assignment)
         .join(Couple)
         .where(Assignment.id == assignment_id, Couple.clinician_id == current_user.id)
-        .options(selectinload(Assignment.responses), selectinload(Assignment.couple).selectinload(Couple.partners))
+        .options(
+            selectinload(Assignment.responses), joinedload(Assignment.exercise_version),
+            joinedload(Assignment.couple).selectinload(Couple.partners),
+        )
     )
     return _first_or_refused(query, "Assignment", assignment_id)
+
+
+def job_for_clinician_or_404(job_id: int) -> BackgroundJob:
+    """A background job the signed-in clinician started, or 404."""
+    query = select(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.clinician_id == current_user.id)
+    return _first_or_refused(query, "BackgroundJob", job_id)
+
+
+def safety_flag_for_clinician_or_404(couple_id: int, flag_id: int) -> SafetyFlag:
+    """A safety flag of one of the signed-in clinician's couples, with its answer and check-in, or 404."""
+    query = (
+        select(SafetyFlag)
+        .join(Couple)
+        .where(SafetyFlag.id == flag_id, SafetyFlag.couple_id == couple_id, Couple.clinician_id == current_user.id)
+        .options(
+            joinedload(SafetyFlag.couple).selectinload(Couple.partners),
+            joinedload(SafetyFlag.partner),
+            joinedload(SafetyFlag.safety_answer).joinedload(SafetyAnswer.checkin),
+        )
+    )
+    return _first_or_refused(query, "SafetyFlag", flag_id)
+
+
+def session_for_clinician_or_404(session_id: int) -> TherapySession:
+    """A session of one of the signed-in clinician's couples, or 404."""
+    query = (
+        select(TherapySession)
+        .join(Couple)
+        .where(TherapySession.id == session_id, Couple.clinician_id == current_user.id)
+        .options(selectinload(TherapySession.couple).selectinload(Couple.partners),
+                 selectinload(TherapySession.amendments))
+    )
+    return _first_or_refused(query, "TherapySession", session_id)
 
 
 def invitation_for_owner_or_404(invitation_id: int) -> ClinicianInvitation:
@@ -90,7 +134,7 @@ def own_exercise_for_practice_or_404(exercise_id: int) -> Exercise:
 
 def _first_or_refused(query: Select, record_type: str, record_id: int):
     """The first row of an owner-filtered query, or a recorded refusal and 404."""
-    row = db.session.scalars(query).first()
+    row = db.session.scalars(query).unique().first()
     if row is None:
         audit.refused(record_type, record_id)
         abort(404)

@@ -54,6 +54,28 @@ def keys_rotate(batch_size: int) -> None:
     click.echo("Every encrypted value now uses the current key; older keys can be removed.")
 
 
+jobs_cli = AppGroup("jobs", help="The job queue: email, large PDFs and exports.")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once (threads).")
+def jobs_worker(workers: int) -> None:
+    """Run queued jobs until stopped (Ctrl+C, or SIGTERM from a service manager)."""
+    import logging
+
+    from flask import current_app
+
+    from practice.extensions import queue
+
+    try:
+        huey = queue.huey(current_app._get_current_object())
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(f"Running jobs from {current_app.config['JOBS_QUEUE']} with {workers} worker thread(s).")
+    huey.create_consumer(workers=workers, worker_type="thread").run()
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -85,9 +107,34 @@ def restore(file: Path, yes: bool) -> None:
     click.echo("Next: flask --app practice db upgrade, then flask --app practice audit verify.")
 
 
+@click.command("report")
+@with_appcontext
+@click.argument("session_id", type=int)
+@click.option("--copy", "copy", type=click.Choice(["clinician", "couple"]), required=True,
+              help="clinician: everything, marked confidential; couple: the handout the couple may read.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="The PDF file to write.")
+def report(session_id: int, copy: str, output: Path) -> None:
+    """Write one session's clinician copy or couple handout to a PDF file (recorded as an export)."""
+    from practice.extensions import db
+    from practice.models import TherapySession
+    from practice.pdf import PdfError
+    from practice.sessions.delivery import export_copy
+
+    session = db.session.get(TherapySession, session_id)
+    if session is None:
+        raise click.ClickException(f"There is no session #{session_id}.")
+    try:
+        export_copy(session, copy, output)
+    except (PdfError, OSError) as error:
+        raise click.ClickException(f"No PDF was written: {getattr(error, 'message', error)}") from None
+    what = "clinician copy" if copy == "clinician" else "couple handout"
+    click.echo(f"Wrote the {what} of session {session.number} (couple #{session.couple_id}) to {output}.")
+
+
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
-    for command in (audit_cli, keys_cli, backup, restore):
+    for command in (audit_cli, keys_cli, jobs_cli, backup, restore, report):
         app.cli.add_command(command)
 
     @app.cli.command("seed-demo")

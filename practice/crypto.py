@@ -89,18 +89,38 @@ class EncryptedText(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect) -> str | None:
         if value is None:
             return None
-        return keyring().encrypt(value.encode()).decode()
+        return _seal(value.encode())
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         if value is None:
             return None
-        try:
-            return keyring().decrypt(value.encode()).decode()
-        except InvalidToken:
-            raise DecryptionError(
-                "An encrypted value could not be decrypted: it was altered in the database, "
-                "or the key that wrote it is not in TWOFOLD_DATA_KEYS."
-            ) from None
+        return _unseal(value).decode()
+
+
+class EncryptedBytes(EncryptedText):
+    """A file (an export, a PDF) that the database only ever sees encrypted; rotated like text."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect) -> str | None:
+        return None if value is None else _seal(value)
+
+    def process_result_value(self, value: str | None, dialect) -> bytes | None:
+        return None if value is None else _unseal(value)
+
+
+def _seal(plain: bytes) -> str:
+    return keyring().encrypt(plain).decode()
+
+
+def _unseal(token: str) -> bytes:
+    try:
+        return keyring().decrypt(token.encode())
+    except InvalidToken:
+        raise DecryptionError(
+            "An encrypted value could not be decrypted: it was altered in the database, "
+            "or the key that wrote it is not in TWOFOLD_DATA_KEYS."
+        ) from None
 
 
 class EncryptedJSON(EncryptedText):

@@ -1,4 +1,4 @@
-"""The fixed vocabulary of Twofold: areas, strategies, EFT stages and statuses.
+"""The fixed vocabulary of Twofold: areas, strategies, EFT stages, check-in items and statuses.
 
 Every other module imports these keys from here so that the exercise library,
 check-ins, reports and forms always agree. Keys are stored in the database;
@@ -107,10 +107,101 @@ class ResponseStatus(StrEnum):
                 "overdue": "Overdue"}[self.value]
 
 
+class CheckInItem(StrEnum):
+    """The eight 0–6 ratings of a connection check-in; each speaks to one area, except overall."""
+
+    CLOSENESS = "closeness"
+    UNDERSTOOD = "understood"
+    APPRECIATED = "appreciated"
+    AFFECTION = "affection"
+    TIME_TOGETHER = "time_together"
+    TRUST = "trust"
+    INTIMACY = "intimacy"
+    OVERALL = "overall"
+
+    @property
+    def label(self) -> str:
+        return CHECKIN_ITEM_LABELS[self][0]
+
+    @property
+    def topic(self) -> str:
+        """The item as it reads inside a sentence: "low on appreciation"."""
+        return CHECKIN_ITEM_LABELS[self][1]
+
+    @property
+    def area(self) -> Area | None:
+        return CHECKIN_ITEM_AREAS[self]
+
+
+class SafetyChoice(StrEnum):
+    """The answers to the private safety question; anything but "no" raises a flag for the therapist."""
+
+    NO = "no"
+    YES = "yes"
+    TALK = "talk"
+
+    @property
+    def label(self) -> str:
+        return SAFETY_LABELS[self]
+
+    @property
+    def raises_flag(self) -> bool:
+        return self is not SafetyChoice.NO
+
+
+CHECKIN_CADENCES: dict[int, str] = {  # days between check-ins, as the therapist chooses them
+    7: "Every week",
+    14: "Every two weeks",
+    28: "Every four weeks",
+}
+
+CHECKIN_ITEM_LABELS: dict[CheckInItem, tuple[str, str]] = {
+    CheckInItem.CLOSENESS: ("Closeness", "closeness"),
+    CheckInItem.UNDERSTOOD: ("Feeling understood", "feeling understood"),
+    CheckInItem.APPRECIATED: ("Feeling appreciated", "appreciation"),
+    CheckInItem.AFFECTION: ("Affection and touch", "affection and touch"),
+    CheckInItem.TIME_TOGETHER: ("Time together", "time together"),
+    CheckInItem.TRUST: ("Trust", "trust"),
+    CheckInItem.INTIMACY: ("Sexual intimacy", "sexual intimacy"),
+    CheckInItem.OVERALL: ("Overall satisfaction", "overall satisfaction"),
+}
+
+CHECKIN_ITEM_AREAS: dict[CheckInItem, Area | None] = {
+    CheckInItem.CLOSENESS: Area.INSECURE_ATTACHMENT,
+    CheckInItem.UNDERSTOOD: Area.STONEWALLING,
+    CheckInItem.APPRECIATED: Area.TAKEN_FOR_GRANTED,
+    CheckInItem.AFFECTION: Area.AFFECTIONATE_TOUCH,
+    CheckInItem.TIME_TOGETHER: Area.SEPARATE_LIVES,
+    CheckInItem.TRUST: Area.BETRAYAL,
+    CheckInItem.INTIMACY: Area.SEXUAL_INTIMACY,
+    CheckInItem.OVERALL: None,
+}
+
+SAFETY_LABELS: dict[SafetyChoice, str] = {
+    SafetyChoice.NO: "No",
+    SafetyChoice.YES: "Yes",
+    SafetyChoice.TALK: "I'd rather talk about it",
+}
+
+
 SHARING_LABELS: dict[Sharing, str] = {
     Sharing.PRIVATE: "Therapist only",
     Sharing.SHARED_AFTER_BOTH: "Shared between partners once both have submitted",
 }
+
+
+class HandoutProgress(StrEnum):
+    """Whether a couple handout shows the couple's check-in progress, and how (never by default)."""
+
+    NONE = ""
+    COMBINED = "couple_combined"
+    BOTH = "couple_both"
+
+    @property
+    def label(self) -> str:
+        return {"": "No, keep it to the summary and homework",
+                "couple_combined": "Yes, as the couple's combined scores",
+                "couple_both": "Yes, with both partners' scores"}[self.value]
 
 
 class PageSize(StrEnum):
@@ -122,6 +213,47 @@ class PageSize(StrEnum):
     @property
     def label(self) -> str:
         return PAGE_SIZE_LABELS[self]
+
+
+class Intervention(StrEnum):
+    """EFT interventions a therapist ticks in a session note."""
+
+    TRACKING_CYCLE = "tracking_cycle"
+    REFLECTING_EMOTION = "reflecting_emotion"
+    VALIDATION = "validation"
+    EVOCATIVE_RESPONDING = "evocative_responding"
+    HEIGHTENING = "heightening"
+    ENACTMENT = "enactment"
+    REFRAMING_CYCLE = "reframing_cycle"
+    RESTRUCTURING_INTERACTIONS = "restructuring_interactions"
+
+    @property
+    def label(self) -> str:
+        return INTERVENTION_LABELS[self]
+
+
+class SessionFormat(StrEnum):
+    """Where a session took place."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+
+    @property
+    def label(self) -> str:
+        return {"in_person": "In person", "video": "Video"}[self.value]
+
+
+class Attendance(StrEnum):
+    """Who came to a session; forms and documents name the partners themselves."""
+
+    BOTH = "both"
+    PARTNER1 = "partner1"
+    PARTNER2 = "partner2"
+
+    @property
+    def position(self) -> int | None:
+        """1 or 2 when one partner came alone, None when both came."""
+        return {"partner1": 1, "partner2": 2}.get(self.value)
 
 
 AREA_LABELS: dict[Area, str] = {
@@ -158,6 +290,17 @@ MODE_LABELS: dict[Mode, str] = {
     Mode.TOGETHER: "Together, one answer each",
 }
 
+
+INTERVENTION_LABELS: dict[Intervention, str] = {
+    Intervention.TRACKING_CYCLE: "Tracking the cycle",
+    Intervention.REFLECTING_EMOTION: "Reflecting emotion",
+    Intervention.VALIDATION: "Validation",
+    Intervention.EVOCATIVE_RESPONDING: "Evocative responding",
+    Intervention.HEIGHTENING: "Heightening",
+    Intervention.ENACTMENT: "Enactment",
+    Intervention.REFRAMING_CYCLE: "Reframing in terms of the cycle",
+    Intervention.RESTRUCTURING_INTERACTIONS: "Restructuring interactions",
+}
 
 PAGE_SIZE_LABELS: dict[PageSize, str] = {
     PageSize.A4: "A4",

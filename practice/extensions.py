@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from practice.jobqueue import JobQueue
 from practice.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -16,3 +17,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+queue = JobQueue()

@@ -18,11 +18,11 @@ def practice_zone() -> ZoneInfo:
     return ZoneInfo(practice.timezone if practice else "UTC")
 
 
-def local_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
-    """A UTC datetime shown in the practice's time zone."""
+def local_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M", zone: str | None = None) -> str:
+    """A UTC datetime shown in the practice's time zone (or `zone`, for documents made outside a request)."""
     if value is None:
         return ""
-    return value.astimezone(practice_zone()).strftime(fmt)
+    return value.astimezone(ZoneInfo(zone) if zone else practice_zone()).strftime(fmt)
 
 
 def long_date(value: date | None) -> str:

@@ -44,10 +44,15 @@ def give_access(partner: Partner, email: str) -> None:
 
 @pytest.fixture()
 def world(app) -> World:
+    return make_world()
+
+
+def make_world(names=("Alex", "Sam")) -> World:
+    """The world, for fixtures of any scope (the `world` fixture is the usual way in)."""
     clinician = make_clinician(owner=True, name="Dr. Reyes")
     colleague = make_clinician(clinician.practice, name="Jamie")
     stranger = make_clinician(name="Elsewhere")
-    couple = make_couple(clinician, ("Alex", "Sam"))
+    couple = make_couple(clinician, names)
     other = make_couple(clinician, ("Robin", "Lee"))
     for partner, email in ((couple.partner(1), "alex@example.com"), (couple.partner(2), "sam@example.com"),
                            (other.partner(1), "robin@example.com")):

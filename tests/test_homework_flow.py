@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from practice.extensions import db
+from practice.homework.services import side_by_side
 from practice.models import Assignment, Response
 from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
 
@@ -203,3 +204,14 @@ def test_whole_flow_from_invitation_to_review(app, world, outbox):
     review = therapist.get(f"/homework/{assignment.id}").data
     assert b"about feeling alone" in review
     assert therapist.post_form(f"/homework/{assignment.id}", {"comment": "Lovely work"}).status_code == 302
+
+
+def test_a_draft_answer_neither_shows_nor_raises_a_conversation_starter(app, world):
+    assignment = give_homework(world)
+    answer(partner_login(app, world.p1), assignment.id, "submit", FULL_ANSWERS)
+    answer(partner_login(app, world.p2), assignment.id, "save", FULL_ANSWERS | {"q_close": "6", "q_story": "unsent"})
+    rows = side_by_side(assignment)
+    assert all(2 not in row.answers and not row.starter for row in rows)
+    assert rows[0].answers[1] == FULL_ANSWERS["q_story"]
+    page = clinician_login(app, world.clinician).get(f"/homework/{assignment.id}").data
+    assert b"unsent" not in page and b"Conversation starter" not in page

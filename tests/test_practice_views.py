@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD, login, make_clinician
 
 PROFILE = {
     "name": "Riverbend", "address": "1 Main St", "phone": "+1 (555) 010-2040",
-    "timezone": "Europe/Berlin", "crisis_resources": "Call 112 in an emergency.",
+    "timezone": "Europe/Berlin", "crisis_resources": "Call 112 in an emergency.", "page_size": "letter",
 }
 
 
@@ -22,6 +22,7 @@ def test_owner_edits_the_practice_profile(logged_in, clinician):
     practice = clinician.practice
     db.session.refresh(practice)
     assert (practice.name, practice.timezone, practice.crisis_resources) == ("Riverbend", "Europe/Berlin", "Call 112 in an emergency.")
+    assert practice.page_size == "letter"
     assert practice.version == 2
 
 

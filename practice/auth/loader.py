@@ -10,11 +10,18 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask
+from sqlalchemy.orm import joinedload
 
 from practice.extensions import db, login_manager
-from practice.models import Clinician, Partner
+from practice.models import Clinician, Couple, Partner
 
-LOADERS = {"clinician": Clinician, "partner": Partner}
+# Every page shows dates in the practice's time zone: each kind of person is
+# loaded with their practice (a partner's couple and clinician on the way) in one statement.
+LOADERS = {
+    "clinician": (Clinician, joinedload(Clinician.practice, innerjoin=True)),
+    "partner": (Partner, joinedload(Partner.couple, innerjoin=True).joinedload(Couple.clinician, innerjoin=True)
+                .joinedload(Clinician.practice, innerjoin=True)),
+}
 
 
 def configure_login(app: Flask) -> None:
@@ -32,10 +39,10 @@ def load_user(user_id: str):
     """Return the signed-in person, or None if the id or its token is stale."""
     kind, _, rest = user_id.partition(":")
     raw_id, _, token = rest.partition(":")
-    model = LOADERS.get(kind)
-    if model is None or not raw_id.isdigit() or not token:
+    if kind not in LOADERS or not raw_id.isdigit() or not token:
         return None
-    person = db.session.get(model, int(raw_id))
+    model, with_practice = LOADERS[kind]
+    person = db.session.get(model, int(raw_id), options=[with_practice])
     if person is None or not hmac.compare_digest(person.session_token, token):
         return None
     return person if person.is_active else None

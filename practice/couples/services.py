@@ -25,8 +25,11 @@ def caseload_query(search: str | None, status: str) -> Select[tuple[Couple]]:
         query = query.where(Couple.status == status)
     if search:
         pattern = f"%{escape_like(search.lower())}%"
+        # Correlated, so only this caseload's partners are read, never the whole practice's.
         query = query.where(
-            Couple.id.in_(select(Partner.couple_id).where(func.lower(Partner.name).like(pattern, escape="\\")))
+            select(Partner.id)
+            .where(Partner.couple_id == Couple.id, func.lower(Partner.name).like(pattern, escape="\\"))
+            .exists()
         )
     return query.order_by(Couple.last_activity_at.desc(), Couple.id.desc())
 

@@ -8,12 +8,18 @@ from flask_login import current_user
 from practice import audit
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or_404
+from practice.checkins import services as checkin_services
+from practice.checkins.progress import couple_progress
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm
 from practice.errors_domain import ConflictError
 from practice.extensions import db
 from practice.homework import services as homework_services
+from practice.homework import suggested
+from practice.library.services import Criteria, browse
+from practice.pagination import window
 from practice.portal import access
+from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -50,11 +56,16 @@ def create():
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     new_link = session.pop("new_partner_link", None)
-    assignments = homework_services.couple_assignments(couple)
+    today = practice_today()
+    homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
+    progress = couple_progress(couple, today)
     page = render_template(
-        "couples/detail.html", couple=couple, new_link=new_link, assignments=assignments, today=practice_today(),
-        new_responses=[r for a in assignments for r in a.responses if homework_services.is_new(r)],
-        invitations={p.id: access.open_invitation(p) for p in couple.partners},
+        "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=today,
+        sessions=session_services.couple_sessions(couple),
+        new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
+        invitations=access.open_invitations(couple.partners),
+        flags=checkin_services.couple_flags(couple), progress=progress,
+        suggestions=suggested.for_couple(couple, progress, today, browse(Criteria())),
     )
     audit.viewed(couple)
     return page

@@ -42,12 +42,15 @@ class DemoAssignment:
     started_days_ago: int = 7
 
 
+# Dates fit the demo sessions (practice/demo/sessions.py): the first two were set
+# in session 1, fourteen days ago, and reviewed in session 2, seven days ago,
+# where the next three were set.
 PLAN = (
-    DemoAssignment("seeing-our-cycle", -2, Sharing.SHARED_AFTER_BOTH.value, ("submitted", "submitted"), started_days_ago=12),
+    DemoAssignment("seeing-our-cycle", -7, Sharing.SHARED_AFTER_BOTH.value, ("submitted", "submitted"), started_days_ago=14),
     DemoAssignment("pausing-without-leaving", 2, states=("submitted", "draft")),
     DemoAssignment("the-feeling-underneath", 4, states=("draft", "not_started")),
     DemoAssignment("daily-gratitude-log", 4, states=("draft", "draft"), days_filled=(3, 2), started_days_ago=3),
-    DemoAssignment("naming-our-cycle-together", -3, states=("not_started", "draft"), started_days_ago=10),
+    DemoAssignment("naming-our-cycle-together", -7, states=("not_started", "draft"), started_days_ago=14),
     DemoAssignment("listening-to-understand", 6),
 )
 
@@ -76,7 +79,7 @@ def _assignment(couple, clinician, exercise, plan: DemoAssignment, today: date) 
             response.answers = answers_for(version.prompts, position, plan.days_filled[position - 1], days)
             response.draft_saved_at = utcnow() - timedelta(days=1)
         if status == ResponseStatus.SUBMITTED.value:
-            response.submitted_at = utcnow() - timedelta(days=position)
+            response.submitted_at = utcnow() - timedelta(days=max(0, -plan.due_in_days) + position)  # by the due date
         assignment.responses.append(response)
     return assignment
 

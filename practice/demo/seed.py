@@ -18,7 +18,9 @@ from practice.extensions import db
 from practice.library.loader import load_builtins
 from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
+from practice.demo.checkins import STORIES, seed_checkins
 from practice.demo.homework import seed_homework
+from practice.demo.sessions import seed_sessions
 from practice.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
@@ -46,7 +48,7 @@ THERAPIST_COUPLES = (
     DemoCouple(
         (("Alex", "he/him", "demo.alex@example.com"), ("Sam", "she/her", "demo.sam@example.com")),
         (Area.INSECURE_ATTACHMENT, Area.STONEWALLING, Area.TAKEN_FOR_GRANTED),
-        Stage.DEESCALATION, 6,
+        Stage.DEESCALATION, 10,
     ),
     DemoCouple(
         (("Priya", "she/her", "priya.demo@example.com"), ("Jordan", "they/them", None)),
@@ -81,14 +83,18 @@ def seed() -> list[tuple[str, str]]:
     practice = _practice()
     therapist = _clinician(practice, "demo.therapist@example.com", "Dr. Morgan Reyes", "PhD, LMFT", password_hash, owner=True)
     colleague = _clinician(practice, "demo.colleague@example.com", "Jamie Okafor", "LCSW", password_hash)
-    for clinician, couples in ((therapist, THERAPIST_COUPLES), (colleague, COLLEAGUE_COUPLES)):
-        for demo in couples:
-            _couple(clinician, demo)
+    couples = {
+        demo.partners[0][0]: _couple(clinician, demo)
+        for clinician, demos in ((therapist, THERAPIST_COUPLES), (colleague, COLLEAGUE_COUPLES))
+        for demo in demos
+    }
     db.session.flush()
     partners = _portal_logins(password_hash)
-    alex_and_sam = partners[0].couple if partners else None
-    if alex_and_sam is not None:
-        seed_homework(alex_and_sam, therapist, datetime.now(ZoneInfo(practice.timezone)).date())
+    today = datetime.now(ZoneInfo(practice.timezone)).date()
+    seed_homework(couples["Alex"], therapist, today)
+    seed_sessions(couples["Alex"], therapist, today)
+    for first_name in STORIES:
+        seed_checkins(couples[first_name], first_name, today)
     db.session.commit()
     return [
         ("Therapist (practice owner)", therapist.email),

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Date, Select, and_, bindparam, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
-from practice.domain import ResponseStatus, Sharing
+from practice.domain import CoupleStatus, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
 from practice.extensions import db
-from practice.models import Assignment, Clinician, Couple, Response, utcnow
+from practice.models import Assignment, Clinician, Couple, Partner, Response, utcnow
+from practice.models.couples import joined_names
 from practice.models.exercises import ExerciseVersion
 
 CONVERSATION_GAP = 2  # scale answers this far apart are worth talking about
+DASHBOARD_LIMIT = 20  # lines per dashboard list
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,18 @@ def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, tod
     return assignment
 
 
-def couple_assignments(couple: Couple) -> list[Assignment]:
-    """A couple's homework, newest due date first, with responses and exercise loaded."""
-    return list(db.session.scalars(
+def couple_assignments(couple: Couple) -> Select[tuple[Assignment]]:
+    """A couple's homework, newest due date first, for a list: statuses and titles, no encrypted text."""
+    return (
         select(Assignment)
         .where(Assignment.couple_id == couple.id)
-        .options(selectinload(Assignment.responses), joinedload(Assignment.exercise_version))
+        .options(
+            defer(Assignment.note, raiseload=True), defer(Assignment.review_comment, raiseload=True),
+            selectinload(Assignment.responses).defer(Response.answers, raiseload=True),
+            joinedload(Assignment.exercise_version).load_only(ExerciseVersion.title, raiseload=True),
+        )
         .order_by(Assignment.due_date.desc(), Assignment.id.desc())
-    ))
+    )
 
 
 def mark_reviewed(assignment: Assignment, comment: str) -> None:
@@ -73,37 +80,83 @@ def is_new(response: Response) -> bool:
 
 
 @dataclass(frozen=True)
+class BoardItem:
+    """One line of the dashboard: whose homework, which exercise, and when it was sent or is due."""
+
+    assignment_id: int
+    couple_name: str
+    title: str
+    partner_name: str
+    when: date | datetime
+
+
+@dataclass(frozen=True)
 class Dashboard:
-    new: list[Response]
-    overdue: list[Response]
-    due_soon: list[Response]
+    new: list[BoardItem]
+    overdue: list[BoardItem]
+    due_soon: list[BoardItem]
 
 
-def dashboard(clinician: Clinician, today: date, limit: int = 20) -> Dashboard:
-    """What a therapist wants to know between sessions, for their own couples only."""
-    base = (
-        select(Response)
-        .join(Response.assignment)
-        .join(Assignment.couple)
-        .where(Couple.clinician_id == clinician.id)
-        .options(
-            joinedload(Response.assignment).joinedload(Assignment.exercise_version),
-            joinedload(Response.assignment).joinedload(Assignment.couple).selectinload(Couple.partners),
-            joinedload(Response.partner),
-        )
-        .limit(limit)
+def dashboard(clinician: Clinician, today: date) -> Dashboard:
+    """What a therapist wants to know between sessions, for their own couples only, in one statement."""
+    rows = db.session.execute(
+        _dashboard_statement(), {"clinician_id": clinician.id, "today": today, "soon": today + timedelta(days=2)}
+    ).all()
+    return Dashboard(**{
+        name: [_board_item(row) for row in sorted((r for r in rows if r.list == name), key=order)]
+        for name, order in BOARD_ORDER.items()
+    })
+
+
+@cache
+def _dashboard_statement() -> Select:
+    """The dashboard's query, built once: composing its subqueries costs more than running them.
+
+    Each list is found from ids and dates alone (an index covers the
+    responses' part), then the sixty rows at most are joined to titles and
+    names: no answers are loaded, so none are decrypted.
+    """
+    found = (
+        select(Response.id, Response.assignment_id, Response.partner_id, Response.submitted_at, Assignment.due_date,
+               Assignment.couple_id, Assignment.exercise_version_id)
+        .join(Response.assignment).join(Assignment.couple)
+        .where(Couple.clinician_id == bindparam("clinician_id"))
     )
+    today, soon = bindparam("today", type_=Date), bindparam("soon", type_=Date)
     submitted = Response.status == ResponseStatus.SUBMITTED.value
-    new = base.where(submitted, or_(Assignment.reviewed_at.is_(None), Response.submitted_at > Assignment.reviewed_at))
-    open_ = and_(~submitted, Couple.status == "active")
-    return Dashboard(
-        new=list(db.session.scalars(new.order_by(Response.submitted_at.desc()))),
-        overdue=list(db.session.scalars(base.where(open_, Assignment.due_date < today).order_by(Assignment.due_date))),
-        due_soon=list(db.session.scalars(
-            base.where(open_, Assignment.due_date >= today, Assignment.due_date <= today + timedelta(days=2))
-            .order_by(Assignment.due_date)
-        )),
+    open_ = and_(~submitted, Couple.status == CoupleStatus.ACTIVE.value)
+    lists = {
+        "new": found.where(submitted, or_(Assignment.reviewed_at.is_(None), Response.submitted_at > Assignment.reviewed_at))
+        .order_by(Response.submitted_at.desc(), Response.id),
+        "overdue": found.where(open_, Assignment.due_date < today).order_by(Assignment.due_date, Response.id),
+        "due_soon": found.where(open_, Assignment.due_date >= today, Assignment.due_date <= soon)
+        .order_by(Assignment.due_date, Response.id),
+    }
+    parts = [query.limit(DASHBOARD_LIMIT).subquery() for query in lists.values()]
+    board = union_all(*(select(literal(name).label("list"), *part.c) for name, part in zip(lists, parts))).subquery()
+    first, second, partner = aliased(Partner), aliased(Partner), aliased(Partner)
+    return (
+        select(board, ExerciseVersion.title, partner.name.label("partner_name"),
+               first.name.label("first_name"), second.name.label("second_name"))
+        .join(ExerciseVersion, ExerciseVersion.id == board.c.exercise_version_id)
+        .join(partner, partner.id == board.c.partner_id)
+        .join(first, and_(first.couple_id == board.c.couple_id, first.position == 1))
+        .join(second, and_(second.couple_id == board.c.couple_id, second.position == 2))
     )
+
+
+# UNION ALL keeps no order, so each list is sorted again as its query was.
+BOARD_ORDER = {
+    "new": lambda row: (-row.submitted_at.timestamp(), row.id),
+    "overdue": lambda row: (row.due_date, row.id),
+    "due_soon": lambda row: (row.due_date, row.id),
+}
+
+
+def _board_item(row) -> BoardItem:
+    when = row.submitted_at if row.list == "new" else row.due_date
+    couple_name = joined_names((row.first_name, row.second_name))
+    return BoardItem(row.assignment_id, couple_name, row.title, row.partner_name, when)
 
 
 @dataclass(frozen=True)
@@ -116,8 +169,11 @@ class PromptRow:
 
 
 def side_by_side(assignment: Assignment) -> list[PromptRow]:
-    """Every prompt of the assigned version with both answers; far-apart ratings are flagged."""
-    by_position = {r.partner_position: r.answers for r in assignment.responses}
+    """Every prompt of the assigned version with the answers each partner has sent; far-apart ratings are flagged.
+
+    Drafts are left out, so an unsent rating can neither show nor raise a conversation starter.
+    """
+    by_position = {r.partner_position: r.answers for r in assignment.responses if r.is_submitted}
     rows = []
     for prompt in assignment.exercise_version.content.prompts:
         answers = {pos: answers.get(prompt.key) for pos, answers in by_position.items()}

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from practice.auth.guards import require_clinician
 from practice.authz import (
@@ -14,14 +13,16 @@ from practice.authz import (
     couple_for_clinician_or_404,
     couples_of_current_clinician,
     exercise_for_practice_or_404,
-    exercises_of_current_practice,
 )
 from practice.domain import CoupleStatus
 from practice.errors_domain import DomainError
 from practice.extensions import db
-from practice.homework import services
+from practice.checkins import services as checkin_services
+from practice.checkins.progress import couple_progress
+from practice.homework import services, suggested
 from practice.homework.forms import AssignForm, ReviewForm
-from practice.models import Couple, Exercise
+from practice.library.services import Criteria, browse
+from practice.models import Couple
 from practice.templating import practice_today
 
 bp = Blueprint("homework", __name__)
@@ -31,7 +32,8 @@ bp.before_request(require_clinician)
 @bp.get("/dashboard")
 def dashboard():
     today = practice_today()
-    return render_template("homework/dashboard.html", board=services.dashboard(current_user, today), today=today)
+    return render_template("homework/dashboard.html", board=services.dashboard(current_user, today), today=today,
+                           flags=checkin_services.open_flags_for(current_user))
 
 
 @bp.route("/couples/<int:couple_id>/homework/new", methods=["GET", "POST"])
@@ -39,7 +41,10 @@ def assign(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     exercise_id = request.args.get("exercise", type=int)
     if exercise_id is None:
-        return render_template("homework/choose_exercise.html", couple=couple, exercises=assignable_exercises())
+        today, exercises = practice_today(), browse(Criteria())
+        suggestions = suggested.for_couple(couple, couple_progress(couple, today), today, exercises)
+        return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises,
+                               suggestions=suggestions)
     exercise = exercise_for_practice_or_404(exercise_id)
     if exercise.is_retired:
         flash("That exercise is retired, so it can't be newly assigned. Please choose another.", "warning")
@@ -72,12 +77,6 @@ def assignment_request(form: AssignForm, version) -> services.AssignmentRequest:
 def daily_log_days(version) -> int | None:
     """The default length of the version's daily log, or None if it has none."""
     return next((p["days"] for p in version.prompts if p["type"] == "daily_log"), None)
-
-
-def assignable_exercises() -> list[Exercise]:
-    """The practice's library without retired exercises, by title."""
-    rows = db.session.scalars(exercises_of_current_practice().where(Exercise.retired_at.is_(None)))
-    return sorted(rows, key=lambda e: e.latest.title.lower())
 
 
 @bp.get("/library/<int:exercise_id>/assign")

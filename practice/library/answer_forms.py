@@ -123,6 +123,11 @@ def answer_form_class(content: ExerciseContent, *, role: str | None = None, days
     return _form_class(AnswerForm, content.prompts_for(role), days)
 
 
+def prompt_form_class(prompts: tuple[BasePrompt, ...]) -> type[AnswerForm]:
+    """A form for a fixed set of prompts that is not an exercise, such as the connection check-in."""
+    return _form_class(AnswerForm, list(prompts))
+
+
 def preview_form(content: ExerciseContent, role: str | None = None) -> AnswerForm:
     """An empty, token-less instance for showing an exercise as a partner will see it.
 

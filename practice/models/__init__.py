@@ -9,28 +9,38 @@ from practice.models.accounts import (
 )
 from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
+from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
+from practice.models.jobs import BackgroundJob, JobStatus
+from practice.models.sessions import SessionAmendment, TherapySession
 
 __all__ = [
     "Assignment",
     "AuditAction",
     "AuditEvent",
     "AuditImmutableError",
+    "BackgroundJob",
     "Base",
+    "CheckIn",
     "Clinician",
     "ClinicianInvitation",
     "Couple",
     "Exercise",
     "ExerciseArea",
     "ExerciseVersion",
+    "JobStatus",
     "Partner",
     "PartnerInvitation",
     "PasswordResetToken",
     "Practice",
     "ReminderSent",
     "Response",
+    "SafetyAnswer",
+    "SafetyFlag",
+    "SessionAmendment",
     "SignupRequest",
+    "TherapySession",
     "utcnow",
 ]

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.domain import PageSize
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class Practice(VersionedMixin, TimestampMixin, Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     crisis_resources: Mapped[str] = mapped_column(Text, default="")
+    page_size: Mapped[str] = mapped_column(String(10), default=PageSize.A4.value, server_default=PageSize.A4.value)
 
     clinicians: Mapped[list[Clinician]] = relationship(
         back_populates="practice", order_by="Clinician.name"

@@ -5,12 +5,17 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.domain import Area, CoupleStatus, Stage
 from practice.models.accounts import Clinician, Practice, SingleUseTokenMixin
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+
+
+def joined_names(names) -> str:
+    """Partners' names as the caseload writes a couple: "Alex & Sam"."""
+    return " & ".join(names)
 
 
 class Couple(VersionedMixin, TimestampMixin, Base):
@@ -27,6 +32,9 @@ class Couple(VersionedMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default=CoupleStatus.ACTIVE.value, index=True)
     closed_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Connection check-ins: how often each partner is asked, and whether the therapist paused them.
+    checkin_cadence_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    checkins_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     clinician: Mapped[Clinician] = relationship(back_populates="couples")
     partners: Mapped[list[Partner]] = relationship(
@@ -36,7 +44,7 @@ class Couple(VersionedMixin, TimestampMixin, Base):
     @property
     def name(self) -> str:
         """How the caseload names a couple: "Alex & Sam"."""
-        return " & ".join(p.name for p in self.partners)
+        return joined_names(p.name for p in self.partners)
 
     @property
     def stage_label(self) -> str:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from practice.models.accounts import Clinician
     from practice.models.couples import Couple, Partner
     from practice.models.exercises import ExerciseVersion
+    from practice.models.sessions import TherapySession
 
 
 class Assignment(TimestampMixin, Base):
@@ -37,10 +38,13 @@ class Assignment(TimestampMixin, Base):
     roles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(EncryptedText, default="")
+    # The session it was set in, once the therapist links it from that session's note.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"), index=True)
 
     couple: Mapped[Couple] = relationship()
     exercise_version: Mapped[ExerciseVersion] = relationship()
     assigned_by: Mapped[Clinician] = relationship()
+    session: Mapped[TherapySession | None] = relationship(back_populates="homework_assigned")
     responses: Mapped[list[Response]] = relationship(
         back_populates="assignment", order_by="Response.partner_position", cascade="all, delete-orphan"
     )
@@ -64,7 +68,11 @@ class Response(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "responses"
     __table_args__ = (
         UniqueConstraint("assignment_id", "partner_id", name="uq_responses_assignment_partner"),
-        Index("ix_responses_partner_status", "partner_id", "status"),
+        # The portal's lists: a partner's open homework, and what they sent, newest first.
+        Index("ix_responses_partner_status", "partner_id", "status", "submitted_at"),
+        # The dashboard and the sharing rule read these columns for every assignment of a caseload:
+        # covered here, they never touch the wide rows that hold the encrypted answers.
+        Index("ix_responses_assignment_status", "assignment_id", "status", "submitted_at", "partner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -56,14 +56,18 @@ def _close_open_invitations(partner: Partner) -> None:
     )
 
 
-def open_invitation(partner: Partner) -> PartnerInvitation | None:
-    """The partner's invitation that can still be used, if any."""
-    return db.session.scalar(
+def open_invitations(partners: list[Partner]) -> dict[int, PartnerInvitation | None]:
+    """Each partner's invitation that can still be used, or None, by partner id (one query)."""
+    found = dict.fromkeys((p.id for p in partners), None)
+    rows = db.session.scalars(
         select(PartnerInvitation).where(
-            PartnerInvitation.partner_id == partner.id, PartnerInvitation.used_at.is_(None),
+            PartnerInvitation.partner_id.in_(found), PartnerInvitation.used_at.is_(None),
             PartnerInvitation.revoked_at.is_(None), PartnerInvitation.expires_at > utcnow(),
         )
     )
+    for invitation in rows:
+        found[invitation.partner_id] = invitation
+    return found
 
 
 def check_invitation(token: str) -> PartnerInvitation:

@@ -11,28 +11,51 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from practice.domain import ResponseStatus
 from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
-from practice.models import Assignment, Partner, Response, utcnow
+from practice.models import Assignment, ExerciseVersion, Partner, Response, utcnow
 from practice.sharing import other_answers_visible
 
 ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
 
 
-def own_responses(partner: Partner) -> list[Response]:
-    """All of this partner's homework, with the assignment and exercise loaded."""
+# Lists show titles, dates and statuses: answers and notes stay encrypted and unread.
+FOR_A_LIST = (
+    defer(Response.answers, raiseload=True),
+    joinedload(Response.assignment).options(
+        defer(Assignment.note, raiseload=True), defer(Assignment.review_comment, raiseload=True),
+        joinedload(Assignment.exercise_version).load_only(
+            ExerciseVersion.title, ExerciseVersion.minutes, raiseload=True
+        ),
+    ),
+)
+
+
+def open_responses(partner: Partner) -> list[Response]:
+    """This partner's homework still to do, soonest due first."""
     return list(db.session.scalars(
         select(Response)
-        .where(Response.partner_id == partner.id)
-        .options(joinedload(Response.assignment).joinedload(Assignment.exercise_version))
-        .order_by(Response.id)
+        .join(Response.assignment)
+        .where(Response.partner_id == partner.id, Response.status != ResponseStatus.SUBMITTED.value)
+        .options(*FOR_A_LIST)
+        .order_by(Assignment.due_date, Response.id)
     ))
+
+
+def sent_responses(partner: Partner) -> Select[tuple[Response]]:
+    """This partner's sent homework, newest first, as a query to paginate."""
+    return (
+        select(Response)
+        .where(Response.partner_id == partner.id, Response.status == ResponseStatus.SUBMITTED.value)
+        .options(*FOR_A_LIST)
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+    )
 
 
 def own_response_or_404(partner: Partner, assignment_id: int) -> Response:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from practice.errors import render_error
 from practice.errors_domain import ConflictError, DomainError, TokenError
+from practice.pagination import window
 from practice.library.answer_forms import answer_form_class, form_data
-from practice.portal import access, homework
+from practice.pdf import PdfError
+from practice.portal import access, checkins, handouts, homework
 from practice.portal.forms import PartnerLoginForm, WelcomeForm
 from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
+from practice.sessions import delivery
 from practice.templating import practice_today
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -78,14 +81,23 @@ def logout():
 @bp.get("/")
 def home():
     partner = current_user._get_current_object()
-    responses = homework.own_responses(partner)
     today = practice_today()
-    to_do = sorted((r for r in responses if not r.is_submitted), key=lambda r: r.assignment.due_date)
-    done = sorted((r for r in responses if r.is_submitted), key=lambda r: r.submitted_at, reverse=True)
+    done = window(homework.sent_responses(partner), current_app.config["DONE_PER_PAGE"])
     return render_template(
-        "portal/home.html", to_do=to_do, done=done, today=today,
-        shared=homework.shared_assignment_ids(responses),
+        "portal/home.html", to_do=homework.open_responses(partner), done=done, today=today,
+        shared=homework.shared_assignment_ids(done.items), checkin=checkins.state(partner, today),
+        handouts=handouts.released_handouts(partner),
     )
+
+
+@bp.get("/handouts/<int:session_id>.pdf")
+def handout(session_id: int):
+    session = handouts.released_handout_or_404(current_user._get_current_object(), session_id)
+    try:
+        return delivery.send_copy(session, "couple")
+    except PdfError:
+        flash("Your handout couldn't be prepared just now. Please try again in a little while.", "warning")
+        return redirect(url_for("portal.home"))
 
 
 @bp.route("/homework/<int:assignment_id>", methods=["GET", "POST"])

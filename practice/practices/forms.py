@@ -6,10 +6,11 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
+from practice.domain import PageSize, choices
 from practice.formtools import PlainText, email_validators, lower_strip, strip
 
 
@@ -47,6 +48,8 @@ class PracticeProfileForm(FlaskForm):
         description="Shown to partners on every page of their portal and in couple handouts. "
         "Include local emergency numbers and a crisis line.",
     )
+    page_size = RadioField("Paper size for PDF summaries", choices=choices(PageSize), default=PageSize.A4.value,
+                           validators=[InputRequired("Please choose a paper size.")])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("Save practice details")
 

@@ -13,7 +13,7 @@ from practice.mail import send_templated
 from practice.models import Clinician, ClinicianInvitation, Practice, utcnow
 from practice.tokens import new_token
 
-PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources")
+PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
 
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:

@@ -1,0 +1,41 @@
+"""What the benchmark builds and measures, in one place.
+
+A feature that adds tables adds a generator (a function of `Build`) to
+GENERATORS and its count to the sizes; a feature that adds pages or PDFs adds
+them to PAGES and PDFS. Generators run in order, each in its own transaction,
+and record the ids that pages need in `World.ids`.
+"""
+
+from __future__ import annotations
+
+from bench import data
+from bench.pages import CLINICIAN, PARTNER, Page
+from bench.pdfs import PdfCase, sample_summary
+
+SMALL = data.Size("small", clinicians=1, couples=10, assignments_per_couple=25)
+LARGE = data.Size("large", clinicians=40, couples=2_000, assignments_per_couple=25)
+SIZES = {size.name: size for size in (SMALL, LARGE)}
+
+GENERATORS = [
+    data.practice_and_clinicians,
+    data.library,
+    data.couples_and_partners,
+    data.homework,
+]
+
+PAGES = [
+    # A signed-in page with a tiny fixed template: what every request pays before any page's own work.
+    Page("reference: portal help", PARTNER, lambda ids: "/portal/support"),
+    Page("clinician dashboard", CLINICIAN, lambda ids: "/dashboard"),
+    Page("caseload, first page", CLINICIAN, lambda ids: "/couples/"),
+    Page("caseload, search", CLINICIAN, lambda ids: f"/couples/?q={ids['search']}&status=all"),
+    Page("couple page", CLINICIAN, lambda ids: f"/couples/{ids['couple']}"),
+    Page("assignment review", CLINICIAN, lambda ids: f"/homework/{ids['reviewed_assignment']}"),
+    Page("library, filtered", CLINICIAN, lambda ids: "/library/?area=hostility&stage=deescalation&max_minutes=30"),
+    Page("portal home", PARTNER, lambda ids: "/portal/"),
+    Page("portal answer form", PARTNER, lambda ids: f"/portal/homework/{ids['open_assignment']}"),
+]
+
+PDFS = [
+    PdfCase("3-page summary (sample)", sample_summary),
+]

@@ -1,0 +1,137 @@
+"""The table on the terminal and the same figures in bench/results/latest.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+TARGET_STATEMENTS = 12
+TARGET_RATIO = 2.0
+TARGET_PDF_RATIO = 1.15
+TARGET_PDF_MS = 500
+
+
+def machine() -> dict:
+    """Cores, memory and CPU model, as Linux reports them."""
+    model = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.processor())
+    memory_kb = next((int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    return {"cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 / 1024, 1), "cpu": model,
+            "system": platform.platform(), "load_average_at_start": os.getloadavg()}
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def versions(postgresql: str | None) -> dict:
+    """The versions that decide the figures."""
+    found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "postgresql": postgresql}
+    for package in ("Flask", "SQLAlchemy", "weasyprint", "gunicorn", "psycopg"):
+        try:
+            found[package.lower()] = version(package)
+        except Exception:  # a package the run did not need may be missing
+            found[package.lower()] = None
+    return found
+
+
+def write_json(results: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_plain(results), indent=2, ensure_ascii=False) + "\n")
+
+
+def _plain(value):
+    if is_dataclass(value):
+        extra = {"ratio": round(value.ratio, 2)} if hasattr(value, "ratio") else {}
+        return _plain(asdict(value)) | extra
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
+
+
+def table(results: dict) -> str:
+    """Everything measured, as text for the terminal and the README."""
+    out = [f"Twofold bench, {results['date']} · {results['machine']['cores']} cores, "
+           f"{results['machine']['memory_gb']} GB, {results['machine']['cpu']} · load average "
+           f"{results['machine']['load_average_at_start'][0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
+           "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items() if v), ""]
+    out += _generation(results["generation"])
+    for dialect in dict.fromkeys(row["database"] for row in results["pages"]):
+        out += _pages(dialect, [row for row in results["pages"] if row["database"] == dialect])
+    if results["load"]:
+        out += _load(results["load"])
+    if results["pdfs"]:
+        out += _pdfs(results["pdfs"])
+    return "\n".join(out)
+
+
+def _generation(rows: list[dict]) -> list[str]:
+    out = ["Synthetic practices (bulk inserts into a fresh, migrated database)"]
+    for row in rows:
+        counts = ", ".join(f"{n:,} {name}" for name, n in row["counts"].items())
+        out.append(f"  {row['database']:<10} {row['size']:<6} {counts}: generated in {row['seconds']:.1f} s")
+    return out + [""]
+
+
+def _pages(dialect: str, rows: list[dict]) -> list[str]:
+    sizes = list(dict.fromkeys(row["size"] for row in rows))
+    last = sizes[-1]
+    out = [f"Pages on {dialect} (statements per request; time through the WSGI app; floor = the same template "
+           "re-rendered from the same data)",
+           f"  {'page':<24} {'statements ' + '/'.join(sizes):>20} {'median ms':>10} {'p95 ms':>8} "
+           f"{'floor ms':>9} {'ratio':>6} {'cpu ms':>7} {'floor':>6} {'ratio':>6}  ({last})"]
+    for name in dict.fromkeys(row["page"].name for row in rows):
+        by_size = {row["size"]: row["page"] for row in rows if row["page"].name == name}
+        page = by_size[last]
+        counts = "/".join(str(by_size[size].statements) for size in sizes if size in by_size)
+        flags = _flags(page.statements > TARGET_STATEMENTS or len({p.statements for p in by_size.values()}) > 1,
+                       page.ratio > TARGET_RATIO)
+        cpu_ratio = page.cpu_ms / page.floor_cpu_ms if page.floor_cpu_ms else float("nan")
+        out.append(f"  {name:<24} {counts:>20} {page.median_ms:>10.2f} {page.p95_ms:>8.2f} {page.floor_ms:>9.2f} "
+                   f"{page.ratio:>6.2f} {page.cpu_ms:>7.2f} {page.floor_cpu_ms:>6.2f} {cpu_ratio:>6.2f}  {flags}")
+    return out + [f"  targets: the same count at every size and at most {TARGET_STATEMENTS}; ratio at most "
+                  f"{TARGET_RATIO} at the largest size (! marks a miss)", ""]
+
+
+def _flags(statements_missed: bool, ratio_missed: bool) -> str:
+    return " ".join(flag for flag, missed in (("!statements", statements_missed), ("!ratio", ratio_missed)) if missed)
+
+
+def _load(rows: list[dict]) -> list[str]:
+    out = ["Under load (gunicorn, 2 sync workers, loopback; the bare Flask route is the ceiling)",
+           f"  {'database':<10} {'target':<26} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"]
+    for row in rows:
+        result = row["result"]
+        out.append(f"  {row['database']:<10} {result.target:<26} {result.connections:>5} {result.requests_per_s:>8.0f} "
+                   f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.errors:>6}")
+    tools = {row["result"].tool for row in rows}
+    return out + [f"  driven by {', '.join(sorted(tools))} for {rows[0]['result'].seconds:g} s per line", ""]
+
+
+def _pdfs(rows: list) -> list[str]:
+    out = ["PDFs (bounded render = Jinja + forked capped child; WeasyPrint = its own render of the same HTML)",
+           f"  {'document':<26} {'pages':>5} {'html':>6} {'layout':>7} {'write':>6} {'process':>8} {'total':>7} "
+           f"{'weasy':>7} {'ratio':>6} {'child MB':>9}"]
+    for pdf in rows:
+        flags = _flags(False, pdf.ratio > TARGET_PDF_RATIO or pdf.total_ms > TARGET_PDF_MS).replace("!ratio", "!target")
+        out.append(f"  {pdf.name:<26} {pdf.pages:>5} {pdf.html_ms:>6.0f} {pdf.layout_ms:>7.0f} {pdf.write_ms:>6.0f} "
+                   f"{pdf.process_ms:>8.0f} {pdf.total_ms:>7.0f} {pdf.weasyprint_ms:>7.0f} {pdf.ratio:>6.2f} "
+                   f"{pdf.child_max_rss_mb:>9.0f}  {flags}")
+    return out + [f"  times in ms; targets: total at most {TARGET_PDF_RATIO} x WeasyPrint and {TARGET_PDF_MS} ms", ""]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

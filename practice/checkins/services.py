@@ -1,0 +1,68 @@
+"""The therapist's side of check-ins: settings per couple, and safety flags until acknowledged.
+
+Safety answers and flags are read only here and in the record export, and
+only for couples the caller has already reached through a clinician-scoped
+helper (or, for the dashboard, by the clinician's own id inside the query).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from practice import audit
+from practice.errors_domain import ConflictError, DomainError
+from practice.extensions import db
+from practice.models import Clinician, Couple, SafetyFlag, utcnow
+from practice.versioning import save_versioned
+
+ALREADY_ACKNOWLEDGED = "This safety answer was already acknowledged, so nothing was changed."
+
+
+def update_settings(couple: Couple, expected_version: int | None, cadence_days: int, paused: bool) -> None:
+    """Change how often the couple is asked to check in, or pause it; a stale form is refused."""
+    audit.record(audit.AuditAction.CHANGE, record=couple, detail={"what": "checkin_settings"})
+    save_versioned(couple, expected_version, {"checkin_cadence_days": cadence_days, "checkins_paused": paused})
+
+
+def open_flags_for(clinician: Clinician) -> list[SafetyFlag]:
+    """Unacknowledged safety flags of this clinician's couples, oldest first, for the dashboard."""
+    return list(db.session.scalars(
+        select(SafetyFlag)
+        .join(SafetyFlag.couple)
+        .where(Couple.clinician_id == clinician.id, SafetyFlag.acknowledged_at.is_(None))
+        .options(
+            joinedload(SafetyFlag.couple).selectinload(Couple.partners),
+            joinedload(SafetyFlag.partner),
+            joinedload(SafetyFlag.safety_answer),
+        )
+        .order_by(SafetyFlag.raised_at, SafetyFlag.id)
+    ))
+
+
+def couple_flags(couple: Couple) -> list[SafetyFlag]:
+    """Every safety flag of an (already authorised) couple, newest first."""
+    return list(db.session.scalars(
+        select(SafetyFlag)
+        .where(SafetyFlag.couple_id == couple.id)
+        .options(joinedload(SafetyFlag.partner), joinedload(SafetyFlag.safety_answer),
+                 joinedload(SafetyFlag.acknowledged_by))
+        .order_by(SafetyFlag.raised_at.desc(), SafetyFlag.id.desc())
+    ))
+
+
+def acknowledge(flag: SafetyFlag, clinician: Clinician, note: str) -> None:
+    """Record that the therapist has read the answer and what they did; the flag then leaves the lists."""
+    if not flag.is_open:
+        raise DomainError(ALREADY_ACKNOWLEDGED)
+    flag.acknowledged_at = utcnow()
+    flag.acknowledged_by = clinician
+    flag.acknowledgement_note = note
+    audit.record(audit.AuditAction.CHANGE, record=flag)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConflictError(ALREADY_ACKNOWLEDGED) from None
+

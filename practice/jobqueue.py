@@ -1,0 +1,117 @@
+"""The job queue: slow work (outgoing email, large PDFs, exports) leaves the request.
+
+Huey runs it. `JOBS_QUEUE` picks where jobs wait:
+
+- `immediate`: no queue; a job runs in the caller, at once (tests, and any
+  setup that wants no worker);
+- `sqlite:///path/jobs.db`: a file next to the app; `make run` starts a worker
+  beside the web server, and nothing else needs installing;
+- `redis://host:6379/0`: production, where app instances and workers run on
+  different machines and all reach one Redis.
+
+Tasks are registered with `@queue.task()` and enqueued with
+`queue.enqueue(function, *args)` (`queue` lives in practice.extensions); arguments must pickle and should be ids and
+short strings. In a worker (`flask --app practice jobs worker`) each task runs
+inside its own application context, so it has its own database session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey
+
+log = logging.getLogger(__name__)
+IMMEDIATE = "immediate"
+
+
+@dataclass
+class _Registered:
+    function: Callable
+    options: dict
+
+
+@dataclass
+class _AppQueue:
+    """One app's Huey, built on first use so creating the app touches no file and no server."""
+
+    app: Flask
+    tasks: dict[str, _Registered]
+    huey: Huey | None = None
+    wrappers: dict[str, Any] = field(default_factory=dict)
+
+    def ready(self) -> Huey:
+        if self.huey is None:
+            self.huey = _build(self.app.config["JOBS_QUEUE"], self.app.config["JOBS_QUEUE_NAME"])
+            for name, task in self.tasks.items():
+                wrapper = self.huey.task(name=task.function.__qualname__, **task.options)  # Huey adds the module
+                self.wrappers[name] = wrapper(_in_context(self.app, task.function))
+        return self.huey
+
+
+class JobQueue:
+    """A Flask extension around Huey: register tasks at import, bind a queue per app."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, _Registered] = {}
+
+    def init_app(self, app: Flask) -> None:
+        app.config.setdefault("JOBS_QUEUE", IMMEDIATE)
+        app.config.setdefault("JOBS_QUEUE_NAME", "twofold")
+        app.extensions["twofold_queue"] = _AppQueue(app, self._tasks)
+
+    def task(self, **options) -> Callable[[Callable], Callable]:
+        """Make a function a task (Huey options such as `retries=3, retry_delay=60`); it stays callable as is."""
+
+        def register(function: Callable) -> Callable:
+            self._tasks[_name(function)] = _Registered(function, options)
+            return function
+
+        return register
+
+    def enqueue(self, function: Callable, *args) -> None:
+        """Run a registered task on the queue, or now in `immediate` mode (errors then reach the caller)."""
+        name = _name(function)
+        if name not in self._tasks:
+            raise LookupError(f"{name} is not a registered task; decorate it with @queue.task()")
+        if current_app.config["JOBS_QUEUE"] == IMMEDIATE:
+            function(*args)
+            return
+        bound = current_app.extensions["twofold_queue"]
+        bound.ready()
+        bound.wrappers[name](*args)
+
+    def huey(self, app: Flask) -> Huey:
+        """The app's Huey (for the worker command and for tests that inspect the queue)."""
+        if app.config["JOBS_QUEUE"] == IMMEDIATE:
+            raise RuntimeError("JOBS_QUEUE is 'immediate': jobs run in the web process and no worker is needed.")
+        return app.extensions["twofold_queue"].ready()
+
+
+def _name(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _build(url: str, name: str) -> Huey:
+    """A Huey for `sqlite:///path` or `redis://...`; results are not kept (jobs record their own outcome)."""
+    if url.startswith("sqlite:///"):
+        return SqliteHuey(name, filename=url.removeprefix("sqlite:///"), results=False)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, results=False)
+    raise RuntimeError(f"JOBS_QUEUE must be 'immediate', sqlite:///<file> or redis://<host>, not {url!r}")
+
+
+def _in_context(app: Flask, function: Callable) -> Callable:
+    """Run a task inside its own application context, as a request would."""
+
+    @wraps(function)
+    def run(*args):
+        with app.app_context():
+            return function(*args)
+
+    return run

@@ -1,0 +1,1 @@
+"""Background jobs with a progress page: start one, poll its status, download its file."""

@@ -1,0 +1,48 @@
+"""A job's progress page, the status it polls, and the finished file."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, render_template, send_file, url_for
+
+from practice.auth.guards import require_clinician
+from practice.authz import job_for_clinician_or_404
+from practice.jobs import services
+from practice.models import BackgroundJob, JobStatus
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+bp.before_request(require_clinician)
+
+
+@bp.get("/<int:job_id>")
+def progress(job_id: int):
+    return render_template("jobs/progress.html", job=job_for_clinician_or_404(job_id))
+
+
+@bp.get("/<int:job_id>/status")
+def status(job_id: int):
+    """What the progress page's script polls."""
+    job = job_for_clinician_or_404(job_id)
+    return {
+        "status": job.status,
+        "label": job.state.label,
+        "message": job.message,
+        "download_url": download_url(job),
+    }
+
+
+@bp.get("/<int:job_id>/download")
+def download(job_id: int):
+    job = job_for_clinician_or_404(job_id)
+    if job.state is not JobStatus.DONE:
+        abort(404)
+    response = send_file(BytesIO(job.result), mimetype=job.content_type, as_attachment=True,
+                         download_name=job.file_name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"  # clinical content: never kept by a browser or proxy
+    services.record_download(job)
+    return response
+
+
+def download_url(job: BackgroundJob) -> str | None:
+    return url_for("jobs.download", job_id=job.id) if job.state is JobStatus.DONE else None

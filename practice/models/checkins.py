@@ -1,0 +1,120 @@
+"""Connection check-ins, and the private safety answers kept apart from them.
+
+A `CheckIn` row belongs to one partner and one period (a week by default).
+The answer to the safety question is not a column of it: it lives in
+`SafetyAnswer`, and any answer but "no" raises a `SafetyFlag`. Portal code
+never reads either table; only clinician-scoped queries join them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from practice.crypto import EncryptedText
+from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
+from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+
+if TYPE_CHECKING:
+    from practice.models.accounts import Clinician
+    from practice.models.couples import Couple, Partner
+
+ITEM_KEYS = tuple(item.value for item in CheckInItem)
+
+
+class CheckIn(VersionedMixin, TimestampMixin, Base):
+    """One partner's ratings for one period: a draft until submitted, then kept as written.
+
+    Ratings are 0–6 and may be empty in a draft; status uses the homework
+    words "draft" and "submitted".
+    """
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "period_start", name="uq_checkins_partner_period"),
+        Index("ix_checkins_couple_period", "couple_id", "period_start"),
+        *(CheckConstraint(f"{key} BETWEEN 0 AND 6", name=f"{key}_range") for key in ITEM_KEYS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"))
+    period_start: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default=ResponseStatus.DRAFT.value)
+    closeness: Mapped[int | None] = mapped_column(SmallInteger)
+    understood: Mapped[int | None] = mapped_column(SmallInteger)
+    appreciated: Mapped[int | None] = mapped_column(SmallInteger)
+    affection: Mapped[int | None] = mapped_column(SmallInteger)
+    time_together: Mapped[int | None] = mapped_column(SmallInteger)
+    trust: Mapped[int | None] = mapped_column(SmallInteger)
+    intimacy: Mapped[int | None] = mapped_column(SmallInteger)
+    overall: Mapped[int | None] = mapped_column(SmallInteger)
+    note_to_therapist: Mapped[str] = mapped_column(EncryptedText, default="")
+    draft_saved_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+
+    partner: Mapped[Partner] = relationship()
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ResponseStatus.SUBMITTED.value
+
+    @property
+    def ratings(self) -> dict[CheckInItem, int | None]:
+        """The eight ratings by item, None where a draft left one empty."""
+        return {item: getattr(self, item.value) for item in CheckInItem}
+
+    def set_ratings(self, ratings: dict[str, int | None]) -> None:
+        """Store ratings given by item key; items not given are left empty."""
+        for key in ITEM_KEYS:
+            setattr(self, key, ratings.get(key))
+
+
+class SafetyAnswer(Base):
+    """One partner's answer to the safety question, written once when a check-in is sent."""
+
+    __tablename__ = "safety_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"), index=True)
+    answer: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    checkin: Mapped[CheckIn] = relationship()
+
+    @property
+    def label(self) -> str:
+        return SafetyChoice(self.answer).label
+
+
+class SafetyFlag(VersionedMixin, Base):
+    """A safety answer other than "no", shown to the couple's clinician until they acknowledge it.
+
+    Versioned, so two tabs acknowledging at once cannot both succeed.
+    """
+
+    __tablename__ = "safety_flags"
+    __table_args__ = (Index("ix_safety_flags_couple_open", "couple_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    safety_answer_id: Mapped[int] = mapped_column(ForeignKey("safety_answers.id"), unique=True)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    acknowledgement_note: Mapped[str] = mapped_column(EncryptedText, default="")
+
+    couple: Mapped[Couple] = relationship()
+    partner: Mapped[Partner] = relationship()
+    safety_answer: Mapped[SafetyAnswer] = relationship()
+    acknowledged_by: Mapped[Clinician | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None

@@ -1,0 +1,62 @@
+"""Background jobs a clinician waits for: a large PDF or an export, its progress and its file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from practice.crypto import EncryptedBytes
+from practice.models.base import Base, utcnow
+
+
+class JobStatus(StrEnum):
+    """Where a job is; `label` is what the progress page says."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return JOB_STATUS_LABELS[self]
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED)
+
+
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: "Waiting to start…",
+    JobStatus.RUNNING: "Being prepared…",
+    JobStatus.DONE: "Ready to download.",
+    JobStatus.FAILED: "This couldn't be prepared.",
+}
+
+
+class BackgroundJob(Base):
+    """One run of a job kind for one clinician; the finished file is kept encrypted."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"), index=True)
+    couple_id: Mapped[int | None] = mapped_column(ForeignKey("couples.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids and short keys, never text
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED.value)
+    message: Mapped[str] = mapped_column(String(300), default="")  # why it failed, in plain words
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    result: Mapped[bytes | None] = mapped_column(EncryptedBytes)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def state(self) -> JobStatus:
+        return JobStatus(self.status)

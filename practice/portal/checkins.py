@@ -1,0 +1,127 @@
+"""A partner's own connection check-ins, reached only through queries filtered by the signed-in partner.
+
+The answer to the safety question is written here when a check-in is sent
+and is never read back by any portal code: not into a draft, not into a
+page. It is not kept in drafts either, because a draft is shown again on a
+screen someone else may be looking at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from practice.checkins.schedule import checkins_open, current_period, period_end
+from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
+from practice.errors_domain import ConflictError, DomainError
+from practice.extensions import db
+from practice.models import CheckIn, Partner, SafetyAnswer, SafetyFlag, utcnow
+from practice.portal.homework import SaveResult
+
+ALREADY_SENT = "You've already sent this check-in, so it's kept exactly as you wrote it. Nothing was changed."
+PAUSED = (
+    "Check-ins are paused for now, so there's nothing to send. Your therapist will let you know when they "
+    "start again."
+)
+NEW_PERIOD = (
+    "A new check-in period began since you opened this page, so nothing was saved yet. Your answers are "
+    "still below: press the button again to save them for this period."
+)
+STALE = (
+    "This check-in was saved from another window or device after you opened it here, so this version "
+    "wasn't saved. Your answers are still below: if they're the ones you want to keep, press the button again."
+)
+INCOMPLETE = "Please answer every question before you send your check-in."
+
+
+@dataclass(frozen=True)
+class CheckInState:
+    """Where this partner is with the current period's check-in, for their home page."""
+
+    period: date
+    ends: date
+    checkin: CheckIn | None
+
+    @property
+    def sent(self) -> bool:
+        return self.checkin is not None and self.checkin.is_submitted
+
+    @property
+    def next_opens(self) -> date:
+        return self.ends + timedelta(days=1)
+
+
+def state(partner: Partner, today: date) -> CheckInState | None:
+    """The current period and this partner's check-in in it; None while check-ins are paused."""
+    couple = partner.couple
+    if not checkins_open(couple):
+        return None
+    period = current_period(couple, today)
+    return CheckInState(period, period_end(couple, period), own_checkin(partner, period))
+
+
+def own_checkin(partner: Partner, period: date) -> CheckIn | None:
+    """This partner's check-in for one period, if they have begun it."""
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.partner_id == partner.id, CheckIn.period_start == period)
+    )
+
+
+def save_draft(partner: Partner, period: date, expected_version: int | None, today: date,
+               ratings: dict[str, int | None], note: str) -> SaveResult:
+    """Keep a half-done check-in; refuse a stale window's save and anything after sending."""
+    checkin = _writable(partner, period, expected_version, today)
+    checkin.set_ratings(ratings)
+    checkin.note_to_therapist = note
+    checkin.draft_saved_at = utcnow()
+    _commit()
+    return SaveResult(checkin.version, checkin.draft_saved_at.isoformat())
+
+
+def submit(partner: Partner, period: date, expected_version: int | None, today: date,
+           ratings: dict[str, int | None], note: str, safety: SafetyChoice) -> None:
+    """Send the check-in; the safety answer goes to its own table, and raises a flag unless it is "no"."""
+    if any(ratings.get(item.value) is None for item in CheckInItem):
+        raise DomainError(INCOMPLETE)
+    checkin = _writable(partner, period, expected_version, today)
+    checkin.set_ratings(ratings)
+    checkin.note_to_therapist = note
+    checkin.status = ResponseStatus.SUBMITTED.value
+    checkin.submitted_at = utcnow()
+    answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id, answer=safety.value)
+    db.session.add(answer)
+    if safety.raises_flag:
+        db.session.add(SafetyFlag(couple_id=partner.couple_id, partner_id=partner.id, safety_answer=answer))
+    partner.couple.last_activity_at = checkin.submitted_at
+    _commit()
+
+
+def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:
+    """The draft to write to (new if none yet), after every rule that could refuse the save."""
+    if not checkins_open(partner.couple):
+        raise DomainError(PAUSED)
+    if period != current_period(partner.couple, today):
+        raise DomainError(NEW_PERIOD)
+    checkin = own_checkin(partner, period)
+    if checkin is not None and checkin.is_submitted:
+        raise DomainError(ALREADY_SENT)
+    if (checkin.version if checkin else 0) != expected_version:
+        raise ConflictError(STALE)
+    if checkin is None:
+        checkin = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, period_start=period)
+        db.session.add(checkin)
+    return checkin
+
+
+def _commit() -> None:
+    """Commit; a save that raced another window's (same row, or both creating it) is a conflict."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise ConflictError(STALE) from None
+

@@ -1,0 +1,197 @@
+"""The two PDFs of a session: the clinician's confidential copy and the couple's handout.
+
+The handout is built from a `Handout`, which holds only what the couple may
+read (their summary, the new homework, the practice's crisis resources), so
+its template cannot reach the clinical note, answers or amendments at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import load_only, selectinload
+
+from practice.checkins.progress import couple_progress
+from practice.extensions import db
+from practice.homework.services import PromptRow, side_by_side
+from practice.models import Assignment, TherapySession
+from practice.models.sessions import session_reviewed_homework
+from practice.pdf import render_document
+from practice.pdf.charts import Completion, Series, completion_chart
+from practice.records.attachments import Attachment
+
+COPIES = ("clinician", "couple")
+CHART_SESSIONS = 6  # the completion chart covers this session and the ones before it
+
+
+@dataclass(frozen=True)
+class ReviewedHomework:
+    """One assignment talked through in the session, with both partners' sent answers."""
+
+    assignment: Assignment
+    rows: list[PromptRow]
+
+
+@dataclass(frozen=True)
+class HandoutHomework:
+    """A piece of new homework as the couple reads it."""
+
+    title: str
+    purpose: str
+    instructions: str
+    minutes: int
+    due_date: date
+    for_whom: str
+    note: str
+    shared: bool
+
+
+@dataclass(frozen=True)
+class Handout:
+    """Everything the couple handout may show; nothing else reaches its template."""
+
+    couple_names: str
+    number: int
+    starts_at: datetime
+    therapist: str
+    summary: str
+    homework: list[HandoutHomework]
+    crisis_resources: str
+    progress: object | None = None  # the couple's check-ins, only when the therapist chose to include them
+    progress_mode: str = ""
+
+
+def render_copy(session: TherapySession, copy: str, *, bounded: bool = True) -> bytes:
+    """The "clinician" or "couple" PDF of a session."""
+    render = {"clinician": clinician_copy, "couple": couple_handout}[copy]
+    return render(session, bounded=bounded)
+
+
+def filename(session: TherapySession, copy: str) -> str:
+    """A download name that says what the file is without naming anyone."""
+    kind = "clinician-copy" if copy == "clinician" else "handout"
+    day = session.local_start(session.clinician.practice.timezone).date().isoformat()
+    return f"twofold-session-{session.number}-{day}-{kind}.pdf"
+
+
+def clinician_copy(session: TherapySession, *, bounded: bool = True) -> bytes:
+    """Everything about the session, marked confidential on every page."""
+    practice = session.clinician.practice
+    return render_document(
+        "pdf/session_clinician.html", page_size=practice.page_size, bounded=bounded,
+        practice=practice, confidential=True, **clinician_context(session),
+    )
+
+
+def clinician_context(session: TherapySession) -> dict:
+    """What the clinician copy's template reads (the place to add more, such as check-in trends)."""
+    return {
+        "session": session,
+        "couple": session.couple,
+        "zone": session.clinician.practice.timezone,
+        "reviewed": [ReviewedHomework(a, side_by_side(a)) for a in reviewed_homework(session)],
+        "assigned": assigned_homework(session),
+        "completion": completion(session),
+        "progress": couple_progress(session.couple, session.local_start(session.clinician.practice.timezone).date()),
+    }
+
+
+def reviewed_homework(session: TherapySession) -> list[Assignment]:
+    """The homework talked through in the session, exercises and responses loaded."""
+    links = session_reviewed_homework.c
+    return _homework(Assignment.id.in_(select(links.assignment_id).where(links.session_id == session.id)))
+
+
+def assigned_homework(session: TherapySession) -> list[Assignment]:
+    """The homework set in the session, exercises and responses loaded."""
+    return _homework(Assignment.session_id == session.id)
+
+
+def couple_handout(session: TherapySession, *, bounded: bool = True) -> bytes:
+    """The couple-facing summary, their new homework, a kind word and where to find help."""
+    practice = session.clinician.practice
+    return render_document(
+        "pdf/session_handout.html", page_size=practice.page_size, bounded=bounded,
+        practice=practice, zone=practice.timezone, handout=handout_for(session),
+    )
+
+
+def handout_for(session: TherapySession) -> Handout:
+    """The couple's part of a session, copied out field by field."""
+    return Handout(
+        couple_names=" and ".join(p.name for p in session.couple.partners),
+        number=session.number,
+        starts_at=session.starts_at,
+        therapist=session.clinician.display_name,
+        summary=session.couple_summary,
+        homework=[_handout_homework(a) for a in assigned_homework(session)],
+        crisis_resources=session.clinician.practice.crisis_resources,
+        **_handout_progress(session),
+    )
+
+
+def _handout_progress(session: TherapySession) -> dict:
+    """Check-in scores for the handout, only in the audience mode the therapist ticked."""
+    if not session.handout_progress:
+        return {}
+    day = session.local_start(session.clinician.practice.timezone).date()
+    return {"progress": couple_progress(session.couple, day), "progress_mode": session.handout_progress}
+
+
+def completion(session: TherapySession) -> Markup | None:
+    """Bars of homework sent out of homework set, per partner, for the sessions up to this one."""
+    recent = list(db.session.scalars(
+        select(TherapySession)
+        .where(TherapySession.couple_id == session.couple_id, TherapySession.starts_at <= session.starts_at)
+        .order_by(TherapySession.starts_at.desc()).limit(CHART_SESSIONS)
+        .options(load_only(TherapySession.number, TherapySession.starts_at),
+                 selectinload(TherapySession.homework_reviewed).selectinload(Assignment.responses))
+    ))[::-1]
+    if not any(s.homework_reviewed for s in recent):
+        return None
+    series = [
+        Series(partner.name, [_completion(s, partner.position) for s in recent])
+        for partner in session.couple.partners
+    ]
+    labels = [f"Session {s.number}" for s in recent]
+    return completion_chart(labels, series, title="Homework sent, of homework reviewed, by session")
+
+
+def _homework(condition) -> list[Assignment]:
+    """Assignments in due-date order, in three queries whatever their number."""
+    return list(db.session.scalars(
+        select(Assignment).where(condition)
+        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.responses))
+        .order_by(Assignment.due_date, Assignment.id)
+    ))
+
+
+def _completion(session: TherapySession, position: int) -> Completion | None:
+    responses = [r for a in session.homework_reviewed for r in a.responses if r.partner_position == position]
+    if not responses:
+        return None
+    return Completion(done=sum(r.is_submitted for r in responses), assigned=len(responses))
+
+
+def _handout_homework(assignment: Assignment) -> HandoutHomework:
+    version = assignment.exercise_version
+    names = [r.partner.name for r in assignment.responses]
+    return HandoutHomework(
+        title=version.title, purpose=version.purpose, instructions=version.instructions, minutes=version.minutes,
+        due_date=assignment.due_date, for_whom="both of you" if len(names) == 2 else " and ".join(names),
+        note=assignment.note, shared=assignment.is_shared_after_both,
+    )
+
+
+def signed_session_pdfs(couple) -> Iterator[Attachment]:
+    """Both copies of every signed session, for the couple's record export."""
+    for session in db.session.scalars(
+        select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
+        .order_by(TherapySession.number)
+    ):
+        for copy in ("clinician", "couple"):
+            yield Attachment(f"sessions/{filename(session, copy)}", "application/pdf", render_copy(session, copy))

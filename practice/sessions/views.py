@@ -1,0 +1,143 @@
+"""The therapist's session pages: record a session, write and sign its note, amend, release and download."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from practice import audit
+from practice.auth.guards import require_clinician
+from practice.authz import couple_for_clinician_or_404, session_for_clinician_or_404
+from practice.errors_domain import ConflictError, DomainError
+from practice.pdf import PdfError
+from practice.sessions import delivery, documents, services
+from practice.sessions.forms import AmendmentForm, NoteForm, SessionDetailsForm
+from practice.templating import practice_zone
+from practice.versioning import keep_typed_text_after_conflict
+
+bp = Blueprint("sessions", __name__)
+bp.before_request(require_clinician)
+
+
+@bp.route("/couples/<int:couple_id>/sessions/new", methods=["GET", "POST"])
+def create(couple_id: int):
+    couple = couple_for_clinician_or_404(couple_id)
+    form = SessionDetailsForm()
+    form.set_partners(couple)
+    if request.method == "GET":
+        now = datetime.now(practice_zone())
+        form.day.data, form.at.data = now.date(), now.time().replace(minute=0, second=0, microsecond=0)
+    if form.validate_on_submit():
+        try:
+            session = services.create_session(couple, current_user._get_current_object(), form.details())
+        except DomainError as error:
+            flash(error.message, "warning")
+        else:
+            flash(f"Session {session.number} is recorded. Its note stays a draft until you sign it.", "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    return render_template("sessions/new.html", couple=couple, form=form)
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+def detail(session_id: int):
+    session = session_for_clinician_or_404(session_id)
+    if session.is_signed:
+        if request.method == "POST":
+            flash(services.SIGNED, "warning")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+        return render_signed(session, AmendmentForm())
+    form = note_form(session)
+    if form.validate_on_submit():
+        clinician = current_user._get_current_object()
+        try:
+            if form.sign.data:
+                services.sign(session, clinician, form.version.data, form.draft())
+            else:
+                services.save_draft(session, form.version.data, form.draft())
+        except ConflictError as error:
+            keep_typed_text_after_conflict(form, session, error)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Signed and locked. Later changes are added as dated amendments." if session.is_signed
+                  else "Draft saved.", "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    page = render_template("sessions/draft.html", session=session, couple=session.couple, form=form)
+    audit.viewed(session)
+    return page
+
+
+@bp.post("/sessions/<int:session_id>/amendments")
+def amend(session_id: int):
+    session = session_for_clinician_or_404(session_id)
+    if not session.is_signed:
+        flash("This note isn't signed yet, so you can still change it directly.", "info")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    if not services.may_amend(session, current_user):
+        audit.refused("TherapySession", session.id, detail={"endpoint": request.endpoint})
+        abort(403)
+    form = AmendmentForm()
+    if not form.validate_on_submit():
+        return render_signed(session, form)
+    services.add_amendment(session, current_user._get_current_object(), form.text.data)
+    flash("Amendment added, dated today.", "success")
+    return redirect(url_for("sessions.detail", session_id=session.id, _anchor="amendments"))
+
+
+@bp.post("/sessions/<int:session_id>/release")
+def release(session_id: int):
+    session = session_for_clinician_or_404(session_id)
+    try:
+        services.release_handout(session)
+    except DomainError as error:
+        flash(error.message, "warning")
+    else:
+        flash(f"The handout is now in {session.couple.name}'s portal, for each of them to download.", "success")
+    return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+
+
+@bp.get("/sessions/<int:session_id>/<any(clinician, couple):copy>.pdf")
+def download(session_id: int, copy: str):
+    session = session_for_clinician_or_404(session_id)
+    try:
+        return delivery.send_copy(session, copy)
+    except PdfError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+
+
+def note_form(session) -> NoteForm:
+    """The note form filled from the session, with the couple's homework to choose from."""
+    zone = current_user.practice.timezone
+    start = session.local_start(zone)
+    form = NoteForm(data={
+        "day": start.date(), "at": start.time(), "minutes": session.minutes, "format": session.format,
+        "attended": session.attended, "focus": session.focus, "interventions": session.interventions,
+        "interventions_other": session.interventions_other, "observations": session.observations,
+        "plan": session.plan, "couple_summary": session.couple_summary, "version": session.version,
+        "handout_progress": session.handout_progress,
+        "reviewed": [a.id for a in session.homework_reviewed], "assigned": [a.id for a in session.homework_assigned],
+    })
+    form.set_partners(session.couple)
+    form.set_homework(services.reviewable_homework(session, zone), services.assignable_homework(session, zone))
+    return form
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a service's message beside its field, or at the top of the page."""
+    if error.field:
+        form[error.field].errors.append(error.message)
+    else:
+        flash(error.message, "warning")
+
+
+def render_signed(session, form: AmendmentForm):
+    page = render_template(
+        "sessions/signed.html", session=session, couple=session.couple, form=form,
+        may_amend=services.may_amend(session, current_user),
+        reviewed=documents.reviewed_homework(session), assigned=documents.assigned_homework(session),
+    )
+    audit.viewed(session)
+    return page

@@ -1,0 +1,72 @@
+"""Helpers for check-in tests: fill in the portal form like a browser, and plant check-ins directly."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from practice.checkins.schedule import current_period
+from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
+from practice.extensions import db
+from practice.models import CheckIn, Couple, Partner, SafetyAnswer, SafetyFlag
+from practice.portal import checkins as portal_checkins
+from practice.templating import practice_today
+
+ALL_THREES = {f"q_{item.value}": "3" for item in CheckInItem}
+URL = "/portal/check-in"
+
+
+def hidden(page: bytes, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"'.encode(), page).group(1).decode()
+
+
+def fill_in(browser, action: str, *, ratings: dict | None = None, safety: str | None = "no", note: str = "",
+            version: str | None = None, period: str | None = None):
+    """Open the check-in page, then post it with these answers (the page's version and period unless given)."""
+    page = browser.get(URL).data
+    data = (ALL_THREES if ratings is None else ratings) | {
+        "q_note": note, "action": action,
+        "version": version if version is not None else hidden(page, "version"),
+        "period": period if period is not None else hidden(page, "period"),
+    }
+    if safety is not None:
+        data["q_safety"] = safety
+    return browser.post_form(URL, data)
+
+
+def raise_flag(partner: Partner, answer: SafetyChoice = SafetyChoice.YES, note: str = "") -> SafetyFlag:
+    """Send this week's check-in through the real service with a safety answer that raises a flag."""
+    today = practice_today()
+    portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,
+                           {item.value: 3 for item in CheckInItem}, note, answer)
+    return db.session.scalar(
+        select(SafetyFlag).where(SafetyFlag.partner_id == partner.id).order_by(SafetyFlag.id.desc()))
+
+
+def plant(couple: Couple, position: int, period: date, ratings: dict[str, int] | int = 3, note: str = "",
+          status: str = ResponseStatus.SUBMITTED.value) -> CheckIn:
+    """A check-in row written straight to the database (for progress tests); `ratings` may be one value for all."""
+    values = ratings if isinstance(ratings, dict) else {item.value: ratings for item in CheckInItem}
+    partner = couple.partner(position)
+    sent = datetime.combine(period, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+    checkin = CheckIn(partner_id=partner.id, couple_id=couple.id, period_start=period, status=status,
+                      note_to_therapist=note, submitted_at=sent if status == ResponseStatus.SUBMITTED.value else None)
+    checkin.set_ratings(values)
+    db.session.add(checkin)
+    if status == ResponseStatus.SUBMITTED.value:
+        db.session.add(SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=couple.id, answer="no"))
+    db.session.commit()
+    return checkin
+
+
+def plant_flag(couple: Couple, position: int, period: date, answer: str = "yes") -> SafetyFlag:
+    """Last period's check-in with a safety answer that raised a flag, written straight to the database."""
+    checkin = plant(couple, position, period)
+    safety = db.session.scalar(select(SafetyAnswer).where(SafetyAnswer.checkin_id == checkin.id))
+    safety.answer = answer
+    flag = SafetyFlag(couple_id=couple.id, partner_id=checkin.partner_id, safety_answer=safety)
+    db.session.add(flag)
+    db.session.commit()
+    return flag

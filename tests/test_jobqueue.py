@@ -1,0 +1,117 @@
+"""The job queue: immediate in tests, queued on SQLite or Redis, run by a separate worker process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from config import TestConfig
+from practice import create_app
+from practice.extensions import queue
+from practice.mail import send_templated
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = ("127.0.0.1", 6379)
+REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def queued_app(url: str, name: str):
+    """An app whose jobs wait on `url` instead of running in the request."""
+    return create_app(type("Queued", (TestConfig,), {"JOBS_QUEUE": url, "JOBS_QUEUE_NAME": name}))
+
+
+def send_reset_email(app) -> None:
+    with app.test_request_context():
+        send_templated("casey@example.com", "Reset your Twofold password", "password_reset",
+                       name="Casey", reset_url="http://127.0.0.1/reset/abc", hours=1)
+
+
+def test_immediate_mode_sends_in_the_request_and_errors_reach_the_caller(app, outbox, monkeypatch):
+    send_reset_email(app)
+    assert [m.subject for m in outbox] == ["Reset your Twofold password"]
+
+    def refuse(*_args):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("flask_mailman.EmailMultiAlternatives.send", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        send_reset_email(app)
+
+
+def test_a_queued_email_waits_for_a_worker_then_is_sent_in_its_own_app_context(tmp_path):
+    app = queued_app(f"sqlite:///{tmp_path / 'jobs.db'}", "twofold-test")
+    outbox = app.extensions["mailman"].outbox = []
+    send_reset_email(app)
+    huey = queue.huey(app)
+    assert outbox == [] and huey.pending_count() == 1
+
+    huey.execute(huey.dequeue())  # what the worker does with the next message
+    assert [m.to for m in outbox] == [["casey@example.com"]]
+    assert "http://127.0.0.1/reset/abc" in outbox[0].body
+
+
+def test_only_registered_tasks_can_be_queued(app):
+    def stray():
+        return None
+
+    with app.app_context(), pytest.raises(LookupError):
+        queue.enqueue(stray)
+
+
+def test_an_unknown_queue_address_is_refused_with_the_forms_that_work(tmp_path):
+    with pytest.raises(RuntimeError, match="sqlite:///"):
+        queue.huey(queued_app("amqp://127.0.0.1", "x"))
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not redis_reachable(), reason="Redis is not answering on 127.0.0.1:6379")
+def test_an_email_goes_through_redis_and_a_separate_worker_process(tmp_path):
+    name = f"twofold-test-{uuid.uuid4().hex[:8]}"  # its own queue, so parallel runs never share messages
+    app = queued_app(REDIS_URL, name)
+    huey = queue.huey(app)
+    mail_folder = tmp_path / "mail"
+    environment = os.environ | {
+        "TWOFOLD_ENV": "development", "TWOFOLD_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "worker-test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}", "JOBS_QUEUE": REDIS_URL, "JOBS_QUEUE_NAME": name,
+        "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(mail_folder),
+    }
+    outbox = app.extensions["mailman"].outbox = []
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "practice", "jobs", "worker", "--workers", "1"],
+                              cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        send_reset_email(app)
+        assert outbox == []  # nothing was sent by this process
+        deadline = time.monotonic() + 30
+        while not any(mail_folder.glob("*.log")) and time.monotonic() < deadline:
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+            time.sleep(0.1)
+        written = [path.read_text() for path in mail_folder.glob("*.log")]
+        assert len(written) == 1 and "To: casey@example.com" in written[0]
+        assert "http://127.0.0.1/reset/abc" in written[0]
+        assert huey.pending_count() == 0
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        log.close()
+        huey.storage.flush_all()
