@@ -10,6 +10,7 @@ outlives the test run that started it. `LiveServer` starts and stops it.
 from __future__ import annotations
 
 import logging
+import os
 import select
 import sqlite3
 import subprocess
@@ -56,7 +57,10 @@ def serve(instance: Path) -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"{READY}http://127.0.0.1:{server.server_port}", flush=True)
-    sys.stdin.read()  # returns when the parent closes our stdin, or dies
+    # Wait for the parent to close our stdin (or die). Raw reads: a thread blocked in sys.stdin.read()
+    # holds its lock, and a PDF render forked meanwhile hangs closing stdin in the child.
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
     server.shutdown()
 
 
