@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from practice.models import Assignment, Exercise, ExerciseVersion, Partner
+from practice.models import Assignment, Exercise, ExerciseVersion, Partner, TherapySession
 from tests.browser import chromium
-from tests.browser.helpers import ALEX, THERAPIST, Mailbox, sign_in
+from tests.browser.helpers import ALEX, PARTNERS, Mailbox, sign_in
 from tests.browser.server import LiveServer
+
+TIMEOUT_MS = 10_000  # for every action and expectation: generous on a busy 2-core machine
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +75,8 @@ def signed_in(browser, live_server):
     def state_for(email: str) -> dict:
         if email not in states:
             context = browser.new_context(base_url=live_server.url)
-            sign_in(context.new_page(), email, portal=email != THERAPIST)
+            context.set_default_timeout(TIMEOUT_MS)
+            sign_in(context.new_page(), email, portal=email in PARTNERS)
             states[email] = context.storage_state()
             context.close()
         return states[email]
@@ -89,7 +93,7 @@ def new_page(browser, live_server, signed_in):
         state = signed_in(who) if who else None
         options = chromium.SCREENS[screen] | options
         context = browser.new_context(base_url=live_server.url, storage_state=state, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 
@@ -115,6 +119,7 @@ class Demo:
     couple_id: int
     exercise_ids: dict[str, int]  # built-in exercises by slug
     assignment_ids: dict[str, int]  # Alex & Sam's homework by exercise slug
+    session_ids: dict[int, int]  # Alex & Sam's sessions by number
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +133,9 @@ def demo(pristine_database) -> Demo:
             .join(Assignment.exercise_version).join(ExerciseVersion.exercise)
             .where(Assignment.couple_id == couple_id)
         )
-        demo = Demo(couple_id, dict(exercises.all()), dict(assignments.all()))
+        sessions = session.execute(
+            select(TherapySession.number, TherapySession.id).where(TherapySession.couple_id == couple_id)
+        )
+        demo = Demo(couple_id, dict(exercises.all()), dict(assignments.all()), dict(sessions.all()))
     engine.dispose()
     return demo

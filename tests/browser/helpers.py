@@ -14,7 +14,10 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
 BLOCKING = ("serious", "critical")
 DEMO_PASSWORD = "demo-password-123"
 THERAPIST = "demo.therapist@example.com"
+COLLEAGUE = "demo.colleague@example.com"
 ALEX = "demo.alex@example.com"
+SAM = "demo.sam@example.com"
+PARTNERS = (ALEX, SAM)  # who signs in through the portal
 
 
 def axe_violations(page) -> list[dict]:

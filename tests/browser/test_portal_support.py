@@ -15,6 +15,7 @@ PORTAL_PAGES = {
     "daily log": lambda d: f"/portal/homework/{d.assignment_ids['daily-gratitude-log']}",
     "sent": lambda d: f"/portal/homework/{d.assignment_ids['pausing-without-leaving']}",
     "shared": lambda d: f"/portal/homework/{d.assignment_ids['seeing-our-cycle']}",
+    "check-in": lambda d: "/portal/check-in",
     "support": lambda d: "/portal/support",
 }
 
