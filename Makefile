@@ -36,8 +36,11 @@ test: install system-libs $(AXE)
 test-browser: install system-libs $(AXE)
 	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
-# The README's pictures, taken from a fresh demo practice.
+# The README's pictures, taken from a fresh demo practice (pdftoppm draws the PDF page).
 screenshots: install system-libs
+	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || { \
+		echo "Installing poppler-utils (pdftoppm)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 # axe-core (accessibility rules) is vendored from npm so tests need no network;
