@@ -6,12 +6,14 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
+AXE_VERSION := 4.14.1
+AXE := tests/browser/vendor/axe-core/axe.min.js
 export FLASK_APP := practice
 
 # Shared libraries WeasyPrint loads at run time (Debian/Ubuntu package names).
 SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0
 
-.PHONY: run test test-slow pytest bench install system-libs migrate demo clean
+.PHONY: run test test-slow test-browser screenshots pytest bench install system-libs migrate demo clean
 
 # The web server, and beside it a worker for the job queue (email, large PDFs),
 # which waits in instance/jobs.db: nothing else to install or start.
@@ -22,9 +24,14 @@ run: install system-libs instance/secret_key migrate demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
-test: install system-libs
+# The browser tests run in the SQLite pass only: they serve their own SQLite demo either way.
+test: install system-libs $(AXE)
 	$(BIN)/bandit -c pyproject.toml -r practice config.py --severity-level medium --quiet
-	$(MAKE) --no-print-directory pytest MARKERS="not slow"
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL), without the browser tests"; \
+		$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS); \
+	fi
 
 # Fault and multi-process tests (gunicorn workers killed, the database cut off, two app
 # instances on PostgreSQL and Redis, a Redis job worker): minutes, not seconds.
@@ -37,6 +44,25 @@ pytest:
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		$(BIN)/python -m pytest -m "$(MARKERS)" $(PYTEST_ARGS); \
 	fi
+
+# Real Chromium against the real app; skipped, saying why, where /usr/bin/chromium is missing.
+test-browser: install system-libs $(AXE)
+	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+# The README's pictures, taken from a fresh demo practice (pdftoppm draws the PDF page).
+screenshots: install system-libs
+	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || { \
+		echo "Installing poppler-utils (pdftoppm)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
+# axe-core (accessibility rules) is vendored from npm so tests need no network;
+# delete the folder and run `make test` to fetch AXE_VERSION again.
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is needed once to fetch axe-core: apt-get install -y npm"; exit 1; }
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz \
+		&& mkdir -p $(CURDIR)/$(@D) && cp package/axe.min.js package/LICENSE package/LICENSE-3RD-PARTY.txt $(CURDIR)/$(@D)/ \
+		&& rm -rf $$tmp
 
 # Synthetic practices (small and large) on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
 # Prints a table and writes bench/results/latest.json. BENCH_ARGS="--help" lists the options.

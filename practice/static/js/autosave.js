@@ -10,10 +10,20 @@
   var versionInput = form.querySelector("input[name=version]");
   var url = form.getAttribute("data-autosave-url");
   var dirty = false, saving = false, stopped = false, retryDelay = 2000, timer = null;
+  var pendingSubmitter = null; // a button pressed while a save was on its way
 
   function say(text, kind) {
     statusEl.textContent = text;
     statusEl.className = "save-status" + (kind ? " is-" + kind : "");
+  }
+
+  // A save that is still on its way changes the version the server expects, so a form
+  // sent now would be refused as stale: send it once the save has come back instead.
+  function sendPendingSubmit() {
+    if (!pendingSubmitter) { return; }
+    var button = pendingSubmitter;
+    pendingSubmitter = null;
+    form.requestSubmit(button);
   }
 
   function schedule(delay) {
@@ -47,6 +57,7 @@
           dirty = true;
           say(result.data.message || "Some answers need a look before they can be saved.", "error");
         }
+        sendPendingSubmit();
       })
       .catch(function () {
         saving = false;
@@ -54,6 +65,7 @@
         say("Not saved yet: you seem to be offline. Your text is safe on this page; retrying…", "error");
         schedule(retryDelay);
         retryDelay = Math.min(retryDelay * 2, 30000);
+        sendPendingSubmit();
       });
   }
 
@@ -61,7 +73,15 @@
   form.addEventListener("change", function () { dirty = true; schedule(500); });
   form.addEventListener("focusout", function () { if (dirty) { schedule(200); } });
   window.addEventListener("online", function () { if (dirty) { retryDelay = 2000; schedule(0); } });
-  form.addEventListener("submit", function () { stopped = true; clearTimeout(timer); });
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    if (saving && event.submitter && form.requestSubmit) {
+      event.preventDefault();
+      pendingSubmitter = event.submitter;
+      return;
+    }
+    stopped = true;
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty && !stopped) { event.preventDefault(); event.returnValue = ""; }
   });

@@ -1,0 +1,102 @@
+"""Steps people take in Twofold, with real clicks and typing, for flows to chain.
+
+Each step starts on the page the previous one left and leaves the browser
+where a person would be next. New features add their steps here (writing
+session notes, releasing a handout, a check-in) and a flow calls them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.helpers import Mailbox
+
+NEW_PASSWORD = "a quiet walk by the river at dusk"
+
+
+def therapist_signs_up(page, mailbox: Mailbox, email: str, name: str = "Dr. Ada Brook") -> None:
+    """Sign up, open the confirmation link from the email, and land signed in on the practice page."""
+    page.goto("/signup")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Credentials").fill("LMFT")
+    page.get_by_label("Practice name").fill("Brook Couples Counselling")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(NEW_PASSWORD)
+    page.get_by_label("Type the password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    page.goto(mailbox.link_to(email))
+    page.wait_for_url(re.compile(r"/practice/$"))
+
+
+def add_couple(page, names: tuple[str, str]) -> None:
+    """From anywhere: Couples, Add a couple, fill the form, and land on the couple's page."""
+    page.get_by_role("link", name="Couples", exact=True).click()
+    page.get_by_role("button", name="Add a couple").first.click()
+    for position, name in enumerate(names, start=1):
+        page.get_by_role("group", name=f"Partner {position}").get_by_label("Name").fill(name)
+    page.get_by_label("Stonewalling").check()
+    page.get_by_role("button", name="Save couple").click()
+    page.get_by_role("heading", name=" & ".join(names), level=1).wait_for()
+
+
+def assign(page, title: str, *, shared: bool, note: str = "") -> None:
+    """From the couple's page: assign an exercise to both partners and come back."""
+    page.get_by_role("button", name="Assign homework").click()
+    exercise = page.get_by_label("Exercise")
+    exercise.select_option(exercise.locator("option", has_text=title).get_attribute("value"))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("radio", name=re.compile(r"^Both")).check()
+    if note:
+        page.get_by_label("Note to the couple").fill(note)
+    page.get_by_label("Shared between partners" if shared else "Therapist only").check()
+    page.get_by_role("button", name="Assign homework").click()
+    page.get_by_text(f"“{title}” is on its way").wait_for()
+
+
+def private_link(page, partner: str) -> str:
+    """From the couple's page: create a partner's private link and copy it from the page."""
+    row = page.locator("article.access-row", has=page.get_by_role("heading", name=partner))
+    row.get_by_role("button", name="Create their private link").click()
+    row = page.locator("article.access-row", has=page.get_by_role("heading", name=partner))
+    return row.locator(".copy-link").inner_text().strip()
+
+
+def partner_accepts(page, link: str, email: str) -> None:
+    """Open the private link, choose email and password, and land in the portal."""
+    page.goto(link)
+    page.get_by_label("Your email").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(NEW_PASSWORD)
+    page.get_by_label("Type the password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save and open my space").click()
+    page.wait_for_url(re.compile(r"/portal/$"))
+
+
+def open_homework(page, title: str) -> None:
+    """From the portal home: open the exercise."""
+    press(page, page.get_by_role("link", name=title).first)
+    page.get_by_role("heading", name=title, level=1).wait_for()
+
+
+def answer_everything(page, voice: str) -> None:
+    """Fill every prompt on the answer form: each text with `voice`, the first option of each choice."""
+    for prompt in page.locator("form.answer-form .prompt").all():
+        text = prompt.locator("textarea, input[type=text]")
+        if text.count():
+            text.first.fill(voice)
+        else:
+            prompt.locator("input[type=radio], input[type=checkbox]").first.check()
+
+
+def send(page) -> None:
+    """Send the answers to the therapist and land back on the portal home."""
+    press(page, page.get_by_role("button", name="Send to my therapist"))
+    page.get_by_text("Sent. Thank you for taking the time").wait_for()
+
+
+def press(page, target) -> None:
+    """Tap on a touch screen, click with a mouse elsewhere."""
+    if page.evaluate("() => navigator.maxTouchPoints > 0"):
+        target.tap()
+    else:
+        target.click()
