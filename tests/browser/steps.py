@@ -1,13 +1,17 @@
 """Steps people take in Twofold, with real clicks and typing, for flows to chain.
 
 Each step starts on the page the previous one left and leaves the browser
-where a person would be next. New features add their steps here (writing
-session notes, releasing a handout, a check-in) and a flow calls them.
+where a person would be next. New features add their steps here and a flow
+calls them.
 """
 
 from __future__ import annotations
 
 import re
+from io import BytesIO
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.browser.helpers import Mailbox
 
@@ -92,6 +96,34 @@ def send(page) -> None:
     """Send the answers to the therapist and land back on the portal home."""
     press(page, page.get_by_role("button", name="Send to my therapist"))
     page.get_by_text("Sent. Thank you for taking the time").wait_for()
+
+
+def record_session(page, couple: str) -> None:
+    """From the couple's page: record today's session and land on its draft note."""
+    page.get_by_role("button", name="Record a session").click()
+    page.get_by_role("button", name="Record session").click()
+    expect(page.get_by_text("Its note stays a draft until you sign it.")).to_be_visible()
+    expect(page).to_have_title(re.compile(re.escape(couple)))
+
+
+def sign_and_release(page, *, observations: str, summary: str) -> None:
+    """On a draft note: write it, sign it, and release the couple's handout."""
+    page.get_by_label("Focus").fill("Reading the homework together.")
+    page.get_by_label("Observations").fill(observations)
+    page.get_by_label("Summary for the couple").fill(summary)
+    page.get_by_role("button", name="Sign and lock").click()
+    expect(page.get_by_text("Signed and locked.")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Release the handout")).click()
+    expect(page.get_by_text("The handout is now in")).to_be_visible()
+
+
+def download_pdf_text(page, link) -> str:
+    """Press a download link; the PDF's text, all pages."""
+    with page.expect_download() as started:
+        press(page, link)
+    pdf = started.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    return " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
 
 
 def press(page, target) -> None:

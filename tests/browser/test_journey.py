@@ -1,10 +1,8 @@
-"""A couple's homework end to end: a new therapist, two partners on their own devices, and the review.
-
-Session notes, handouts, PDFs and check-ins are not in this flow yet: their
-steps join it (see steps.py) when those features land.
-"""
+"""A couple's week end to end: a new therapist, two partners on their own devices, the review and the session."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -15,9 +13,11 @@ from tests.browser.helpers import assert_accessible, screenshot
 pytestmark = pytest.mark.browser
 
 SHARED, PRIVATE = "The feeling underneath", "Pausing without leaving"
+OBSERVATION = "Kai leaned in when Robin named the fear of getting it wrong."
+SUMMARY = "You both wrote about the same loop. This week, try naming it out loud when it starts."
 
 
-def test_a_couple_does_their_homework_from_sign_up_to_review(new_page, mailbox):
+def test_a_couple_does_their_homework_from_sign_up_to_the_handout(new_page, mailbox):
     therapist = new_page("desktop")
     steps.therapist_signs_up(therapist, mailbox, "ada.brook@example.org")
     steps.add_couple(therapist, ("Robin", "Kai"))
@@ -50,6 +50,7 @@ def test_a_couple_does_their_homework_from_sign_up_to_review(new_page, mailbox):
     each_reads_the_other_only_where_shared(robin, me="Robin", other="Kai")
     each_reads_the_other_only_where_shared(kai, me="Kai", other="Robin")
     therapist_reviews_side_by_side(therapist)
+    handout_reaches_the_couple_without_the_notes(therapist, robin)
 
 
 def draft_survives_a_lost_connection(page) -> None:
@@ -102,3 +103,20 @@ def therapist_reviews_side_by_side(page) -> None:
     expect(page.get_by_text("Marked as reviewed.")).to_be_visible()
     expect(page.get_by_label("Private note")).to_have_value("Both name the same loop. Start there next session.")
     screenshot(page, "journey-review-desktop")
+
+
+def handout_reaches_the_couple_without_the_notes(therapist, partner) -> None:
+    therapist.get_by_role("button", name="Robin & Kai").click()
+    steps.record_session(therapist, "Robin & Kai")
+    steps.sign_and_release(therapist, observations=OBSERVATION, summary=SUMMARY)
+    screenshot(therapist, "journey-signed-session-desktop")
+
+    clinician_copy = steps.download_pdf_text(therapist, therapist.get_by_role("button", name="Download the clinician copy"))
+    assert OBSERVATION in clinician_copy and SUMMARY in clinician_copy and "Confidential" in clinician_copy
+    handout_preview = steps.download_pdf_text(therapist, therapist.get_by_role("button", name="Preview the couple handout"))
+    assert SUMMARY in handout_preview and OBSERVATION not in handout_preview
+
+    partner.goto("/portal/")
+    handouts = partner.get_by_role("region", name="Handouts")
+    handout = steps.download_pdf_text(partner, handouts.get_by_role("link", name=re.compile("^Session on")))
+    assert SUMMARY in handout and OBSERVATION not in handout

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 def test_a_partner_completes_an_exercise_with_the_keyboard_alone(new_page, demo):
     page = new_page("desktop")
     keys = page.keyboard
-    page.goto("/portal/login")  # the email field has focus on arrival
+    page.goto("/portal/login")
+    expect(page.get_by_label("Email")).to_be_focused()  # on arrival, ready to type
     keys.type(ALEX)
     keys.press("Tab")
     keys.type(DEMO_PASSWORD)

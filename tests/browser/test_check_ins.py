@@ -1,0 +1,39 @@
+"""The partner's check-in: a safety answer brings help at once and reaches only the couple's clinician."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import steps
+from tests.browser.helpers import ALEX, COLLEAGUE, SAM, THERAPIST, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_safety_answer_reaches_only_the_couples_clinician(new_page):
+    alex = new_page("phone", who=ALEX)
+    alex.goto("/portal/")
+    steps.press(alex, alex.get_by_role("link", name="How are things between you?"))
+    alex.get_by_role("heading", name="Your check-in").wait_for()
+    steps.answer_everything(alex, "Mostly quieter weeks.")
+    alex.get_by_role("radio", name="Yes", exact=True).check()
+    steps.press(alex, alex.get_by_role("button", name="Send to my therapist"))
+    expect(alex.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
+    expect(alex.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
+    assert_accessible(alex, "on the support page after a safety answer")
+
+    therapist = new_page("desktop", who=THERAPIST)
+    therapist.goto("/dashboard")
+    therapist.get_by_role("link", name="Alex & Sam: Alex answered “Yes”").click()
+    expect(therapist.get_by_text("Mostly quieter weeks.")).to_be_visible()
+    assert_accessible(therapist, "on the safety flag")
+
+    colleague = new_page("desktop", who=COLLEAGUE)
+    colleague.goto("/dashboard")
+    expect(colleague.get_by_role("heading", name="What's new")).to_be_visible()
+    assert "Alex answered" not in colleague.content()
+    sam = new_page("phone", who=SAM)
+    for page in ("/portal/", "/portal/check-in"):
+        sam.goto(page)
+        assert "Alex answered" not in sam.content() and "Mostly quieter weeks." not in sam.content()
