@@ -57,6 +57,9 @@ class Size:
     clinicians: int
     couples: int
     assignments_per_couple: int
+    sessions_per_couple: int = 10
+    checkin_weeks: int = 15  # weekly check-ins per partner
+    long_record: int = 50  # sessions of the benched couple, whose full record is exported
 
     @property
     def assignments(self) -> int:
@@ -66,10 +69,22 @@ class Size:
     def responses(self) -> int:
         return self.assignments * 2  # every assignment goes to both partners
 
+    @property
+    def sessions(self) -> int:
+        return (self.couples - 1) * self.sessions_per_couple + self.long_record
+
+    @property
+    def checkins(self) -> int:
+        return self.couples * 2 * self.checkin_weeks
+
+    def sessions_of(self, couple_id: int) -> int:
+        return self.long_record if couple_id == 1 else self.sessions_per_couple
+
     def counts(self) -> dict[str, int]:
         """The row counts people compare against the brief."""
         return {"clinicians": self.clinicians, "couples": self.couples, "partners": self.couples * 2,
-                "assignments": self.assignments, "responses": self.responses}
+                "assignments": self.assignments, "responses": self.responses, "sessions": self.sessions,
+                "check-ins": self.checkins}
 
 
 @dataclass
@@ -84,6 +99,7 @@ class Build:
     now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     ids: dict[str, object] = field(default_factory=dict)  # what pages need: the benched couple, partner, ...
     versions: list[dict] = field(default_factory=list)  # exercise versions, for homework
+    starts: dict[int, date] = field(default_factory=dict)  # each couple's start date, for check-in periods
 
     @property
     def today(self) -> date:
@@ -135,7 +151,7 @@ def finish(connection: Connection) -> None:
     """Move PostgreSQL's id sequences past the explicit ids, and refresh planner statistics."""
     if connection.dialect.name == "postgresql":
         for table in ("practices", "clinicians", "exercises", "exercise_versions", "couples", "partners",
-                      "assignments", "responses"):
+                      "assignments", "responses", "therapy_sessions", "checkins", "safety_answers", "safety_flags"):
             connection.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
             ))
@@ -235,6 +251,7 @@ def couples_and_partners(build: Build) -> None:
                 "created_at": build.now, "updated_at": build.now,
             })
     insert_rows(build.connection, Couple, couples)
+    build.starts = {couple["id"]: couple["start_date"] for couple in couples}
     insert_rows(build.connection, Partner, partners)
     build.ids |= {"couple": 1, "partner_email": "partner1@bench.example", "search": partners[0]["name"][:3].lower()}
 

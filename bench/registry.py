@@ -8,7 +8,7 @@ and record the ids that pages need in `World.ids`.
 
 from __future__ import annotations
 
-from bench import data
+from bench import data, data_checkins, data_sessions
 from bench.pages import CLINICIAN, PARTNER, Page
 from bench.pdfs import PdfCase, sample_summary
 
@@ -21,6 +21,8 @@ GENERATORS = [
     data.library,
     data.couples_and_partners,
     data.homework,
+    data_sessions.sessions,
+    data_checkins.checkins,
 ]
 
 PAGES = [
@@ -31,6 +33,8 @@ PAGES = [
     Page("caseload, search", CLINICIAN, lambda ids: f"/couples/?q={ids['search']}&status=all"),
     Page("couple page", CLINICIAN, lambda ids: f"/couples/{ids['couple']}"),
     Page("assignment review", CLINICIAN, lambda ids: f"/homework/{ids['reviewed_assignment']}"),
+    Page("session notes (signed)", CLINICIAN, lambda ids: f"/sessions/{ids['signed_session']}"),
+    Page("session notes (draft)", CLINICIAN, lambda ids: f"/sessions/{ids['draft_session']}"),
     Page("library, filtered", CLINICIAN, lambda ids: "/library/?area=hostility&stage=deescalation&max_minutes=30"),
     Page("portal home", PARTNER, lambda ids: "/portal/"),
     Page("portal answer form", PARTNER, lambda ids: f"/portal/homework/{ids['open_assignment']}"),

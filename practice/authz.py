@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from practice import audit
 from practice.extensions import db
@@ -90,7 +90,7 @@ def session_for_clinician_or_404(session_id: int) -> TherapySession:
         select(TherapySession)
         .join(Couple)
         .where(TherapySession.id == session_id, Couple.clinician_id == current_user.id)
-        .options(selectinload(TherapySession.couple).selectinload(Couple.partners),
+        .options(contains_eager(TherapySession.couple).selectinload(Couple.partners),
                  selectinload(TherapySession.amendments))
     )
     return _first_or_refused(query, "TherapySession", session_id)

@@ -19,8 +19,12 @@ from practice.extensions import db
 from practice.passwords import hash_password
 
 MOST = 12
-SMALL = data.Size("two couples", clinicians=1, couples=2, assignments_per_couple=2)
-GROWN = data.Size("twenty couples", clinicians=2, couples=20, assignments_per_couple=20)
+# The smallest practice in which every benched page has something in each of its lists
+# (the signed session reviewed homework k=2 and set k=1, so three assignments are needed).
+SMALL = data.Size("two couples", clinicians=1, couples=2, assignments_per_couple=3, sessions_per_couple=2,
+                  checkin_weeks=2, long_record=3)
+GROWN = data.Size("twenty couples", clinicians=2, couples=20, assignments_per_couple=20, sessions_per_couple=10,
+                  checkin_weeks=12, long_record=20)
 
 
 def statements_per_page(app, size: data.Size) -> dict[str, int]:

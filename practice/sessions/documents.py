@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from practice.checkins.progress import couple_progress
 from practice.extensions import db
@@ -162,10 +162,10 @@ def completion(session: TherapySession) -> Markup | None:
 
 
 def _homework(condition) -> list[Assignment]:
-    """Assignments in due-date order, in three queries whatever their number."""
+    """Assignments in due-date order with their exercises, then their responses: two queries whatever their number."""
     return list(db.session.scalars(
         select(Assignment).where(condition)
-        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.responses))
+        .options(joinedload(Assignment.exercise_version, innerjoin=True), selectinload(Assignment.responses))
         .order_by(Assignment.due_date, Assignment.id)
     ))
 

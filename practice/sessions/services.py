@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from practice import audit
 from practice.errors_domain import DomainError
@@ -180,7 +180,7 @@ def _next_number(couple: Couple) -> int:
 def _couple_homework(couple_id: int):
     return (
         select(Assignment).where(Assignment.couple_id == couple_id)
-        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.responses))
+        .options(joinedload(Assignment.exercise_version, innerjoin=True), selectinload(Assignment.responses))
     )
 
 
