@@ -116,6 +116,8 @@ class Config:
     PDF_MAX_HTML_BYTES = int(os.environ.get("PDF_MAX_HTML_BYTES", 2 * 1024 * 1024))
     PDF_RENDER_TIMEOUT = float(os.environ.get("PDF_RENDER_TIMEOUT", 60))
     PDF_RENDER_MEMORY_MB = int(os.environ.get("PDF_RENDER_MEMORY_MB", 1024))
+    # Renders at once when a job makes many PDFs (a record export); 0 means one per core.
+    PDF_RENDER_PARALLEL = int(os.environ.get("PDF_RENDER_PARALLEL", 0))
 
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 7

@@ -59,7 +59,7 @@ class Size:
     assignments_per_couple: int
     sessions_per_couple: int = 10
     checkin_weeks: int = 15  # weekly check-ins per partner
-    long_record: int = 50  # sessions of the benched couple, whose full record is exported
+    long_record: int = 51  # sessions of the benched couple: 50 signed, whose record is exported, and a draft
 
     @property
     def assignments(self) -> int:

@@ -1,9 +1,10 @@
 """PDFs: Twofold's bounded render set against WeasyPrint's own time for the same HTML.
 
-Each case builds a template and its context. The bounded path is what a
-request or a job pays (`render_document`: Jinja, then a forked, capped child
-that lays out and writes); the baseline is WeasyPrint called plainly on the
-already-rendered HTML in this process.
+Each case returns a session document's template and context, read from the
+small synthetic practice. The bounded path is what a request or a job pays
+(`render_document`: Jinja, then a forked, capped child that lays out and
+writes); the baseline is WeasyPrint called plainly on the already-rendered
+HTML in this process.
 """
 
 from __future__ import annotations
@@ -12,28 +13,27 @@ import resource
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from time import perf_counter
 
 from flask import Flask, render_template
-from jinja2 import Template
 from weasyprint import HTML
 
 from practice.domain import PageSize
+from practice.extensions import db
+from practice.models import TherapySession
 from practice.pdf import RenderTimings, render_document
-from practice.pdf.charts import Completion, Series, completion_chart, trend_chart
 from practice.pdf.fetcher import ASSET_BASE_URL, AssetFetcher
+from practice.sessions import documents
 
 RENDERS = 5
-LETTERHEAD = {"name": "Harbour Couples Practice", "address": "12 Quay Street\nBristol BS1 4DJ", "phone": "0117 496 0000"}
 
 
 @dataclass(frozen=True)
 class PdfCase:
-    """A document to time: `make(app)` returns its template and context."""
+    """A document to time: `make(app, ids)` returns its template and context."""
 
     name: str
-    make: Callable[[Flask], tuple[Template, dict]]
+    make: Callable[[Flask, dict], tuple[str, dict]]
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,10 @@ class PdfResult:
         return self.total_ms / self.weasyprint_ms
 
 
-def measure(app: Flask, case: PdfCase) -> PdfResult:
+def measure(app: Flask, case: PdfCase, ids: dict) -> PdfResult:
     """Median of RENDERS bounded renders, and of RENDERS plain WeasyPrint renders of the same HTML."""
     with app.test_request_context():
-        template, context = case.make(app)
+        template, context = case.make(app, ids)
         render_document(template, **context)  # warm: fonts, print.css, the fork path
         runs = []
         for _ in range(RENDERS):
@@ -82,23 +82,15 @@ def measure(app: Flask, case: PdfCase) -> PdfResult:
     )
 
 
-def sample_summary(app: Flask) -> tuple[Template, dict]:
-    """A three-page clinician copy: facts, two charts, twelve prompts with both answers, notes."""
-    source = (Path(__file__).parent / "templates" / "sample_summary.html").read_text()
-    weeks = [f"W{n}" for n in range(1, 9)]
-    context = {
-        "practice": LETTERHEAD, "confidential": True, "number": 8, "couple": "Zoë & Łukasz",
-        "date": "3 Nov 2026", "clinician": "Dr. Amara Reyes, MFT", "partners": ("Zoë", "Łukasz"),
-        "trend": trend_chart(weeks, [Series("Zoë", [2, 3, 3, None, 4, 4, 5, 5]), Series("Łukasz", [1, 2, 2, 3, 3, None, 4, 5])],
-                             title="Closeness"),
-        "completion": completion_chart(weeks, [Series("Homework", [Completion(n % 3, 2) for n in range(8)])],
-                                       title="Homework"),
-        "prompts": [f"Prompt {n}: when did you feel closest to your partner this week, and what helped?"
-                    for n in range(1, 13)],
-        "answers": ("When Sam's voice gets sharper I go quiet and find something to fix in the garage.\n"
-                    "Inside I'm not calm at all: I'm scared that whatever I say will make it worse.",
-                    "I keep asking and asking because the silence feels like Alex is leaving.\n"
-                    "Underneath the frustration I'm lonely, and I want to know I still matter."),
-        "notes": ["Both named the cycle without blame. Practised the pause and return twice in session."] * 6,
-    }
-    return app.jinja_env.from_string(source), context
+def clinician_copy(app: Flask, ids: dict) -> tuple[str, dict]:
+    """The clinician copy of the benched couple's last signed session: notes, answers side by side, charts."""
+    return documents.clinician_document(_signed_session(ids))
+
+
+def couple_handout(app: Flask, ids: dict) -> tuple[str, dict]:
+    """The couple's handout of the same session."""
+    return documents.handout_document(_signed_session(ids))
+
+
+def _signed_session(ids: dict) -> TherapySession:
+    return db.session.get(TherapySession, ids["signed_session"])

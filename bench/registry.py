@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bench import data, data_checkins, data_sessions
 from bench.pages import CLINICIAN, PARTNER, Page
-from bench.pdfs import PdfCase, sample_summary
+from bench.pdfs import PdfCase, clinician_copy, couple_handout
 
 SMALL = data.Size("small", clinicians=1, couples=10, assignments_per_couple=25)
 LARGE = data.Size("large", clinicians=40, couples=2_000, assignments_per_couple=25)
@@ -41,5 +41,6 @@ PAGES = [
 ]
 
 PDFS = [
-    PdfCase("3-page summary (sample)", sample_summary),
+    PdfCase("clinician copy", clinician_copy),
+    PdfCase("couple handout", couple_handout),
 ]

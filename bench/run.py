@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import text
 
-from bench import data, load, pages, pdfs, report
+from bench import data, export, load, pages, pdfs, report
 from bench.registry import GENERATORS, PAGES, PDFS, SIZES
 from config import Config
 from practice import create_app
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     data_key = Fernet.generate_key().decode()
     results = {"date": report.now(), "machine": report.machine(), "versions": {}, "generation": [], "pages": [],
-               "load": [], "pdfs": []}
+               "load": [], "pdfs": [], "export": None}
     postgresql = None
     for dialect in args.databases:
         for name in args.sizes:
@@ -55,9 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                 with app.app_context():
                     db.engine.dispose()
     if args.pdfs:
-        print("PDFs", flush=True)
-        app = create_app(_config("sqlite://", data_key))
-        results["pdfs"] = [pdfs.measure(app, case) for case in PDFS]
+        print("PDFs, and a 50-session record export", flush=True)
+        results["pdfs"], results["export"] = measure_pdfs(data_key)
     results["versions"] = report.versions(postgresql)
     print()
     print(report.table(results))
@@ -106,6 +105,17 @@ def build(app: Flask, size: data.Size) -> tuple[dict, float, str | None]:
             data.finish(connection)
             server = connection.scalar(text("SHOW server_version")) if connection.dialect.name == "postgresql" else None
         return state.ids, perf_counter() - started, server
+
+
+def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], export.ExportResult]:
+    """The session PDFs and the benched couple's export, from a small practice on SQLite."""
+    with data.fresh_database("sqlite") as database:
+        app = bench_app(database, data_key)
+        ids, _, _ = build(app, SIZES["small"])
+        results = [pdfs.measure(app, case, ids) for case in PDFS]
+        with app.app_context():
+            db.engine.dispose()
+        return results, export.measure(database, data_key, ids["couple"])
 
 
 LOAD_TARGETS = (

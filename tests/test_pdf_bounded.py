@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from time import perf_counter
 
 import pytest
@@ -20,6 +21,7 @@ from practice.pdf import (
     render_document,
     render_pdf,
     render_pdf_bounded,
+    render_pdfs_bounded,
 )
 from practice.pdf import render as render_module
 from practice.pdf.render import WARMUP_HTML
@@ -115,3 +117,86 @@ def test_render_document_is_bounded_by_default_and_reports_its_timings(app):
     assert "Handout for Zoë" in pdf_pages(pdf)[0]
     assert timings.process > 0  # a child was started, fed and reaped
     assert timings.html > 0 and timings.layout > 0 and timings.write > 0
+
+
+# Many documents at once (a record export) ------------------------------------------------------
+
+
+def _slow_echo(html, base_url, timings, font_config) -> bytes:
+    """Half a second of waiting, not CPU: the wall time shows how many children ran side by side."""
+    time.sleep(0.5)
+    return html.encode()
+
+
+def test_many_documents_come_back_in_order_as_the_same_pdfs_as_one_by_one():
+    htmls = [WARMUP_HTML.replace("Zoë", name) for name in ("Ana", "Bram", "Chen")]
+    assert list(render_pdfs_bounded(htmls, parallel=2)) == [render_pdf(html) for html in htmls]
+
+
+@pytest.mark.parametrize(("parallel", "at_least", "below"), [(2, 1.0, 1.6), (1, 2.0, 3.0)])
+def test_many_documents_render_side_by_side_but_never_more_than_parallel_at_once(
+    monkeypatch, parallel, at_least, below
+):
+    monkeypatch.setattr(render_module, "_render", _slow_echo)
+    started = perf_counter()
+    pdfs = list(render_pdfs_bounded([f"<p>{n}</p>" for n in range(4)], parallel=parallel))
+    elapsed = perf_counter() - started
+    assert pdfs == [f"<p>{n}</p>".encode() for n in range(4)]
+    assert at_least <= elapsed < below
+
+
+def test_the_html_is_read_while_earlier_documents_render(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _slow_echo)
+    filled = []
+
+    def htmls():
+        for n in range(3):
+            filled.append(perf_counter())
+            yield f"<p>{n}</p>"
+
+    started = perf_counter()
+    list(render_pdfs_bounded(htmls(), parallel=2))
+    assert filled[1] - started < 0.25  # the second document was filled before the first finished
+
+
+def test_one_failing_document_stops_the_rest_and_leaves_no_child(monkeypatch):
+    def fail_on_the_second(html, base_url, timings, font_config) -> bytes:
+        if "1" in html:
+            raise KeyError("layout bug")
+        time.sleep(0.5)
+        return b"%PDF"
+
+    monkeypatch.setattr(render_module, "_render", fail_on_the_second)
+    started = perf_counter()
+    with pytest.raises(PdfError, match=r"could not be made \(KeyError\)"):
+        list(render_pdfs_bounded([f"<p>{n}</p>" for n in range(4)], parallel=2))
+    assert perf_counter() - started < 0.4  # it did not wait for the first document, which was still rendering
+
+
+def test_a_short_document_does_not_wait_behind_a_long_one(monkeypatch):
+    def long_first(html, base_url, timings, font_config) -> bytes:
+        time.sleep(1.2 if "long" in html else 0.25)
+        return html.encode()
+
+    monkeypatch.setattr(render_module, "_render", long_first)
+    htmls = ["<p>long</p>"] + [f"<p>short {n}</p>" for n in range(4)]
+    started = perf_counter()
+    assert list(render_pdfs_bounded(htmls, parallel=2)) == [html.encode() for html in htmls]
+    # The four short ones ran one after another beside the long one (about 1.2 s); waiting for
+    # the oldest child before starting the next would have taken 1.2 + 0.25 + 0.25 s.
+    assert perf_counter() - started < 1.5
+
+
+def test_a_document_over_the_size_limit_stops_the_children_already_running(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _slow_echo)
+    htmls = ["<p>short</p>", "x" * 101]
+    with pytest.raises(PdfTooLarge):
+        list(render_pdfs_bounded(htmls, limits=RenderLimits(max_html_bytes=100), parallel=2))
+
+
+def test_each_document_keeps_its_own_time_limit_when_several_run(monkeypatch):
+    render_pdf_bounded(WARMUP_HTML)  # warm-up outside the clock
+    started = perf_counter()
+    with pytest.raises(PdfTimeout):
+        list(render_pdfs_bounded([WARMUP_HTML, SLOW_HTML], limits=RenderLimits(timeout_seconds=1), parallel=2))
+    assert perf_counter() - started < 2.5

@@ -1,7 +1,9 @@
-"""Fill a PDF template and render it: the one call the session summaries need."""
+"""Fill a PDF template and render it: the calls the session summaries and the record export need."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator
 from time import perf_counter
 from typing import Any
 
@@ -9,7 +11,7 @@ from flask import current_app, render_template
 from jinja2 import Template
 
 from practice.domain import PageSize
-from practice.pdf.render import RenderLimits, RenderTimings, render_pdf, render_pdf_bounded
+from practice.pdf.render import RenderLimits, RenderTimings, render_pdf, render_pdf_bounded, render_pdfs_bounded
 
 
 def render_document(
@@ -28,7 +30,23 @@ def render_document(
     """
     timings = timings if timings is not None else RenderTimings()
     started = perf_counter()
-    html = render_template(template, page_size=PageSize(page_size), **context)
+    html = fill_document(template, page_size=page_size, **context)
     timings.html = perf_counter() - started
     render = render_pdf_bounded if bounded else render_pdf
     return render(html, limits=RenderLimits.from_config(current_app.config), timings=timings)
+
+
+def fill_document(template: str | Template, *, page_size: PageSize | str = PageSize.A4, **context: Any) -> str:
+    """The HTML of a template extending pdf/base.html, ready for a renderer."""
+    return render_template(template, page_size=PageSize(page_size), **context)
+
+
+def render_documents(htmls: Iterable[str]) -> Iterator[bytes]:
+    """PDFs of many filled documents, in order, each bounded, `PDF_RENDER_PARALLEL` at a time.
+
+    The HTML is read lazily: pass a generator so the next document is filled
+    while the ones before it are laid out.
+    """
+    config = current_app.config
+    parallel = config["PDF_RENDER_PARALLEL"] or os.cpu_count() or 1
+    return render_pdfs_bounded(htmls, limits=RenderLimits.from_config(config), parallel=parallel)

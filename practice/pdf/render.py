@@ -4,7 +4,8 @@
 the calling process (warmed once: WeasyPrint imported, our fonts and
 print.css loaded), caps the child's address space with RLIMIT_AS and kills it
 at the wall-time limit, so one pathological record costs a domain error,
-never a worker.
+never a worker. `render_pdfs_bounded` does the same for many documents, with
+several children at once, so a long export uses every core.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import logging
 import multiprocessing
 import resource
 import signal
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from math import ceil
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from time import perf_counter
@@ -107,21 +108,91 @@ def render_pdf_bounded(
 ) -> bytes:
     """Render HTML to PDF in a forked child that cannot outlive or outgrow `limits`."""
     check_size(html, limits)
-    timings = timings if timings is not None else RenderTimings()
+    return _finish(_start(html, base_url, limits), limits, timings)
+
+
+def render_pdfs_bounded(
+    htmls: Iterable[str],
+    *,
+    base_url: str = ASSET_BASE_URL,
+    limits: RenderLimits = DEFAULT_LIMITS,
+    parallel: int = 1,
+) -> Iterator[bytes]:
+    """Render many documents, each in its own bounded child, up to `parallel` at once; PDFs come in order.
+
+    A new child starts as soon as any running one finishes (a long clinician
+    copy does not hold up the short handouts behind it), and `htmls` is read
+    lazily, so the caller fills the next template while children lay out the
+    ones before it. Any failure stops the children still running and is
+    raised as for one render.
+    """
+    running: list[_Child] = []
+    finished: dict[int, bytes] = {}
+    given = 0
+    try:
+        for index, html in enumerate(htmls):
+            check_size(html, limits)
+            while len(running) >= parallel:
+                finished.update(_collect(running, limits))
+                while given in finished:
+                    yield finished.pop(given)
+                    given += 1
+            running.append(_start(html, base_url, limits, index))
+        while running:
+            finished.update(_collect(running, limits))
+        yield from (finished[index] for index in sorted(finished))
+    finally:
+        for child in running:
+            _close(child)
+
+
+def _collect(running: list[_Child], limits: RenderLimits) -> list[tuple[int, bytes]]:
+    """Wait until a child answers (or the soonest deadline passes); finish and drop those that did."""
+    soonest = min(running, key=lambda child: child.deadline)
+    ready = wait([child.receiver for child in running], timeout=max(0.0, soonest.deadline - perf_counter()))
+    done = []
+    for child in [child for child in running if child.receiver in ready] or [soonest]:
+        running.remove(child)
+        done.append((child.index, _finish(child, limits)))
+    return done
+
+
+@dataclass
+class _Child:
+    """A render under way: the forked process, the pipe it answers on, and when it must be done."""
+
+    process: BaseProcess
+    receiver: Connection
+    started: float
+    deadline: float
+    index: int  # its place among the documents of one call
+
+
+def _start(html: str, base_url: str, limits: RenderLimits, index: int = 0) -> _Child:
+    """Fork a child that renders `html` within `limits`."""
     font_config = _inherited_font_config()
     started = perf_counter()
     receiver, sender = _FORK.Pipe(duplex=False)
-    args = (sender, html, base_url, font_config, limits)
-    child = _FORK.Process(target=_child_main, args=args, daemon=True)
-    child.start()
+    process = _FORK.Process(target=_child_main, args=(sender, html, base_url, font_config, limits), daemon=True)
+    process.start()
     sender.close()
+    return _Child(process, receiver, started, started + limits.timeout_seconds, index)
+
+
+def _finish(child: _Child, limits: RenderLimits, timings: RenderTimings | None = None) -> bytes:
+    """Wait for the child's PDF (or its failure, as a domain error) and reap it."""
+    timings = timings if timings is not None else RenderTimings()
     try:
-        status, payload, (timings.layout, timings.write) = _receive(receiver, child, limits)
+        status, payload, (timings.layout, timings.write) = _receive(child, limits)
     finally:
-        receiver.close()
-        _reap(child)
-    timings.process = perf_counter() - started - timings.weasyprint
+        _close(child)
+    timings.process = perf_counter() - child.started - timings.weasyprint
     return _result(status, payload, limits)
+
+
+def _close(child: _Child) -> None:
+    child.receiver.close()
+    _reap(child.process)
 
 
 def check_size(html: str, limits: RenderLimits) -> None:
@@ -205,15 +276,15 @@ def _address_space() -> int:
     return pages * resource.getpagesize()
 
 
-def _receive(conn: Connection, child: BaseProcess, limits: RenderLimits) -> tuple:
+def _receive(child: _Child, limits: RenderLimits) -> tuple:
     """The child's message, or the domain error for a child that overran or died."""
-    if not conn.poll(limits.timeout_seconds):
+    if not child.receiver.poll(max(0.0, child.deadline - perf_counter())):
         raise _timeout(limits)
     try:
-        return conn.recv()
+        return child.receiver.recv()
     except EOFError:
-        child.join()
-        raise _death(child.exitcode, limits) from None
+        child.process.join()
+        raise _death(child.process.exitcode, limits) from None
 
 
 def _timeout(limits: RenderLimits) -> PdfTimeout:

@@ -20,7 +20,7 @@ from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
 from practice.models import Assignment, TherapySession
 from practice.models.sessions import session_reviewed_homework
-from practice.pdf import render_document
+from practice.pdf import fill_document, render_document, render_documents
 from practice.pdf.charts import Completion, Series, completion_chart
 from practice.records.attachments import Attachment
 
@@ -71,6 +71,12 @@ def render_copy(session: TherapySession, copy: str, *, bounded: bool = True) -> 
     return render(session, bounded=bounded)
 
 
+def copy_html(session: TherapySession, copy: str) -> str:
+    """The filled template of a session's "clinician" or "couple" copy, for rendering many at once."""
+    template, context = {"clinician": clinician_document, "couple": handout_document}[copy](session)
+    return fill_document(template, page_size=session.clinician.practice.page_size, **context)
+
+
 def filename(session: TherapySession, copy: str) -> str:
     """A download name that says what the file is without naming anyone."""
     kind = "clinician-copy" if copy == "clinician" else "handout"
@@ -80,11 +86,14 @@ def filename(session: TherapySession, copy: str) -> str:
 
 def clinician_copy(session: TherapySession, *, bounded: bool = True) -> bytes:
     """Everything about the session, marked confidential on every page."""
+    template, context = clinician_document(session)
+    return render_document(template, page_size=session.clinician.practice.page_size, bounded=bounded, **context)
+
+
+def clinician_document(session: TherapySession) -> tuple[str, dict]:
+    """The clinician copy's template and everything it reads."""
     practice = session.clinician.practice
-    return render_document(
-        "pdf/session_clinician.html", page_size=practice.page_size, bounded=bounded,
-        practice=practice, confidential=True, **clinician_context(session),
-    )
+    return "pdf/session_clinician.html", {"practice": practice, "confidential": True, **clinician_context(session)}
 
 
 def clinician_context(session: TherapySession) -> dict:
@@ -113,11 +122,15 @@ def assigned_homework(session: TherapySession) -> list[Assignment]:
 
 def couple_handout(session: TherapySession, *, bounded: bool = True) -> bytes:
     """The couple-facing summary, their new homework, a kind word and where to find help."""
+    template, context = handout_document(session)
+    return render_document(template, page_size=session.clinician.practice.page_size, bounded=bounded, **context)
+
+
+def handout_document(session: TherapySession) -> tuple[str, dict]:
+    """The handout's template and the little it may read."""
     practice = session.clinician.practice
-    return render_document(
-        "pdf/session_handout.html", page_size=practice.page_size, bounded=bounded,
-        practice=practice, zone=practice.timezone, handout=handout_for(session),
-    )
+    return "pdf/session_handout.html", {"practice": practice, "zone": practice.timezone,
+                                        "handout": handout_for(session)}
 
 
 def handout_for(session: TherapySession) -> Handout:
@@ -188,10 +201,11 @@ def _handout_homework(assignment: Assignment) -> HandoutHomework:
 
 
 def signed_session_pdfs(couple) -> Iterator[Attachment]:
-    """Both copies of every signed session, for the couple's record export."""
-    for session in db.session.scalars(
+    """Both copies of every signed session, for the couple's record export, rendered on every core."""
+    documents = [(session, copy) for session in db.session.scalars(
         select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
         .order_by(TherapySession.number)
-    ):
-        for copy in ("clinician", "couple"):
-            yield Attachment(f"sessions/{filename(session, copy)}", "application/pdf", render_copy(session, copy))
+    ) for copy in COPIES]
+    pdfs = render_documents(copy_html(session, copy) for session, copy in documents)
+    for (session, copy), pdf in zip(documents, pdfs, strict=True):
+        yield Attachment(f"sessions/{filename(session, copy)}", "application/pdf", pdf)
