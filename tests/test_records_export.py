@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from practice.models import AuditEvent
+from practice.pdf.render import render_pdfs_bounded
 from practice.records import export as exporter
 from practice.records.schema import SCHEMA_VERSION, CoupleRecord
 from practice.extensions import db
@@ -123,3 +124,26 @@ def test_signed_sessions_travel_as_both_pdfs_and_drafts_do_not(app, world):
     assert any("clinician-copy" in name for name in pdfs) and any("handout" in name for name in pdfs)
     assert all(archive.read(name).startswith(b"%PDF") for name in pdfs)
     assert signed.number == 1
+
+
+def test_many_sessions_render_side_by_side_and_each_pdf_is_its_own_session(app, world, monkeypatch):
+    from practice.pdf import documents as pdf_documents
+    from tests.conftest import pdf_pages
+    from tests.session_helpers import signed_session
+
+    asked = []
+
+    def spy(htmls, **options):
+        asked.append(options["parallel"])
+        return render_pdfs_bounded(htmls, **options)
+
+    monkeypatch.setattr(pdf_documents, "render_pdfs_bounded", spy)
+    monkeypatch.setitem(app.config, "PDF_RENDER_PARALLEL", 2)
+    focuses = ["Naming the pursue-withdraw cycle", "A pause that is not leaving", "Reaching for each other"]
+    for days_ago, focus in zip((21, 14, 7), focuses, strict=True):
+        signed_session(world, days_ago=days_ago, focus=focus)
+    archive, _ = download(app, world)
+    copies = sorted(name for name in archive.namelist() if "clinician-copy" in name)
+    assert asked == [2] and len(copies) == 3
+    for name, focus in zip(copies, focuses, strict=True):
+        assert focus in " ".join(pdf_pages(archive.read(name))).replace("\n", " ")
