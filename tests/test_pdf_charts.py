@@ -146,3 +146,14 @@ def test_a_chart_renders_inside_a_pdf_with_its_labels_as_text():
     html = f'<link rel="stylesheet" href="print.css"><figure class="chart">{chart}</figure>'
     text = pdf_pages(render_pdf(html))[0]
     assert "Zoë" in text and "12 Jan" in text and "5" in text
+
+
+def test_a_long_series_writes_only_its_latest_value_beside_the_marker():
+    weeks = [f"W{n}" for n in range(1, 16)]
+    values = [None, *(n % 7 for n in range(2, 16))]  # 14 check-ins, the latest a 1
+    root = trend(Series("Zoë", values), Series("Łukasz", [4] * 9 + [None] * 6), weeks=weeks)
+    y_ticks, x_labels = 7, len(weeks[::2])
+    point_labels = texts(root)[y_ticks + x_labels : -2]  # before the two legend names
+    assert point_labels == ["1", "4"]  # Zoë's last week, and Łukasz's last check-in (week 9)
+    assert len(list(root.iter(SVG + "circle"))) == 1 + 14  # every check-in keeps its marker
+    assert "W15 1" in root.find(SVG + "desc").text and "W9 4" in root.find(SVG + "desc").text

@@ -23,6 +23,10 @@ V = TypeVar("V")
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 44, 34  # margins around the plot area
 MAX_X_LABELS = 10
+# A series with more points than this has only its latest value written beside its marker:
+# at half width a label on every week overlaps the lines (the grid and the table carry the
+# rest), and each SVG text costs WeasyPrint about 1.5 ms, a third of a clinician copy's time.
+MAX_POINT_LABELS = 8
 FONT = "Twofold Sans, Twofold CJK, sans-serif"
 INK, GRID, MUTED = "#1f1f1f", "#d0d0d0", "#555555"
 
@@ -76,7 +80,9 @@ def trend_chart(
     parts = [_y_axis(plot, range(y_max + 1), str), _x_axis(plot, x_labels)]
     for look, one in zip(LOOKS, series, strict=False):
         parts.append(_line(plot, look, one.values))
-        parts.extend(_point(plot, look, i, value) for i, value in _present(one.values))
+        present = _present(one.values)
+        labelled = {i for i, _ in present[-1:]} if len(present) > MAX_POINT_LABELS else {i for i, _ in present}
+        parts.extend(_point(plot, look, i, value, labelled=i in labelled) for i, value in present)
     description = _describe(x_labels, series, _rating)
     return _svg(title, description, [*parts, _legend(series, bars=False)])
 
@@ -186,10 +192,10 @@ def _line(plot: _Plot, look: _Look, values: Sequence[float | None]) -> str:
     )
 
 
-def _point(plot: _Plot, look: _Look, index: int, value: float) -> str:
-    """A marker with its value written beside it."""
+def _point(plot: _Plot, look: _Look, index: int, value: float, *, labelled: bool = True) -> str:
+    """A marker, with its value written beside it if `labelled`."""
     x, y = plot.x(index), plot.y(value)
-    label = _text(_rating(value), x, y + look.label_dy, text_anchor="middle")
+    label = _text(_rating(value), x, y + look.label_dy, text_anchor="middle") if labelled else ""
     return _marker(look, x, y) + label
 
 
