@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -200,3 +201,13 @@ def test_each_document_keeps_its_own_time_limit_when_several_run(monkeypatch):
     with pytest.raises(PdfTimeout):
         list(render_pdfs_bounded([WARMUP_HTML, SLOW_HTML], limits=RenderLimits(timeout_seconds=1), parallel=2))
     assert perf_counter() - started < 2.5
+
+
+def _gc_state(html, base_url, timings, font_config) -> bytes:
+    return repr(gc.isenabled()).encode()
+
+
+def test_the_child_renders_without_the_cycle_collector_and_the_worker_keeps_it(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _gc_state)
+    assert render_pdf_bounded("<p>x</p>") == b"False"
+    assert gc.isenabled()
