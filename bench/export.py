@@ -1,22 +1,24 @@
 """A couple's full-record export: its PDFs on every core against the same PDFs made one by one.
 
-It runs in a freshly started interpreter, so the memory it reports is the
-export's own (a worker process and its render children), not what building
-the synthetic practices cost the benchmark's process.
+Run it in a freshly started interpreter (bench.run does), so the memory it
+reports is the export's own (a worker process and its render children), not
+what building the synthetic practices cost the benchmark's process.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from time import perf_counter
 
+from flask import Flask
 from sqlalchemy import select
 
-from bench import data
+from practice.extensions import db
+from practice.models import Couple, TherapySession
+from practice.records.export import export_couple
+from practice.sessions.documents import COPIES, render_copy, signed_session_pdfs
 
 
 @dataclass(frozen=True)
@@ -37,20 +39,8 @@ class ExportResult:
         return self.parallel_s / self.one_by_one_s
 
 
-def measure(database: data.Database, data_key: str, couple_id: int) -> ExportResult:
-    """Run `_measure` in a new interpreter (spawned, so nothing of this process's memory comes along)."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_measure, database, data_key, couple_id).result()
-
-
-def _measure(database: data.Database, data_key: str, couple_id: int) -> ExportResult:
-    from bench.run import bench_app
-    from practice.extensions import db
-    from practice.models import Couple, TherapySession
-    from practice.records.export import export_couple
-    from practice.sessions.documents import COPIES, render_copy, signed_session_pdfs
-
-    app = bench_app(database, data_key)
+def measure(app: Flask, couple_id: int) -> ExportResult:
+    """The couple's signed sessions' PDFs as the export job makes them, then one by one, then the whole job."""
     with app.test_request_context():
         couple = db.session.get(Couple, couple_id)
         sessions = list(db.session.scalars(select(TherapySession).where(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import secrets
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from time import perf_counter
@@ -108,14 +110,24 @@ def build(app: Flask, size: data.Size) -> tuple[dict, float, str | None]:
 
 
 def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], export.ExportResult]:
-    """The session PDFs and the benched couple's export, from a small practice on SQLite."""
+    """The session PDFs and the benched couple's export, from a small practice on SQLite.
+
+    Measured in a freshly spawned interpreter: render children are forked from
+    it, so their memory (and its own) is what a worker's would be, not this
+    process's after building the large practices and running gunicorn.
+    """
     with data.fresh_database("sqlite") as database:
         app = bench_app(database, data_key)
         ids, _, _ = build(app, SIZES["small"])
-        results = [pdfs.measure(app, case, ids) for case in PDFS]
         with app.app_context():
             db.engine.dispose()
-        return results, export.measure(database, data_key, ids["couple"])
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return pool.submit(_documents, database, data_key, ids).result()
+
+
+def _documents(database: data.Database, data_key: str, ids: dict) -> tuple[list, export.ExportResult]:
+    app = bench_app(database, data_key)
+    return [pdfs.measure(app, case, ids) for case in PDFS], export.measure(app, ids["couple"])
 
 
 LOAD_TARGETS = (
