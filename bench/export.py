@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from practice.extensions import db
 from practice.models import Couple, TherapySession
+from practice.pdf.documents import usable_cores
 from practice.records.export import export_couple
 from practice.sessions.documents import COPIES, render_copy, signed_session_pdfs
 
@@ -59,7 +60,7 @@ def measure(app: Flask, couple_id: int) -> ExportResult:
         export = export_couple(couple, couple.clinician)
         whole_export_s = perf_counter() - started
         return ExportResult(
-            sessions=len(sessions), documents=len(pdfs), parallel=app.config["PDF_RENDER_PARALLEL"] or os.cpu_count(),
+            sessions=len(sessions), documents=len(pdfs), parallel=app.config["PDF_RENDER_PARALLEL"] or usable_cores(),
             one_by_one_s=one_by_one_s, parallel_s=parallel_s, cores_busy=cores_busy, whole_export_s=whole_export_s,
             zip_mb=len(export.data) / 1024 / 1024,
             process_max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

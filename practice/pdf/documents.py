@@ -48,5 +48,13 @@ def render_documents(htmls: Iterable[str]) -> Iterator[bytes]:
     while the ones before it are laid out.
     """
     config = current_app.config
-    parallel = config["PDF_RENDER_PARALLEL"] or os.cpu_count() or 1
+    parallel = config["PDF_RENDER_PARALLEL"] or usable_cores()
     return render_pdfs_bounded(htmls, limits=RenderLimits.from_config(config), parallel=parallel)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
