@@ -35,6 +35,7 @@ SLOW_HTML = "".join(f"<p>Paragraph {n} about the week we had.</p>" for n in rang
 @pytest.fixture(autouse=True)
 def _no_child_left_behind():
     yield
+    render_module.reap(wait=True)
     assert multiprocessing.active_children() == []
 
 
@@ -225,3 +226,17 @@ def test_a_long_export_renders_one_document_per_usable_core_unless_configured(ap
         monkeypatch.setitem(app.config, "PDF_RENDER_PARALLEL", 1)
         pdf_documents.render_documents(["<p>x</p>"])
     assert [options["parallel"] for options in asked] == [3, 1]
+
+
+def _quick(html, base_url, timings, font_config) -> bytes:
+    return b"%PDF"
+
+
+def test_stopped_children_are_reaped_by_later_renders_not_left_to_pile_up(monkeypatch):
+    monkeypatch.setattr(render_module, "_render", _quick)
+    for _ in range(12):
+        assert render_pdf_bounded("<p>x</p>") == b"%PDF"
+    assert len(multiprocessing.active_children()) <= 2  # at most the last ones, still exiting
+    assert len(render_module._STOPPING) <= 2  # and the exited ones were closed and forgotten
+    render_module.reap(wait=True)
+    assert multiprocessing.active_children() == []
