@@ -25,7 +25,7 @@ from practice.pdf import RenderTimings, render_document
 from practice.pdf.fetcher import ASSET_BASE_URL, AssetFetcher
 from practice.sessions import documents
 
-RENDERS = 5
+RENDERS = 7
 
 
 @dataclass(frozen=True)
@@ -54,32 +54,39 @@ class PdfResult:
 
 
 def measure(app: Flask, case: PdfCase, ids: dict) -> PdfResult:
-    """Median of RENDERS bounded renders, and of RENDERS plain WeasyPrint renders of the same HTML."""
+    """Median of RENDERS bounded renders, and of RENDERS plain WeasyPrint renders of the same HTML.
+
+    The two alternate, so a machine that speeds up or slows down during the
+    run (this one is shared) weighs on both alike.
+    """
+    runs, own = [], []
     with app.test_request_context():
         template, context = case.make(app, ids)
+        html = render_template(template, page_size=PageSize.A4, **context)
         render_document(template, **context)  # warm: fonts, print.css, the fork path
-        runs = []
+        _, pages = _plain(html)
         for _ in range(RENDERS):
             timings = RenderTimings()
             started = perf_counter()
             render_document(template, timings=timings, **context)
             runs.append((perf_counter() - started, timings))
-        html = render_template(template, page_size=PageSize.A4, **context)
-    own, pages = [], 0
-    for _ in range(RENDERS):
-        started = perf_counter()
-        document = HTML(string=html, base_url=ASSET_BASE_URL, url_fetcher=AssetFetcher()).render()
-        document.write_pdf()
-        own.append(perf_counter() - started)
-        pages = len(document.pages)
-    middle = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
-    total, timings = middle
+            own.append(_plain(html)[0])
+    total, timings = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
     return PdfResult(
-        name=case.name, pages=pages, html_ms=timings.html * 1000, layout_ms=timings.layout * 1000,
-        write_ms=timings.write * 1000, process_ms=(total - timings.html - timings.weasyprint) * 1000,
-        total_ms=total * 1000, weasyprint_ms=statistics.median(own) * 1000,
+        name=case.name, pages=pages, html_ms=timings.html * 1000,
+        layout_ms=timings.layout * 1000, write_ms=timings.write * 1000,
+        process_ms=(total - timings.html - timings.weasyprint) * 1000, total_ms=total * 1000,
+        weasyprint_ms=statistics.median(own) * 1000,
         child_max_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     )
+
+
+def _plain(html: str) -> tuple[float, int]:
+    """Seconds for WeasyPrint called plainly, in this process, on the same HTML; and its pages."""
+    started = perf_counter()
+    document = HTML(string=html, base_url=ASSET_BASE_URL, url_fetcher=AssetFetcher()).render()
+    document.write_pdf()
+    return perf_counter() - started, len(document.pages)
 
 
 def clinician_copy(app: Flask, ids: dict) -> tuple[str, dict]:
