@@ -311,3 +311,28 @@ PAGE_SIZE_LABELS: dict[PageSize, str] = {
 def choices(enum: type[StrEnum]) -> list[SelectChoice]:
     """The options of a WTForms select or radio group built from one of these enums."""
     return [SelectChoice(member.value, member.label) for member in enum]  # type: ignore[attr-defined]
+
+
+class JobStatus(StrEnum):
+    """Where a job is; `label` is what the progress page says."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return JOB_STATUS_LABELS[self]
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED)
+
+
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: "Waiting to start…",
+    JobStatus.RUNNING: "Being prepared…",
+    JobStatus.DONE: "Ready to download.",
+    JobStatus.FAILED: "This couldn't be prepared.",
+}

@@ -24,9 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from practice import audit
+from practice.domain import JobStatus
 from practice.errors_domain import DomainError
 from practice.extensions import db, queue
-from practice.models import BackgroundJob, Clinician, Couple, JobStatus, utcnow
+from practice.models import BackgroundJob, Clinician, Couple, utcnow
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Something went wrong while preparing this. It has been logged; please try again in a few minutes."

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, render_template, send_file, url_for
 
 from practice.auth.guards import require_clinician
 from practice.authz import job_for_clinician_or_404
+from practice.domain import JobStatus
 from practice.jobs import services
-from practice.models import BackgroundJob, JobStatus
+from practice.models import BackgroundJob
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 bp.before_request(require_clinician)

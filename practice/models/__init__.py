@@ -14,7 +14,7 @@ from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
-from practice.models.jobs import BackgroundJob, JobStatus
+from practice.models.jobs import BackgroundJob
 from practice.models.sessions import SessionAmendment, TherapySession
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "Exercise",
     "ExerciseArea",
     "ExerciseVersion",
-    "JobStatus",
     "Partner",
     "PartnerInvitation",
     "PasswordResetToken",

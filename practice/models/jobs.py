@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice.crypto import EncryptedBytes
+from practice.domain import JobStatus
 from practice.models.base import Base, utcnow
-
-
-class JobStatus(StrEnum):
-    """Where a job is; `label` is what the progress page says."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return JOB_STATUS_LABELS[self]
-
-    @property
-    def finished(self) -> bool:
-        return self in (JobStatus.DONE, JobStatus.FAILED)
-
-
-JOB_STATUS_LABELS = {
-    JobStatus.QUEUED: "Waiting to start…",
-    JobStatus.RUNNING: "Being prepared…",
-    JobStatus.DONE: "Ready to download.",
-    JobStatus.FAILED: "This couldn't be prepared.",
-}
 
 
 class BackgroundJob(Base):
