@@ -200,8 +200,8 @@ class HandoutProgress(StrEnum):
     @property
     def label(self) -> str:
         return {"": "No, keep it to the summary and homework",
-                "couple_combined": "Yes, as the couple's combined scores",
-                "couple_both": "Yes, with both partners' scores"}[self.value]
+                "couple_combined": "Yes, as the couple's combined scores, if both partners agree",
+                "couple_both": "Yes, with both partners' scores, if both partners agree"}[self.value]
 
 
 class PageSize(StrEnum):

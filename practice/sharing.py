@@ -1,12 +1,49 @@
-"""The one rule that decides whether a partner may read the other partner's answers.
+"""The one place that decides what one partner's private data may reach the other partner.
 
-Every page, download and PDF that could show another partner's answers asks
-`other_answers_visible`; nothing else in the code base makes that decision.
+Two rules live here, and nothing else in the code base makes either decision:
+
+- `other_answers_visible`: whether a partner may read the other's homework answers.
+- `checkin_scores_decision` (on top of the pure `decide_checkin_scores`): whether couple-facing
+  output may show any number derived from the partners' check-ins (a score, a combined or mean
+  score, a chart, a lowest area). A number derived from a partner's check-ins needs that
+  partner's yes; with two people a combined figure plus your own gives the other's, so nothing
+  at all is shown unless *both* said yes; and nothing either way while a safety flag on the couple
+  is open or was raised in the last eight weeks. The therapist's "include our progress" tick only
+  asks. `couple_facing_progress` is the only way couple-facing code gets check-in figures.
+
+Every couple-facing surface, that is everything a partner can read or download:
+
+- **Couple handout PDF** (`practice.sessions.documents.handout_for`): the summary, new homework,
+  crisis resources, and check-in progress only through `couple_facing_progress`. The same PDF is
+  what the therapist previews, what the portal download sends and what a record export holds.
+- **Portal pages** (`practice.portal`, every one reached as the signed-in partner): sign-in and
+  welcome; home ("My space": to do, sent, shared, check-in state, released handouts); the answer
+  form, its autosave and the sent-answer page (which shows the other partner's answer only when
+  `other_answers_visible` says so); the handout download; the check-in form, its autosave, the
+  sent, paused and support pages (the partner's own answers only); "Sharing my scores"
+  (`/portal/sharing`, the partner's own choice only); "Need help now?"; sign-out. No portal page
+  shows a check-in figure of anyone but the signed-in partner.
+- **Emails to partners**: the invitation / new private link and homework reminders. They name the
+  homework and hold a link; never answers, drafts, check-in notes, scores or safety answers.
+- **Shared answers**: the other partner's sent answers on `shared_after_both` homework, once both
+  have sent theirs (`other_answers_visible`). Drafts and safety answers are never shared.
+
+The clinician's own pages and clinician copy are not couple-facing: they show everything.
+`tests/test_sharing_canaries.py` plants a private word or number in each of partner B's private
+parts and checks every route, download and email partner A can reach, before and after consent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+
 from practice.domain import ResponseStatus, Sharing
+
+SAFETY_QUIET_PERIOD = timedelta(weeks=8)  # no scores in couple-facing output for this long after a safety flag
 
 
 def other_answers_visible(sharing: str, statuses: list[str]) -> bool:
@@ -21,3 +58,82 @@ def other_answers_visible(sharing: str, statuses: list[str]) -> bool:
         and len(statuses) == 2
         and all(status == ResponseStatus.SUBMITTED.value for status in statuses)
     )
+
+
+@dataclass(frozen=True)
+class FlagTimes:
+    """When a safety flag was raised and (if it was) acknowledged; nothing else about it."""
+
+    raised_at: datetime
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ScoreDecision:
+    """Whether couple-facing output may show check-in figures, and (for the therapist only) why not."""
+
+    allowed: bool
+    asked: bool  # the therapist ticked "include our progress"
+    not_agreed: tuple[str, ...]  # names of the partners who have not said yes
+    safety_hold: bool  # a safety flag is open, or was raised within SAFETY_QUIET_PERIOD
+
+    def reasons(self) -> list[str]:
+        """Plain words for the therapist's session page; never shown to a partner."""
+        reasons = []
+        if not self.asked:
+            reasons.append("you have not chosen to include the couple's progress")
+        if len(self.not_agreed) == 2:
+            reasons.append(f"neither {self.not_agreed[0]} nor {self.not_agreed[1]} has agreed to share their "
+                           "check-in scores yet")
+        elif self.not_agreed:
+            reasons.append(f"{self.not_agreed[0]} has not agreed to share their check-in scores")
+        if self.safety_hold:
+            reasons.append("a safety flag on this couple is open or was raised in the last 8 weeks")
+        return reasons
+
+
+def decide_checkin_scores(partners: Sequence[tuple[str, bool]], flags: Iterable[FlagTimes], as_of: datetime,
+                          *, asked: bool = True) -> ScoreDecision:
+    """The rule itself, as a pure function of the partners' answers, the couple's flags and a time.
+
+    `partners` are (name, said yes) for both partners. A flag holds scores back
+    if it was open at `as_of` (not acknowledged, or acknowledged later) or was
+    raised less than SAFETY_QUIET_PERIOD before `as_of` (or after it).
+    """
+    not_agreed = tuple(name for name, yes in partners if not yes)
+    safety_hold = any(
+        flag.acknowledged_at is None or flag.acknowledged_at > as_of or flag.raised_at > as_of - SAFETY_QUIET_PERIOD
+        for flag in flags
+    )
+    allowed = asked and len(partners) == 2 and not not_agreed and not safety_hold
+    return ScoreDecision(allowed=allowed, asked=asked, not_agreed=not_agreed, safety_hold=safety_hold)
+
+
+def checkin_scores_decision(couple, as_of: datetime, *, asked: bool = True) -> ScoreDecision:
+    """`decide_checkin_scores` for a stored couple: their partners' consent now and their flags near `as_of`."""
+    from practice.extensions import db
+    from practice.models import SafetyFlag
+
+    flags = db.session.execute(
+        select(SafetyFlag.raised_at, SafetyFlag.acknowledged_at).where(
+            SafetyFlag.couple_id == couple.id,
+            or_(SafetyFlag.acknowledged_at.is_(None), SafetyFlag.acknowledged_at > as_of,
+                SafetyFlag.raised_at > as_of - SAFETY_QUIET_PERIOD),
+        )
+    )
+    partners = [(p.name, bool(p.shares_checkin_scores)) for p in couple.partners]
+    return decide_checkin_scores(partners, (FlagTimes(*row) for row in flags), as_of, asked=asked)
+
+
+def couple_facing_progress(couple, mode: str, day: date, as_of: datetime):
+    """The couple's check-in progress for couple-facing output, or None whenever the rule says no.
+
+    `mode` is the therapist's tick ("" for none, or a couple progress mode);
+    `day` is the date the progress runs up to. Couple-facing code gets check-in
+    figures only from here.
+    """
+    if not mode or not checkin_scores_decision(couple, as_of, asked=True).allowed:
+        return None
+    from practice.checkins.progress import couple_progress
+
+    return couple_progress(couple, day)

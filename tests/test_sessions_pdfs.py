@@ -161,12 +161,18 @@ def test_check_in_progress_is_in_the_clinician_copy_only(clinician_copy, handout
     assert "Check-inprogress" not in squeezed(handout) and "check-insovertime" not in squeezed(handout)
 
 
-@pytest.mark.parametrize("mode, shown", [("", False), ("couple_combined", True), ("couple_both", True)])
-def test_the_handout_shows_progress_only_when_the_therapist_chose_to(app, mode, shown):
+@pytest.mark.parametrize("mode, consents, shown", [
+    ("", (True, True), False), ("couple_combined", (True, True), True), ("couple_both", (True, True), True),
+    ("couple_combined", (True, False), False), ("couple_both", (False, True), False),
+    ("couple_both", (False, False), False),
+])
+def test_the_handout_shows_progress_only_when_asked_and_both_partners_agreed(app, mode, consents, shown):
     with app.app_context():
         world = make_world(("Ana", "Ben"))
         session = signed_session(world)
         session.handout_progress = mode
+        for partner, yes in zip(world.couple.partners, consents, strict=True):
+            partner.shares_checkin_scores = yes
         db.session.commit()
         text = squeezed(pdf_pages(render_copy(session, "couple", bounded=False)))
         wipe_database()

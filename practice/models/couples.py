@@ -85,6 +85,10 @@ class Partner(TimestampMixin, Base):
     activated_at: Mapped[datetime | None]
     access_revoked_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # The partner's own answer to "Share my check-in scores in our session handouts": no until they say yes.
+    # Only practice.sharing.checkin_scores_decision reads it for couple-facing output.
+    shares_checkin_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
+    shares_checkin_scores_changed_at: Mapped[datetime | None]
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from practice.auth.forms import NewPasswordMixin
@@ -29,3 +29,15 @@ class WelcomeForm(NewPasswordMixin, FlaskForm):
         "your password keeps your space your own.",
     )
     submit = SubmitField("Save and open my space")
+
+
+class ScoreSharingForm(FlaskForm):
+    """A partner's own answer to "Share my check-in scores in our session handouts" (no until they say yes)."""
+
+    shares = RadioField(
+        "Share my check-in scores in our session handouts",
+        choices=[SelectChoice("no", "No, keep my scores between me and my therapist"),
+                 SelectChoice("yes", "Yes, my partner may see my scores in our handouts")],
+        default="no", validate_choice=True, validators=[InputRequired("Please choose yes or no.")],
+    )
+    submit = SubmitField("Save my choice")

@@ -11,8 +11,8 @@ from practice.errors_domain import ConflictError, DomainError, TokenError
 from practice.pagination import window
 from practice.library.answer_forms import answer_form_class, form_data
 from practice.pdf import PdfError
-from practice.portal import access, checkins, handouts, homework
-from practice.portal.forms import PartnerLoginForm, WelcomeForm
+from practice.portal import access, checkins, consent, handouts, homework
+from practice.portal.forms import PartnerLoginForm, ScoreSharingForm, WelcomeForm
 from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
 from practice.sessions import delivery
@@ -151,6 +151,22 @@ def save_from_form(response, form):
             flash(error.message, "warning")
     return render_template("portal/answer.html", response=response, form=form, today=practice_today(),
                            version=version), 200
+
+
+@bp.route("/sharing", methods=["GET", "POST"])
+def sharing():
+    """The partner's own choice about showing their check-in scores in the couple's handouts."""
+    partner = current_user._get_current_object()
+    form = ScoreSharingForm(data={"shares": "yes" if partner.shares_checkin_scores else "no"})
+    if form.validate_on_submit():
+        shares = form.shares.data == "yes"
+        if consent.set_score_sharing(partner, shares):
+            flash("Saved. Your scores can now appear in your handouts, if you both say yes." if shares
+                  else "Saved. Your scores stay between you and your therapist.", "success")
+        else:
+            flash("Nothing changed: that was already your choice.", "info")
+        return redirect(url_for("portal.sharing"))
+    return render_template("portal/sharing.html", form=form, partner=partner)
 
 
 @bp.get("/support")

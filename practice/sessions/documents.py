@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from practice.checkins.progress import couple_progress
+from practice import sharing
 from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
-from practice.models import Assignment, TherapySession
+from practice.models import Assignment, TherapySession, utcnow
 from practice.models.sessions import session_reviewed_homework
 from practice.pdf import fill_document, render_document, render_documents
 from practice.pdf.charts import Completion, Series, completion_chart
@@ -61,7 +62,7 @@ class Handout:
     summary: str
     homework: list[HandoutHomework]
     crisis_resources: str
-    progress: object | None = None  # the couple's check-ins, only when the therapist chose to include them
+    progress: object | None = None  # check-in figures, only when practice.sharing.couple_facing_progress allows
     progress_mode: str = ""
 
 
@@ -147,12 +148,13 @@ def handout_for(session: TherapySession) -> Handout:
     )
 
 
-def _handout_progress(session: TherapySession) -> dict:
-    """Check-in scores for the handout, only in the audience mode the therapist ticked."""
-    if not session.handout_progress:
-        return {}
+def _handout_progress(session: TherapySession, as_of: datetime | None = None) -> dict:
+    """Check-in scores for the handout: the therapist's tick asks, `sharing.couple_facing_progress` decides."""
     day = session.local_start(session.clinician.practice.timezone).date()
-    return {"progress": couple_progress(session.couple, day), "progress_mode": session.handout_progress}
+    progress = sharing.couple_facing_progress(session.couple, session.handout_progress, day, as_of or utcnow())
+    if progress is None:
+        return {}
+    return {"progress": progress, "progress_mode": session.handout_progress}
 
 
 def completion(session: TherapySession) -> Markup | None:

@@ -71,7 +71,9 @@ class NoteForm(SessionDetailsForm):
     )
     handout_progress = RadioField("Include our progress in the couple handout?", choices=choices(HandoutProgress),
                                   default=HandoutProgress.NONE.value, validate_choice=True,
-                                  description="Check-in scores only; never notes or safety answers.")
+                                  description="Your choice only asks. Scores appear only if both partners have said yes in their "
+                                  "portal, and never while a safety flag is open or was raised in the last 8 weeks. "
+                                  "Check-in scores only; never notes or safety answers.")
     reviewed = MultiCheckboxField("Homework reviewed", coerce=int)
     assigned = MultiCheckboxField("Homework set in this session", coerce=int)
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -7,10 +7,11 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import audit
+from practice import audit, sharing
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, session_for_clinician_or_404
 from practice.errors_domain import ConflictError, DomainError
+from practice.models import utcnow
 from practice.pdf import PdfError
 from practice.sessions import delivery, documents, services
 from practice.sessions.forms import AmendmentForm, NoteForm, SessionDetailsForm
@@ -64,7 +65,8 @@ def detail(session_id: int):
             flash("Signed and locked. Later changes are added as dated amendments." if session.is_signed
                   else "Draft saved.", "success")
             return redirect(url_for("sessions.detail", session_id=session.id))
-    page = render_template("sessions/draft.html", session=session, couple=session.couple, form=form)
+    page = render_template("sessions/draft.html", session=session, couple=session.couple, form=form,
+                           scores=score_status(session))
     audit.viewed(session)
     return page
 
@@ -138,6 +140,12 @@ def render_signed(session, form: AmendmentForm):
         "sessions/signed.html", session=session, couple=session.couple, form=form,
         may_amend=services.may_amend(session, current_user),
         reviewed=documents.reviewed_homework(session), assigned=documents.assigned_homework(session),
+        scores=score_status(session),
     )
     audit.viewed(session)
     return page
+
+
+def score_status(session) -> sharing.ScoreDecision:
+    """Whether the couple handout shows check-in scores now, and why not, for the therapist's eyes."""
+    return sharing.checkin_scores_decision(session.couple, utcnow(), asked=bool(session.handout_progress))

@@ -1,0 +1,24 @@
+"""A partner's own consent to show their check-in scores to the other partner, in session handouts.
+
+Only the signed-in partner changes their own answer, and every change is in
+the audit trail. Whether a handout then shows scores is decided in
+`practice.sharing`, never here.
+"""
+
+from __future__ import annotations
+
+from practice import audit
+from practice.extensions import db
+from practice.models import Partner, utcnow
+
+
+def set_score_sharing(partner: Partner, shares: bool) -> bool:
+    """Record the partner's yes or no; True if it changed (an unchanged answer records nothing)."""
+    if partner.shares_checkin_scores == shares:
+        return False
+    partner.shares_checkin_scores = shares
+    partner.shares_checkin_scores_changed_at = utcnow()
+    audit.record(audit.AuditAction.CHANGE, record=partner, practice_id=partner.couple.clinician.practice_id,
+                 detail={"setting": "shares_checkin_scores", "now": "yes" if shares else "no"})
+    db.session.commit()
+    return True
