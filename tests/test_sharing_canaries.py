@@ -16,7 +16,7 @@ both said yes), so the test notices if pages stopped showing anything.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +28,7 @@ from practice.domain import CheckInItem, ResponseStatus
 from practice.extensions import db
 from practice.models import AuditEvent, CheckIn, SafetyFlag, utcnow
 from practice.portal.homework import save_draft, submit
+from practice.sharing import FlagTimes, decide_checkin_scores
 from practice.sessions.documents import copy_html, render_copy
 from practice.templating import practice_today
 from tests.checkin_helpers import plant, plant_flag
@@ -386,3 +387,31 @@ def test_the_session_page_tells_the_therapist_whether_scores_will_appear_and_why
         assert word not in page
     flags = db.session.scalars(select(SafetyFlag)).all()
     assert len(flags) == int(flagged)
+
+
+# The pure rule, over random consents, flags and times ---------------------------------------
+
+AS_OF = datetime(2026, 6, 1, 12, tzinfo=UTC)
+FLAGS = st.lists(st.tuples(st.integers(-200, 30), st.one_of(st.none(), st.integers(0, 100))), max_size=4)
+
+
+def flag_times(flags) -> list[FlagTimes]:
+    """(days before AS_OF it was raised, days after raising it was acknowledged or None) as FlagTimes."""
+    return [FlagTimes(AS_OF + timedelta(days=raised),
+                      None if ack is None else AS_OF + timedelta(days=raised + ack)) for raised, ack in flags]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(consents=st.tuples(st.booleans(), st.booleans()), flags=FLAGS, asked=st.booleans())
+def test_the_rule_allows_scores_only_with_both_yes_the_tick_and_no_flag_near(consents, flags, asked):
+    partners = list(zip(("Alex", "Sam"), consents, strict=True))
+    decision = decide_checkin_scores(partners, flag_times(flags), AS_OF, asked=asked)
+    near = any(ack is None or raised + ack > 0 or raised > -7 * 8 for raised, ack in flags)
+    assert decision.allowed == (asked and all(consents) and not near)
+    # taking back a yes, or a new flag today, never turns scores on
+    for position in range(2):
+        fewer = [(name, yes and i != position) for i, (name, yes) in enumerate(partners)]
+        assert not decide_checkin_scores(fewer, flag_times(flags), AS_OF, asked=asked).allowed or decision.allowed
+    assert not decide_checkin_scores(partners, flag_times([*flags, (0, 0)]), AS_OF, asked=asked).allowed
+    if not decision.allowed:
+        assert decision.reasons()  # the therapist is always told why

@@ -53,6 +53,7 @@ KEY_PAGES = [
     KeyPage("answer-daily-log", ALEX, lambda d: f"/portal/homework/{d.assignment_ids['daily-gratitude-log']}"),
     KeyPage("answered-shared", ALEX, lambda d: f"/portal/homework/{d.assignment_ids['seeing-our-cycle']}"),
     KeyPage("support", ALEX, lambda d: "/portal/support"),
+    KeyPage("portal-sharing", ALEX, lambda d: "/portal/sharing"),
 ]
 
 

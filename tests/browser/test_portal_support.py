@@ -17,6 +17,7 @@ PORTAL_PAGES = {
     "shared": lambda d: f"/portal/homework/{d.assignment_ids['seeing-our-cycle']}",
     "check-in": lambda d: "/portal/check-in",
     "support": lambda d: "/portal/support",
+    "sharing my scores": lambda d: "/portal/sharing",
 }
 
 
