@@ -110,10 +110,17 @@ def decide_checkin_scores(partners: Sequence[tuple[str, bool]], flags: Iterable[
 
 
 def checkin_scores_decision(couple, as_of: datetime, *, asked: bool = True) -> ScoreDecision:
-    """`decide_checkin_scores` for a stored couple: their partners' consent now and their flags near `as_of`."""
+    """`decide_checkin_scores` for a stored couple: their partners' consent now and their flags near `as_of`.
+
+    Without the therapist's tick the answer is no whatever the flags say, so
+    they are not read (one statement fewer on every session page).
+    """
     from practice.extensions import db
     from practice.models import SafetyFlag
 
+    partners = [(p.name, bool(p.shares_checkin_scores)) for p in couple.partners]
+    if not asked:
+        return decide_checkin_scores(partners, (), as_of, asked=False)
     flags = db.session.execute(
         select(SafetyFlag.raised_at, SafetyFlag.acknowledged_at).where(
             SafetyFlag.couple_id == couple.id,
@@ -121,7 +128,6 @@ def checkin_scores_decision(couple, as_of: datetime, *, asked: bool = True) -> S
                 SafetyFlag.raised_at > as_of - SAFETY_QUIET_PERIOD),
         )
     )
-    partners = [(p.name, bool(p.shares_checkin_scores)) for p in couple.partners]
     return decide_checkin_scores(partners, (FlagTimes(*row) for row in flags), as_of, asked=asked)
 
 
