@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from practice.checkins import notices
 from practice.checkins.schedule import checkins_open, current_period, period_end
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.errors_domain import ConflictError, DomainError
@@ -94,10 +95,16 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     checkin.submitted_at = utcnow()
     answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id, answer=safety.value)
     db.session.add(answer)
+    flag = None
     if safety.raises_flag:
-        db.session.add(SafetyFlag(couple_id=partner.couple_id, partner_id=partner.id, safety_answer=answer))
+        _flush()  # the flag's sealed details name the answer's id
+        flag = SafetyFlag.raised_by(answer)
+        db.session.add(flag)
+        notices.record_for_clinician(flag, partner.couple)  # in the same commit: raised means recorded
     partner.couple.last_activity_at = checkin.submitted_at
     _commit()
+    if flag is not None:
+        notices.deliver_soon()
 
 
 def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:
@@ -115,6 +122,14 @@ def _writable(partner: Partner, period: date, expected_version: int | None, toda
         checkin = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, period_start=period)
         db.session.add(checkin)
     return checkin
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise ConflictError(STALE) from None
 
 
 def _commit() -> None:
