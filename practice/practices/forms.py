@@ -10,7 +10,7 @@ from wtforms import (
     BooleanField, EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
@@ -64,6 +64,13 @@ class PracticeProfileForm(FlaskForm):
         description="Without activity. A warning appears two minutes before, and typed text stays on the page.",
     )
     require_two_factor = BooleanField("Require two-step sign-in for every clinician")
+    safety_escalation_hours = IntegerField(
+        "Tell the practice owners about an unread safety answer after (hours)",
+        validators=[InputRequired("Please give a number of hours between 1 and 168."),
+                    NumberRange(min=1, max=168, message="Please give a number of hours between 1 and 168.")],
+        description="The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
+        "every owner is emailed too.",
+    )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("Save practice details")
 

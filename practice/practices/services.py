@@ -15,7 +15,7 @@ from practice.models import Clinician, ClinicianInvitation, Practice, utcnow
 from practice.tokens import new_token
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
-SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor")
+SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours")
 
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:
