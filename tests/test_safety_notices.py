@@ -145,7 +145,8 @@ def test_the_owner_sets_the_escalation_limit_on_the_profile_and_nonsense_is_refu
     fields = {k: v[0] for k, v in form_fields(page.data, None).items()}
     for bad in ("0", "-3", "1000", "soon"):
         refused = owner.post_form("/practice/", {**fields, "safety_escalation_hours": bad})
-        assert refused.status_code == 200 and b"between 1 and 168" in refused.data, bad
+        assert refused.status_code == 200, bad
+        assert b"between 1 and 168" in refused.data or b"Not a valid integer" in refused.data, bad
     saved = owner.post_form("/practice/", {**fields, "safety_escalation_hours": "6"})
     assert saved.status_code == 302
     db.session.expire_all()

@@ -66,7 +66,7 @@ class PracticeProfileForm(FlaskForm):
     require_two_factor = BooleanField("Require two-step sign-in for every clinician")
     safety_escalation_hours = IntegerField(
         "Tell the practice owners about an unread safety answer after (hours)",
-        validators=[InputRequired("Please give a number of hours between 1 and 168."),
+        validators=[Optional(),  # left out (an older form): the practice keeps its current limit
                     NumberRange(min=1, max=168, message="Please give a number of hours between 1 and 168.")],
         description="The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
         "every owner is emailed too.",

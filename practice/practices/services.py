@@ -21,6 +21,8 @@ SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalat
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:
     """Save the practice profile and sign-in rules, refusing a stale form."""
     values = {k: changes[k] or "" for k in PROFILE_FIELDS} | {k: changes[k] for k in SECURITY_FIELDS}
+    if values["safety_escalation_hours"] is None:
+        values["safety_escalation_hours"] = practice.safety_escalation_hours
     if any(getattr(practice, k) != values[k] for k in SECURITY_FIELDS):
         audit.record(audit.AuditAction.CHANGE, record=practice, detail={"field": "sign_in_rules"})
     save_versioned(practice, expected_version, values)
