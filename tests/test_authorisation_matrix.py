@@ -115,6 +115,9 @@ EXPECTED: dict[str, Row] = {
     "POST /portal/logout":                                              Row(PORTAL, 404, 404, 404, 404, PORTAL, PORTAL, PORTAL),
     "GET /portal/":                                                     Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "GET /portal/support":                                              Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
+    # Quick exit (a plain link on every portal page) and the neutral page it leads to: anyone
+    "GET /exit":                                                        Row(302,    302, 302, 302, 302, 302, 302, 302),
+    "GET /weather":                                                     Row(200,    200, 200, 200, 200, 200, 200, 200),
     "GET /portal/homework/<int:assignment_id>":                         Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
     "POST /portal/homework/<int:assignment_id>":                        Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
     "POST /portal/homework/<int:assignment_id>/autosave":               Row(PORTAL, 404, 404, 404, 404, 409, 409, 404),
