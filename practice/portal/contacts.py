@@ -16,15 +16,16 @@ from markupsafe import Markup, escape
 
 # A run of digits, spaces, dots, dashes and brackets, optionally after a +, holding 3 to 15 digits,
 # not glued to letters or other digits (so "24/7" or "2nd" stay words).
-NUMBER = re.compile(r"(?<![\w+])(\+?\(?\d[\d\s().-]*\d)(?![\w])")
+NUMBER = re.compile(r"(?<![\w+/])(\+?\(?\d[\d\s().-]*\d)(?![\w/])")
 TEXT_KEYWORD = re.compile(r"\btext\s+([A-Za-z0-9]{1,20})\s+to\s*$", re.IGNORECASE)
 MIN_DIGITS, MAX_DIGITS = 3, 15
 
 
 def dial_string(number: str) -> str:
     """What goes after tel: or sms: — digits, and a + if the number starts with one."""
-    digits = re.sub(r"\D", "", number)
-    return ("+" + digits) if number.lstrip().startswith("+") else digits
+    if number.lstrip().startswith("+"):  # "+44 (0)20 ...": the bracketed 0 is not dialled from abroad
+        return "+" + re.sub(r"\D", "", number.replace("(0)", ""))
+    return re.sub(r"\D", "", number)
 
 
 def _is_number(candidate: str) -> bool:
@@ -51,6 +52,8 @@ def contact_links(text: str | None) -> Markup:
     last = 0
     for match in NUMBER.finditer(text):
         number = match.group(1).rstrip(" .-")
+        while number.count("(") > number.count(")"):  # "116 123 (24/7)": the bracket is the sentence's
+            number = number[:number.rindex("(")].rstrip(" .-(")
         # Trailing separators belong to the sentence, not the number.
         end = match.start(1) + len(number)
         if not _is_number(number):
