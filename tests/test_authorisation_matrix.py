@@ -79,6 +79,8 @@ EXPECTED: dict[str, Row] = {
     "POST /practice/team/invitations":                                  Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     "POST /practice/team/invitations/<int:invitation_id>/revoke":       Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
     "POST /practice/team/<int:clinician_id>/<any(deactivate, reactivate):action>": Row(LOGIN, 403, 403, 404, 302, 404, 404, 404),
+    "GET /practice/team/<int:clinician_id>/reassign":                   Row(LOGIN,  403, 403, 404, 200, 404, 404, 404),
+    "POST /practice/team/<int:clinician_id>/reassign":                  Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
     "GET /practice/audit":                                              Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     # Couples: their own clinician only
     "GET /couples/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),

@@ -37,6 +37,10 @@ STALE = (
     "wasn't saved. Your answers are still below: if they're the ones you want to keep, press the button again."
 )
 INCOMPLETE = "Please answer every question before you send your check-in."
+WITHOUT_THERAPIST = (
+    "Your therapist isn't reading check-ins on Twofold at the moment, so this one wasn't sent. Your therapist's "
+    "practice will be in touch. If you need help now, the crisis contacts are on the Need help now? page."
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
 
 def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:
     """The draft to write to (new if none yet), after every rule that could refuse the save."""
+    if not partner.couple.clinician.active:
+        raise DomainError(WITHOUT_THERAPIST)
     if not checkins_open(partner.couple):
         raise DomainError(PAUSED)
     if period != current_period(partner.couple, today):

@@ -80,3 +80,18 @@ class InviteClinicianForm(FlaskForm):
 
     email = EmailField("Colleague's email", filters=[lower_strip], validators=email_validators())
     submit = SubmitField("Create invitation")
+
+
+def reassignment_form(couples, colleagues, formdata=None) -> FlaskForm:
+    """One select per couple ("couple_<id>"), each listing the active colleagues who could take it."""
+    choices = [SelectChoice("", "Choose a colleague…")] + [SelectChoice(str(c.id), c.display_name) for c in colleagues]
+
+    class ReassignForm(FlaskForm):
+        submit = SubmitField("Move the couples and turn off sign-in")
+
+    for couple in couples:
+        setattr(ReassignForm, f"couple_{couple.id}", SelectField(
+            couple.name, choices=choices, validators=[InputRequired("Please choose who takes this couple.")]))
+    form = ReassignForm() if formdata is None else ReassignForm(formdata=formdata)
+    form.couple_fields = [(couple, form[f"couple_{couple.id}"]) for couple in couples]
+    return form
