@@ -122,7 +122,9 @@ def test_a_concurrent_deactivation_waits_for_the_row_locks_on_postgresql(app, le
     db.session.commit()
     other = db.engine.connect()
     held = other.begin()
-    other.execute(text("SELECT id FROM clinicians WHERE id = :id FOR UPDATE"), {"id": ids["morgan"]})
+    # The first owner's deactivation of Jamie holds the practice's active clinicians, as deactivate() does.
+    other.execute(text("SELECT id FROM clinicians WHERE practice_id = :p AND active ORDER BY id FOR UPDATE"),
+                  {"p": leaving.clinician.practice_id})
     outcome = {}
 
     def second_owner():

@@ -4,8 +4,9 @@ When a partner's safety answer raises a flag, a "clinician" notice for the
 couple's clinician is recorded in the same commit as the flag, and delivered
 at once (on the job queue). If no one acknowledges the flag within the
 practice's `safety_escalation_hours` (24 unless the owner changes it), every
-active owner gets an "owner" notice; so do they at once if the couple's
-clinician can no longer sign in. `flask --app practice send-reminders` runs
+active owner gets an "owner" notice; so do they at the next run, without
+waiting, if the couple's clinician can no longer sign in (partners of such a
+clinician cannot check in any more, but a flag raised before can be open). `flask --app practice send-reminders` runs
 `run(now)`, which records due escalations and (re)delivers every notice not
 yet sent, so cron is the backstop for both stages.
 
@@ -41,11 +42,8 @@ SUBJECT = "A check-in needs your attention"
 
 
 def record_for_clinician(flag: SafetyFlag, couple: Couple) -> None:
-    """Record (not yet send) the first notice of a new flag; owners too if the clinician cannot sign in."""
+    """Record (not yet send) the first notice of a new flag, in the flag's own transaction."""
     db.session.add(SafetyNotice(flag=flag, stage=CLINICIAN, clinician_id=couple.clinician_id))
-    if not couple.clinician.active:
-        for owner in _owners(couple.clinician.practice_id):
-            db.session.add(SafetyNotice(flag=flag, stage=OWNER, clinician_id=owner.id))
 
 
 @queue.task()
