@@ -127,3 +127,26 @@ def test_key_rotation_re_encrypts_sealed_values_and_keeps_them_bound(app, world)
         assert flag.safety_answer.answer == "talk" and flag.partner_id == world.p1.id
     finally:
         app.config["DATA_KEYS"] = old_keys
+
+
+def test_the_migration_seals_existing_answers_and_its_downgrade_gives_them_back(app, world):
+    import flask_migrate
+
+    flag = raise_flag(world.p1, SafetyChoice.TALK)
+    _submit_no(world.p2)
+    flag_id, p1_id, p2_id = flag.id, world.p1.id, world.p2.id
+    db.session.commit()
+    db.session.remove()
+    flask_migrate.downgrade(revision="0009")
+    try:
+        with db.engine.connect() as connection:
+            answers = dict(connection.execute(text("SELECT partner_id, answer FROM safety_answers")).all())
+            flags = connection.execute(text("SELECT id, partner_id FROM safety_flags")).all()
+        assert answers == {p1_id: "talk", p2_id: "no"} and flags == [(flag_id, p1_id)]
+    finally:
+        db.session.remove()
+        flask_migrate.upgrade()
+    dump = _dump()
+    assert not any(value in ("talk", "no") for row in dump["safety_answers"] for value in row)
+    flag = db.session.get(SafetyFlag, flag_id)
+    assert flag.partner_id == p1_id and flag.safety_answer.answer == "talk"
