@@ -163,3 +163,11 @@ def test_partners_of_an_inactive_clinician_are_told_the_practice_will_be_in_touc
     response = alex.post_form(URL, {"action": "submit", "q_safety": "yes", "version": "0", "period": "2026-01-01"})
     assert response.status_code in (200, 302)
     assert db.session.scalar(select(CheckIn)) is None
+
+
+def test_no_homework_reminder_points_partners_to_a_therapist_who_cannot_read_it(app, runner, world, outbox):
+    give_homework(world, due_in=1)
+    world.clinician.active = False  # legacy data
+    db.session.commit()
+    result = runner.invoke(args=["send-reminders"])
+    assert "Sent 0 reminder(s)." in result.output and outbox == []
