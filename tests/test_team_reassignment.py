@@ -171,3 +171,19 @@ def test_no_homework_reminder_points_partners_to_a_therapist_who_cannot_read_it(
     db.session.commit()
     result = runner.invoke(args=["send-reminders"])
     assert "Sent 0 reminder(s)." in result.output and outbox == []
+
+
+def test_homework_is_not_sent_to_a_clinician_who_cannot_read_it_and_the_answers_stay(app, world):
+    from tests.homework_helpers import FULL_ANSWERS
+
+    assignment = give_homework(world, positions=(1,))
+    alex = partner_login(app, world.p1)
+    url = f"/portal/homework/{assignment.id}"
+    alex.get(url)
+    world.clinician.active = False  # legacy data
+    db.session.commit()
+    response = alex.post_form(url, FULL_ANSWERS | {"action": "submit", "version": "1"})
+    assert response.status_code == 200 and b"practice will be in touch" in response.data
+    assert FULL_ANSWERS["q_story"].encode() in response.data
+    from practice.models import Response
+    assert db.session.scalar(select(Response.status).where(Response.assignment_id == assignment.id)) != "submitted"
