@@ -47,15 +47,15 @@ def record_for_clinician(flag: SafetyFlag, couple: Couple) -> None:
 
 
 @queue.task()
-def deliver_queued() -> None:
-    """The queue's way in: deliver whatever is waiting (the cron run catches anything this misses)."""
-    deliver_pending(utcnow())
+def deliver_queued(flag_id: int) -> None:
+    """The queue's way in: deliver one new flag's notices (the cron run catches anything this misses)."""
+    deliver_pending(utcnow(), flag_id=flag_id)
 
 
-def deliver_soon() -> None:
-    """Deliver the notices just recorded, off the request; never lets a mail failure reach the partner."""
+def deliver_soon(flag: SafetyFlag) -> None:
+    """Deliver a new flag's notices, off the request; never lets a mail failure reach the partner."""
     try:
-        queue.enqueue(deliver_queued)
+        queue.enqueue(deliver_queued, flag.id)
     except Exception:  # the cron run delivers it instead
         log.exception("safety notices could not be queued; the next send-reminders run will send them")
 
@@ -111,11 +111,12 @@ def _record(flag_id: int, stage: str, clinician_id: int, now: datetime) -> int:
     return 1
 
 
-def deliver_pending(now: datetime) -> int:
+def deliver_pending(now: datetime, flag_id: int | None = None) -> int:
     """Send every notice not yet sent (and every claim left behind by a run that died); return how many went."""
-    ids = db.session.scalars(
-        select(SafetyNotice.id).where(SafetyNotice.state != SENT).order_by(SafetyNotice.id)
-    ).all()
+    query = select(SafetyNotice.id).where(SafetyNotice.state != SENT).order_by(SafetyNotice.id)
+    if flag_id is not None:
+        query = query.where(SafetyNotice.flag_id == flag_id)
+    ids = db.session.scalars(query).all()
     sent = 0
     for notice_id in ids:
         if _claim(notice_id, now):
