@@ -152,3 +152,18 @@ def test_the_owner_sets_the_escalation_limit_on_the_profile_and_nonsense_is_refu
     assert saved.status_code == 302
     db.session.expire_all()
     assert team.clinician.practice.safety_escalation_hours == 6
+
+
+def test_the_owners_link_leads_to_the_waiting_couple_and_its_therapist_without_the_answer(app, team, outbox):
+    from tests.homework_helpers import clinician_login
+
+    flag = raise_flag(team.p1, SafetyChoice.TALK)
+    owner = clinician_login(app, team.clinician)
+    assert b"Safety answers no one has acknowledged" not in owner.get("/practice/team").data
+    team.clinician.practice.safety_escalation_hours = 1
+    flag.raised_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    page = owner.get("/practice/team").data.decode()
+    waiting = page.split("Safety answers no one has acknowledged")[1].split("</section>")[0]
+    assert "Alex &amp; Sam" in waiting and "Jamie" in waiting
+    assert "talk" not in waiting.lower().replace("only their therapist", "")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit
@@ -15,7 +15,7 @@ from practice.versioning import save_versioned
 from practice.mail import send_templated
 from practice.domain import CoupleStatus
 from practice.errors_domain import ConflictError, DomainError
-from practice.models import Clinician, ClinicianInvitation, Couple, Practice, utcnow
+from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
 from practice.tokens import new_token
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
@@ -81,6 +81,22 @@ NEEDS_REASSIGNMENT = (
 )
 NOT_A_COLLEAGUE = "Please choose an active colleague in this practice for every couple."
 LAST_ACTIVE = "This is the only clinician who can still sign in, so there is no one to pass their couples to."
+
+
+def waiting_safety_flags(practice: Practice, now: datetime) -> list[SafetyFlag]:
+    """Open safety flags of the practice past its escalation limit (or whose clinician is gone), oldest first.
+
+    For the owner's team page, where the escalation email leads: which couple and whose caseload, never the answer.
+    """
+    limit = now - timedelta(hours=practice.safety_escalation_hours)
+    return list(db.session.scalars(
+        select(SafetyFlag).join(SafetyFlag.couple).join(Couple.clinician)
+        .where(Clinician.practice_id == practice.id, SafetyFlag.acknowledged_at.is_(None),
+               or_(SafetyFlag.raised_at <= limit, Clinician.active.is_(False)))
+        .options(joinedload(SafetyFlag.couple).selectinload(Couple.partners),
+                 joinedload(SafetyFlag.couple).joinedload(Couple.clinician))
+        .order_by(SafetyFlag.raised_at, SafetyFlag.id)
+    ))
 
 
 def couples_of(clinician: Clinician) -> list[Couple]:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from practice.auth.guards import require_owner
 from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_404
 from practice.errors_domain import ConflictError, DomainError
+from practice.models import utcnow
 from practice.versioning import keep_typed_text_after_conflict
 from practice.practices import services
 from practice.practices.forms import InviteClinicianForm, PracticeProfileForm, reassignment_form
@@ -36,6 +37,7 @@ def render_team(form: InviteClinicianForm, new_link: str | None = None):
     return render_template(
         "practices/team.html", form=form, new_link=new_link,
         clinicians=services.team(practice_id), invitations=services.open_invitations(practice_id),
+        waiting_flags=services.waiting_safety_flags(current_user.practice, utcnow()),
     )
 
 
