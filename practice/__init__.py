@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.jobs.views import bp as jobs_bp
     from practice.main.views import bp as main_bp
     from practice.portal.checkin_views import bp as portal_checkins_bp
+    from practice.portal.quick_exit import bp as away_bp
     from practice.portal.views import bp as portal_bp
     from practice.practices.views import bp as practices_bp
     from practice.records.views import bp as records_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(library_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(portal_checkins_bp)
+    app.register_blueprint(away_bp)
     app.register_blueprint(homework_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(jobs_bp)

@@ -77,11 +77,14 @@ def safety_flag_for_clinician_or_404(couple_id: int, flag_id: int) -> SafetyFlag
         .where(SafetyFlag.id == flag_id, SafetyFlag.couple_id == couple_id, Couple.clinician_id == current_user.id)
         .options(
             joinedload(SafetyFlag.couple).selectinload(Couple.partners),
-            joinedload(SafetyFlag.partner),
-            joinedload(SafetyFlag.safety_answer).joinedload(SafetyAnswer.checkin),
         )
     )
-    return _first_or_refused(query, "SafetyFlag", flag_id)
+    flag = _first_or_refused(query, "SafetyFlag", flag_id)
+    db.session.scalar(  # the answer its sealed details name, with the check-in, into the identity map
+        select(SafetyAnswer).where(SafetyAnswer.id == flag.safety_answer_id, SafetyAnswer.couple_id == couple_id)
+        .options(joinedload(SafetyAnswer.checkin))
+    )
+    return flag
 
 
 def session_for_clinician_or_404(session_id: int) -> TherapySession:

@@ -168,9 +168,13 @@ def register(app: Flask) -> None:
 
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
-        """Email partners whose homework is due within a day or overdue (safe to run often)."""
+        """Email homework reminders, and safety notices and their escalations (safe to run often)."""
         from practice.homework.reminders import send_reminders as send
         from practice.models import utcnow
 
+        from practice.checkins import notices
+
         with app.test_request_context(base_url=app.config["PUBLIC_URL"]):  # links in emails need a host
             click.echo(f"Sent {send(utcnow())} reminder(s).")
+            recorded, sent = notices.run(utcnow())
+            click.echo(f"Sent {sent} safety notice(s); {recorded} escalated to practice owners.")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from practice import domain
 from practice.auth.lifetimes import SEEN_AT, remaining
 from practice.markdown import render_markdown
+from practice.portal.contacts import contact_links
 
 
 def practice_zone() -> ZoneInfo:
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(contact_links, "contact_links")
     app.add_template_global(domain, "domain")
     app.add_template_global(session_clock, "session_clock")
 

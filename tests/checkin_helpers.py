@@ -41,8 +41,9 @@ def raise_flag(partner: Partner, answer: SafetyChoice = SafetyChoice.YES, note: 
     today = practice_today()
     portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,
                            {item.value: 3 for item in CheckInItem}, note, answer)
-    return db.session.scalar(
-        select(SafetyFlag).where(SafetyFlag.partner_id == partner.id).order_by(SafetyFlag.id.desc()))
+    flags = db.session.scalars(
+        select(SafetyFlag).where(SafetyFlag.couple_id == partner.couple_id).order_by(SafetyFlag.id.desc()))
+    return next(f for f in flags if f.partner_id == partner.id)  # which partner is sealed, not a column
 
 
 def plant(couple: Couple, position: int, period: date, ratings: dict[str, int] | int = 3, note: str = "",
@@ -66,7 +67,8 @@ def plant_flag(couple: Couple, position: int, period: date, answer: str = "yes")
     checkin = plant(couple, position, period)
     safety = db.session.scalar(select(SafetyAnswer).where(SafetyAnswer.checkin_id == checkin.id))
     safety.answer = answer
-    flag = SafetyFlag(couple_id=couple.id, partner_id=checkin.partner_id, safety_answer=safety)
+    db.session.flush()
+    flag = SafetyFlag.raised_by(safety)
     db.session.add(flag)
     db.session.commit()
     return flag

@@ -79,6 +79,8 @@ EXPECTED: dict[str, Row] = {
     "POST /practice/team/invitations":                                  Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     "POST /practice/team/invitations/<int:invitation_id>/revoke":       Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
     "POST /practice/team/<int:clinician_id>/<any(deactivate, reactivate):action>": Row(LOGIN, 403, 403, 404, 302, 404, 404, 404),
+    "GET /practice/team/<int:clinician_id>/reassign":                   Row(LOGIN,  403, 403, 404, 200, 404, 404, 404),
+    "POST /practice/team/<int:clinician_id>/reassign":                  Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
     "GET /practice/audit":                                              Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     # Couples: their own clinician only
     "GET /couples/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
@@ -117,6 +119,9 @@ EXPECTED: dict[str, Row] = {
     "GET /portal/support":                                              Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "GET /portal/sharing":                                              Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "POST /portal/sharing":                                             Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
+    # Quick exit (a plain link on every portal page) and the neutral page it leads to: anyone
+    "GET /exit":                                                        Row(302,    302, 302, 302, 302, 302, 302, 302),
+    "GET /weather":                                                     Row(200,    200, 200, 200, 200, 200, 200, 200),
     "GET /portal/homework/<int:assignment_id>":                         Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
     "POST /portal/homework/<int:assignment_id>":                        Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
     "POST /portal/homework/<int:assignment_id>/autosave":               Row(PORTAL, 404, 404, 404, 404, 409, 409, 404),

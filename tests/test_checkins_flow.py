@@ -121,9 +121,15 @@ def test_a_non_no_safety_answer_shows_crisis_resources_at_once_and_raises_a_flag
         assert "_flashes" not in session
 
 
-def test_no_email_is_sent_about_a_check_in_or_a_safety_answer(app, world, outbox):
-    fill_in(partner_login(app, world.p1), "submit", safety="yes", note="please call")
+def test_no_email_is_sent_about_a_check_in_and_a_safety_answer_sends_only_a_bare_notice(app, world, outbox):
+    fill_in(partner_login(app, world.p2), "submit", safety="no", note="all fine")
     assert outbox == []
+    fill_in(partner_login(app, world.p1), "submit", safety="yes", note="please call")
+    (message,) = outbox  # to the clinician only, and holding nothing of the answer (tests/test_safety_notices.py)
+    assert message.to == [world.clinician.email]
+    body = message.body + message.alternatives[0][0]
+    for private in ("please call", world.p1.name, world.p2.name, "yes", "Yes"):
+        assert private not in body
 
 
 def test_paused_or_inactive_couples_are_not_asked(app, world):

@@ -150,7 +150,8 @@ def test_support_page_shows_the_practice_crisis_resources(app, logged_in, couple
     clinician.practice.crisis_resources = "Call 988 any time."
     db.session.commit()
     browser, _ = accept(app, invite(logged_in, couple, 1), "alex@example.com")
-    assert b"Call 988 any time." in browser.get("/portal/support").data
+    page = browser.get("/portal/support").data
+    assert b'Call <a href="tel:988" class="tel-link">988</a>' in page and b"any time." in page
 
 
 def test_welcome_form_bad_input_keeps_the_email(app, logged_in, couple):

@@ -24,5 +24,6 @@ def period_end(couple: Couple, start: date) -> date:
 
 
 def checkins_open(couple: Couple) -> bool:
-    """Partners are asked to check in only while the couple is active and the therapist hasn't paused it."""
-    return couple.status == CoupleStatus.ACTIVE.value and not couple.checkins_paused
+    """Partners are asked to check in only while the couple is active, the therapist hasn't paused it,
+    and the couple's therapist can still sign in to read it (never a check-in into a void)."""
+    return couple.status == CoupleStatus.ACTIVE.value and not couple.checkins_paused and couple.clinician.active

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from practice import audit
 from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
-from practice.models import Clinician, Couple, SafetyFlag, utcnow
+from practice.models import Clinician, Couple, SafetyAnswer, SafetyFlag, utcnow
 from practice.versioning import save_versioned
 
 ALREADY_ACKNOWLEDGED = "This safety answer was already acknowledged, so nothing was changed."
@@ -28,28 +28,36 @@ def update_settings(couple: Couple, expected_version: int | None, cadence_days: 
 
 def open_flags_for(clinician: Clinician) -> list[SafetyFlag]:
     """Unacknowledged safety flags of this clinician's couples, oldest first, for the dashboard."""
-    return list(db.session.scalars(
+    flags = list(db.session.scalars(
         select(SafetyFlag)
         .join(SafetyFlag.couple)
         .where(Couple.clinician_id == clinician.id, SafetyFlag.acknowledged_at.is_(None))
-        .options(
-            joinedload(SafetyFlag.couple).selectinload(Couple.partners),
-            joinedload(SafetyFlag.partner),
-            joinedload(SafetyFlag.safety_answer),
-        )
+        .options(joinedload(SafetyFlag.couple).selectinload(Couple.partners))
         .order_by(SafetyFlag.raised_at, SafetyFlag.id)
     ))
+    _load_answers(flags)
+    return flags
+
+
+def _load_answers(flags: list[SafetyFlag]) -> None:
+    """The answers the flags' sealed details name, in one query, so `flag.safety_answer` needs none."""
+    if flags:
+        db.session.scalars(select(SafetyAnswer).where(
+            SafetyAnswer.id.in_([f.safety_answer_id for f in flags]),
+            SafetyAnswer.couple_id.in_({f.couple_id for f in flags}),
+        )).all()
 
 
 def couple_flags(couple: Couple) -> list[SafetyFlag]:
     """Every safety flag of an (already authorised) couple, newest first."""
-    return list(db.session.scalars(
+    flags = list(db.session.scalars(
         select(SafetyFlag)
         .where(SafetyFlag.couple_id == couple.id)
-        .options(joinedload(SafetyFlag.partner), joinedload(SafetyFlag.safety_answer),
-                 joinedload(SafetyFlag.acknowledged_by))
+        .options(joinedload(SafetyFlag.acknowledged_by))
         .order_by(SafetyFlag.raised_at.desc(), SafetyFlag.id.desc())
     ))
+    _load_answers(flags)
+    return flags
 
 
 def acknowledge(flag: SafetyFlag, clinician: Clinician, note: str) -> None:

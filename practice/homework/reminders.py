@@ -37,14 +37,16 @@ def reminders_due(now: datetime) -> list[Due]:
     horizon = now.date() + timedelta(days=2)  # generous in UTC; each practice's own date decides below
     rows = db.session.execute(
         select(Response.id, Assignment.due_date, Couple.status, Partner.email, Partner.password_hash,
-               Partner.access_revoked_at, Clinician.practice_id)
+               Partner.access_revoked_at, Clinician.practice_id, Clinician.active)
         .join(Response.assignment).join(Assignment.couple).join(Couple.clinician).join(Response.partner)
         .where(Response.status != ResponseStatus.SUBMITTED.value, Assignment.due_date <= horizon)
     )
     zones = _practice_zones()
     due = []
-    for response_id, due_date, status, email, password_hash, revoked, practice_id in rows:
+    for response_id, due_date, status, email, password_hash, revoked, practice_id, clinician_active in rows:
         if status != "active" or not email or password_hash is None or revoked is not None:
+            continue
+        if not clinician_active:  # no nudging towards a therapist who can't read it (practice.practices.services)
             continue
         kind = _kind(due_date, now.astimezone(zones[practice_id]).date())
         if kind:

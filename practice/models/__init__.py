@@ -10,7 +10,7 @@ from practice.models.accounts import (
 )
 from practice.models.audit import AuditAction, AuditEvent, AuditImmutableError
 from practice.models.base import Base, utcnow
-from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag
+from practice.models.checkins import CheckIn, SafetyAnswer, SafetyFlag, SafetyNotice
 from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
@@ -40,6 +40,7 @@ __all__ = [
     "Response",
     "SafetyAnswer",
     "SafetyFlag",
+    "SafetyNotice",
     "SessionAmendment",
     "SignupRequest",
     "TherapySession",

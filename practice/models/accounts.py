@@ -33,6 +33,8 @@ class Practice(VersionedMixin, TimestampMixin, Base):
     # Security settings the owner chooses on the practice profile.
     idle_timeout_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
     require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A safety flag not acknowledged within this many hours is also sent to the owner(s).
+    safety_escalation_hours: Mapped[int] = mapped_column(default=24, server_default="24")
 
     clinicians: Mapped[list[Clinician]] = relationship(
         back_populates="practice", order_by="Clinician.name"

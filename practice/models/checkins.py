@@ -4,6 +4,12 @@ A `CheckIn` row belongs to one partner and one period (a week by default).
 The answer to the safety question is not a column of it: it lives in
 `SafetyAnswer`, and any answer but "no" raises a `SafetyFlag`. Portal code
 never reads either table; only clinician-scoped queries join them.
+
+Neither table says in clear which partner reported fear: every sent check-in
+has an answer row (so its partner column tells nothing), the answer itself is
+sealed (practice.sealed: encrypted and bound to its table, column and row),
+and a flag names only its couple in clear; which partner and which answer
+raised it are in its sealed `details`.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from practice.crypto import EncryptedText
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+from practice.sealed import Sealed, SealedToken
 
 if TYPE_CHECKING:
     from practice.models.accounts import Clinician
@@ -82,7 +89,8 @@ class SafetyAnswer(Base):
     checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), unique=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"), index=True)
-    answer: Mapped[str] = mapped_column(String(8))
+    answer_token: Mapped[str] = mapped_column("answer", SealedToken())
+    answer = Sealed("answer_token")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     checkin: Mapped[CheckIn] = relationship()
@@ -103,18 +111,73 @@ class SafetyFlag(VersionedMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"))
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
-    safety_answer_id: Mapped[int] = mapped_column(ForeignKey("safety_answers.id"), unique=True)
+    # {"partner_id": ..., "safety_answer_id": ...}, sealed: the plain row shows no partner.
+    details_token: Mapped[str] = mapped_column("details", SealedToken())
+    details = Sealed("details_token")
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
     acknowledgement_note: Mapped[str] = mapped_column(EncryptedText, default="")
 
     couple: Mapped[Couple] = relationship()
-    partner: Mapped[Partner] = relationship()
-    safety_answer: Mapped[SafetyAnswer] = relationship()
     acknowledged_by: Mapped[Clinician | None] = relationship()
+
+    @classmethod
+    def raised_by(cls, answer: SafetyAnswer) -> SafetyFlag:
+        """The flag for a (flushed) answer other than "no"."""
+        return cls(couple_id=answer.couple_id,
+                   details={"partner_id": answer.partner_id, "safety_answer_id": answer.id})
+
+    @property
+    def partner_id(self) -> int:
+        return self.details["partner_id"]
+
+    @property
+    def safety_answer_id(self) -> int:
+        return self.details["safety_answer_id"]
+
+    @property
+    def partner(self) -> Partner:
+        from practice.models.couples import Partner
+
+        return object_session(self).get(Partner, self.partner_id)
+
+    @property
+    def safety_answer(self) -> SafetyAnswer:
+        return object_session(self).get(SafetyAnswer, self.safety_answer_id)
 
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class SafetyNotice(Base):
+    """One email telling a clinician that a check-in needs attention: recorded before it is sent.
+
+    Stage "clinician" goes to the couple's clinician when the flag is raised;
+    stage "owner" to each practice owner once the flag has waited longer than
+    the practice's `safety_escalation_hours`. The unique key means no notice
+    is recorded twice; `state` goes "pending" -> "sending" (claimed, with the
+    time) -> "sent". A run that dies after claiming leaves "sending" behind,
+    and a later run takes it again once the claim is older than
+    `practice.checkins.notices.CLAIM_LEASE`, so a notice is never lost.
+    """
+
+    __tablename__ = "safety_notices"
+    __table_args__ = (
+        UniqueConstraint("flag_id", "stage", "clinician_id", name="uq_safety_notices_flag_stage_clinician"),
+        Index("ix_safety_notices_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("safety_flags.id"))
+    stage: Mapped[str] = mapped_column(String(10))  # "clinician" or "owner"
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+
+    flag: Mapped[SafetyFlag] = relationship()
+    clinician: Mapped[Clinician] = relationship()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from practice.checkins import notices
 from practice.checkins.schedule import checkins_open, current_period, period_end
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.errors_domain import ConflictError, DomainError
@@ -36,6 +37,10 @@ STALE = (
     "wasn't saved. Your answers are still below: if they're the ones you want to keep, press the button again."
 )
 INCOMPLETE = "Please answer every question before you send your check-in."
+WITHOUT_THERAPIST = (
+    "Your therapist isn't reading check-ins on Twofold at the moment, so this one wasn't sent. Your therapist's "
+    "practice will be in touch. If you need help now, the crisis contacts are on the Need help now? page."
+)
 
 
 @dataclass(frozen=True)
@@ -94,14 +99,22 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     checkin.submitted_at = utcnow()
     answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id, answer=safety.value)
     db.session.add(answer)
+    flag = None
     if safety.raises_flag:
-        db.session.add(SafetyFlag(couple_id=partner.couple_id, partner_id=partner.id, safety_answer=answer))
+        _flush()  # the flag's sealed details name the answer's id
+        flag = SafetyFlag.raised_by(answer)
+        db.session.add(flag)
+        notices.record_for_clinician(flag, partner.couple)  # in the same commit: raised means recorded
     partner.couple.last_activity_at = checkin.submitted_at
     _commit()
+    if flag is not None:
+        notices.deliver_soon(flag)
 
 
 def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:
     """The draft to write to (new if none yet), after every rule that could refuse the save."""
+    if not partner.couple.clinician.active:
+        raise DomainError(WITHOUT_THERAPIST)
     if not checkins_open(partner.couple):
         raise DomainError(PAUSED)
     if period != current_period(partner.couple, today):
@@ -115,6 +128,14 @@ def _writable(partner: Partner, period: date, expected_version: int | None, toda
         checkin = CheckIn(partner_id=partner.id, couple_id=partner.couple_id, period_start=period)
         db.session.add(checkin)
     return checkin
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise ConflictError(STALE) from None
 
 
 def _commit() -> None:

@@ -23,6 +23,10 @@ from practice.models import Assignment, ExerciseVersion, Partner, Response, utcn
 from practice.sharing import other_answers_visible
 
 ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
+HELD = (
+    "Your therapist isn't reading homework on Twofold at the moment, so this wasn't sent yet. Your answers are "
+    "still below, and you can save them as a draft. Your therapist's practice will be in touch."
+)
 
 
 # Lists show titles, dates and statuses: answers and notes stay encrypted and unread.
@@ -114,6 +118,8 @@ def save_draft(response: Response, expected_version: int | None, answers: dict) 
 def submit(response: Response, expected_version: int | None, answers: dict) -> None:
     """Send the answers to the therapist; from now on they are read-only."""
     _check_writable(response, expected_version)
+    if not response.assignment.couple.clinician.active:  # never sent into a void
+        raise DomainError(HELD)
     response.answers = answers
     response.status = ResponseStatus.SUBMITTED.value
     response.submitted_at = utcnow()

@@ -10,7 +10,7 @@ from wtforms import (
     BooleanField, EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
@@ -64,6 +64,13 @@ class PracticeProfileForm(FlaskForm):
         description="Without activity. A warning appears two minutes before, and typed text stays on the page.",
     )
     require_two_factor = BooleanField("Require two-step sign-in for every clinician")
+    safety_escalation_hours = IntegerField(
+        "Tell the practice owners about an unread safety answer after (hours)",
+        validators=[Optional(),  # left out (an older form): the practice keeps its current limit
+                    NumberRange(min=1, max=168, message="Please give a number of hours between 1 and 168.")],
+        description="The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
+        "every owner is emailed too.",
+    )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("Save practice details")
 
@@ -73,3 +80,18 @@ class InviteClinicianForm(FlaskForm):
 
     email = EmailField("Colleague's email", filters=[lower_strip], validators=email_validators())
     submit = SubmitField("Create invitation")
+
+
+def reassignment_form(couples, colleagues, formdata=None) -> FlaskForm:
+    """One select per couple ("couple_<id>"), each listing the active colleagues who could take it."""
+    choices = [SelectChoice("", "Choose a colleague…")] + [SelectChoice(str(c.id), c.display_name) for c in colleagues]
+
+    class ReassignForm(FlaskForm):
+        submit = SubmitField("Move the couples and turn off sign-in")
+
+    for couple in couples:
+        setattr(ReassignForm, f"couple_{couple.id}", SelectField(
+            couple.name, choices=choices, validators=[InputRequired("Please choose who takes this couple.")]))
+    form = ReassignForm() if formdata is None else ReassignForm(formdata=formdata)
+    form.couple_fields = [(couple, form[f"couple_{couple.id}"]) for couple in couples]
+    return form

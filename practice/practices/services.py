@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit
 from practice.extensions import db
 from practice.versioning import save_versioned
 from practice.mail import send_templated
-from practice.models import Clinician, ClinicianInvitation, Practice, utcnow
+from practice.domain import CoupleStatus
+from practice.errors_domain import ConflictError, DomainError
+from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
 from practice.tokens import new_token
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
-SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor")
+SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours")
 
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:
     """Save the practice profile and sign-in rules, refusing a stale form."""
     values = {k: changes[k] or "" for k in PROFILE_FIELDS} | {k: changes[k] for k in SECURITY_FIELDS}
+    if values["safety_escalation_hours"] is None:
+        values["safety_escalation_hours"] = practice.safety_escalation_hours
     if any(getattr(practice, k) != values[k] for k in SECURITY_FIELDS):
         audit.record(audit.AuditAction.CHANGE, record=practice, detail={"field": "sign_in_rules"})
     save_versioned(practice, expected_version, values)
@@ -69,9 +75,93 @@ def team(practice_id: int) -> list[Clinician]:
     return list(db.session.scalars(select(Clinician).where(Clinician.practice_id == practice_id).order_by(Clinician.name)))
 
 
+NEEDS_REASSIGNMENT = (
+    "This clinician still has couples. Choose an active colleague for each couple first, so that no couple "
+    "is left without a therapist."
+)
+NOT_A_COLLEAGUE = "Please choose an active colleague in this practice for every couple."
+LAST_ACTIVE = "This is the only clinician who can still sign in, so there is no one to pass their couples to."
+
+
+def waiting_safety_flags(practice: Practice, now: datetime) -> list[SafetyFlag]:
+    """Open safety flags of the practice past its escalation limit (or whose clinician is gone), oldest first.
+
+    For the owner's team page, where the escalation email leads: which couple and whose caseload, never the answer.
+    """
+    limit = now - timedelta(hours=practice.safety_escalation_hours)
+    return list(db.session.scalars(
+        select(SafetyFlag).join(SafetyFlag.couple).join(Couple.clinician)
+        .where(Clinician.practice_id == practice.id, SafetyFlag.acknowledged_at.is_(None),
+               or_(SafetyFlag.raised_at <= limit, Clinician.active.is_(False)))
+        .options(joinedload(SafetyFlag.couple).selectinload(Couple.partners),
+                 joinedload(SafetyFlag.couple).joinedload(Couple.clinician))
+        .order_by(SafetyFlag.raised_at, SafetyFlag.id)
+    ))
+
+
+def couples_of(clinician: Clinician) -> list[Couple]:
+    """Every couple in this clinician's caseload (open ones first, then closed), for reassignment."""
+    couples = db.session.scalars(
+        select(Couple).where(Couple.clinician_id == clinician.id).options(selectinload(Couple.partners))
+    ).all()
+    return sorted(couples, key=lambda c: (c.status == CoupleStatus.CLOSED.value, c.name.casefold(), c.id))
+
+
+def colleagues_to_take_over(clinician: Clinician) -> list[Clinician]:
+    """Active clinicians of the same practice who could take this clinician's couples."""
+    return [c for c in team(clinician.practice_id) if c.active and c.id != clinician.id]
+
+
 def set_active(clinician: Clinician, active: bool) -> None:
-    """Turn a colleague's access off or back on; their couples stay as they are."""
-    clinician.active = active
+    """Let a colleague sign in again, or turn off the sign-in of one who has no couples left."""
     if not active:
-        clinician.rotate_session_token()
+        deactivate(clinician, {})
+        return
+    clinician.active = True
     db.session.commit()
+
+
+def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
+    """Turn off a colleague's sign-in, moving each of their couples to the colleague chosen for it.
+
+    `new_clinicians` maps couple id to the id of an active colleague; every
+    couple of the caseload (closed ones too, so their records stay reachable)
+    must be in it. The couple's homework, sessions and open safety flags follow
+    it, since every clinician-side query reaches them through the couple. Each
+    move is audited. The practice's active clinicians are locked first (row
+    locks on PostgreSQL; SQLite's write transaction does the same), so two
+    owners deactivating two colleagues at once cannot hand couples to each
+    other and leave them with no one.
+    """
+    active = {c.id: c for c in db.session.scalars(
+        select(Clinician).where(Clinician.practice_id == clinician.practice_id, Clinician.active.is_(True))
+        .order_by(Clinician.id).with_for_update()
+    )}
+    if clinician.id not in active:
+        db.session.rollback()
+        return  # already turned off
+    couples = db.session.scalars(
+        select(Couple).where(Couple.clinician_id == clinician.id).order_by(Couple.id).with_for_update()
+    ).all()
+    if couples and len(active) == 1:
+        db.session.rollback()
+        raise DomainError(LAST_ACTIVE)
+    if any(c.id not in new_clinicians for c in couples):
+        db.session.rollback()
+        raise DomainError(NEEDS_REASSIGNMENT)
+    for couple in couples:
+        target = active.get(new_clinicians[couple.id])
+        if target is None or target.id == clinician.id:
+            db.session.rollback()
+            raise DomainError(NOT_A_COLLEAGUE)
+        audit.record(audit.AuditAction.CHANGE, record=couple, couple_id=couple.id,
+                     detail={"what": "clinician", "from": clinician.id, "to": target.id})
+        couple.clinician_id = target.id
+    clinician.active = False
+    clinician.rotate_session_token()
+    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"what": "deactivated", "couples_moved": len(couples)})
+    try:
+        db.session.commit()
+    except StaleDataError:  # a couple was saved meanwhile: nothing moved, the owner tries again
+        db.session.rollback()
+        raise ConflictError() from None

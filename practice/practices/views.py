@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from practice.auth.guards import require_owner
 from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_404
-from practice.errors_domain import ConflictError
+from practice.errors_domain import ConflictError, DomainError
+from practice.models import utcnow
 from practice.versioning import keep_typed_text_after_conflict
 from practice.practices import services
-from practice.practices.forms import InviteClinicianForm, PracticeProfileForm
+from practice.practices.forms import InviteClinicianForm, PracticeProfileForm, reassignment_form
 
 bp = Blueprint("practices", __name__, url_prefix="/practice")
 bp.before_request(require_owner)
@@ -36,6 +37,7 @@ def render_team(form: InviteClinicianForm, new_link: str | None = None):
     return render_template(
         "practices/team.html", form=form, new_link=new_link,
         clinicians=services.team(practice_id), invitations=services.open_invitations(practice_id),
+        waiting_flags=services.waiting_safety_flags(current_user.practice, utcnow()),
     )
 
 
@@ -67,7 +69,31 @@ def set_active(clinician_id: int, action: str):
     clinician = colleague_for_owner_or_404(clinician_id)
     if clinician.id == current_user.id:
         abort(400)
+    if action == "deactivate" and services.couples_of(clinician):
+        return redirect(url_for("practices.reassign", clinician_id=clinician.id))
     services.set_active(clinician, active=action == "reactivate")
     word = "can sign in again" if action == "reactivate" else "can no longer sign in"
-    flash(f"{clinician.name} {word}. Their couples are kept as they were.", "info")
+    flash(f"{clinician.name} {word}.", "info")
     return redirect(url_for("practices.team"))
+
+
+@bp.route("/team/<int:clinician_id>/reassign", methods=["GET", "POST"])
+def reassign(clinician_id: int):
+    """Before a clinician's sign-in is turned off, each of their couples goes to an active colleague."""
+    clinician = colleague_for_owner_or_404(clinician_id)
+    if clinician.id == current_user.id:
+        abort(400)
+    couples = services.couples_of(clinician)
+    colleagues = services.colleagues_to_take_over(clinician)
+    form = reassignment_form(couples, colleagues)
+    if form.validate_on_submit():
+        choice = {couple.id: int(field.data) for couple, field in form.couple_fields}
+        try:
+            services.deactivate(clinician, choice)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"{clinician.name} can no longer sign in. Their {len(couples)} couple(s) now have their new "
+                  "therapist, with their homework, sessions and safety answers.", "success")
+            return redirect(url_for("practices.team"))
+    return render_template("practices/reassign.html", form=form, clinician=clinician, colleagues=colleagues)

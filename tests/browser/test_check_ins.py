@@ -20,7 +20,7 @@ def test_a_safety_answer_reaches_only_the_couples_clinician(new_page):
     alex.get_by_role("radio", name="Yes", exact=True).check()
     steps.press(alex, alex.get_by_role("button", name="Send to my therapist"))
     expect(alex.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
-    expect(alex.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
+    expect(alex.locator(".crisis-box a[href=\"tel:988\"]").first).to_be_visible()
     assert_accessible(alex, "on the support page after a safety answer")
 
     therapist = new_page("desktop", who=THERAPIST)

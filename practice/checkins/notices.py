@@ -1,0 +1,177 @@
+"""Safety notices: a raised flag always reaches a person.
+
+When a partner's safety answer raises a flag, a "clinician" notice for the
+couple's clinician is recorded in the same commit as the flag, and delivered
+at once (on the job queue). If no one acknowledges the flag within the
+practice's `safety_escalation_hours` (24 unless the owner changes it), every
+active owner gets an "owner" notice; so do they at the next run, without
+waiting, if the couple's clinician can no longer sign in (partners of such a
+clinician cannot check in any more, but a flag raised before can be open). `flask --app practice send-reminders` runs
+`run(now)`, which records due escalations and (re)delivers every notice not
+yet sent, so cron is the backstop for both stages.
+
+Every notice is a `SafetyNotice` row, unique per flag, stage and recipient,
+written before any email: never recorded twice, so never sent twice by
+overlapping runs. Delivery claims a row ("sending", with the time) in its own
+commit, sends, then marks it "sent". A refused send releases the claim; a run
+that dies after claiming leaves a claim that a later run takes over once it
+is older than CLAIM_LEASE. The only way to get a duplicate is a crash between
+the mail server accepting the message and the "sent" commit (at least once,
+never lost). The email holds no names and no details, only a link.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template, url_for
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from practice.extensions import db, queue
+from practice.models import Clinician, Couple, SafetyFlag, SafetyNotice, utcnow
+
+log = logging.getLogger(__name__)
+
+CLINICIAN, OWNER = "clinician", "owner"
+PENDING, SENDING, SENT = "pending", "sending", "sent"
+CLAIM_LEASE = timedelta(minutes=15)
+SUBJECT = "A check-in needs your attention"
+
+
+def record_for_clinician(flag: SafetyFlag, couple: Couple) -> None:
+    """Record (not yet send) the first notice of a new flag, in the flag's own transaction."""
+    db.session.add(SafetyNotice(flag=flag, stage=CLINICIAN, clinician_id=couple.clinician_id))
+
+
+@queue.task()
+def deliver_queued(flag_id: int) -> None:
+    """The queue's way in: deliver one new flag's notices (the cron run catches anything this misses)."""
+    deliver_pending(utcnow(), flag_id=flag_id)
+
+
+def deliver_soon(flag: SafetyFlag) -> None:
+    """Deliver a new flag's notices, off the request; never lets a mail failure reach the partner."""
+    try:
+        queue.enqueue(deliver_queued, flag.id)
+    except Exception:  # the cron run delivers it instead
+        log.exception("safety notices could not be queued; the next send-reminders run will send them")
+
+
+def run(now: datetime) -> tuple[int, int]:
+    """Record due escalations, then deliver every unsent notice: (recorded, sent)."""
+    recorded = escalate(now)
+    return recorded, deliver_pending(now)
+
+
+def escalate(now: datetime) -> int:
+    """Record an owner notice for every open flag older than its practice's limit; return how many."""
+    rows = db.session.execute(
+        select(SafetyFlag.id, SafetyFlag.raised_at, Clinician.practice_id, Clinician.active)
+        .join(SafetyFlag.couple).join(Couple.clinician)
+        .where(SafetyFlag.acknowledged_at.is_(None))
+    ).all()
+    limits = _limits()
+    recorded = 0
+    for flag_id, raised_at, practice_id, clinician_active in rows:
+        if clinician_active and raised_at + timedelta(hours=limits[practice_id]) > now:
+            continue
+        for owner in _owners(practice_id):
+            recorded += _record(flag_id, OWNER, owner.id, now)
+    return recorded
+
+
+def _limits() -> dict[int, int]:
+    from practice.models import Practice
+
+    return dict(db.session.execute(select(Practice.id, Practice.safety_escalation_hours)).all())
+
+
+def _owners(practice_id: int) -> list[Clinician]:
+    return list(db.session.scalars(
+        select(Clinician).where(Clinician.practice_id == practice_id, Clinician.is_owner.is_(True),
+                                Clinician.active.is_(True)).order_by(Clinician.id)
+    ))
+
+
+def _record(flag_id: int, stage: str, clinician_id: int, now: datetime) -> int:
+    """Insert one notice; the unique key turns a second run's attempt into a no-op."""
+    exists = db.session.scalar(select(SafetyNotice.id).where(
+        SafetyNotice.flag_id == flag_id, SafetyNotice.stage == stage, SafetyNotice.clinician_id == clinician_id))
+    if exists is not None:
+        return 0
+    db.session.add(SafetyNotice(flag_id=flag_id, stage=stage, clinician_id=clinician_id, created_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another run recorded it first
+        db.session.rollback()
+        return 0
+    return 1
+
+
+def deliver_pending(now: datetime, flag_id: int | None = None) -> int:
+    """Send every notice not yet sent (and every claim left behind by a run that died); return how many went."""
+    query = select(SafetyNotice.id).where(SafetyNotice.state != SENT).order_by(SafetyNotice.id)
+    if flag_id is not None:
+        query = query.where(SafetyNotice.flag_id == flag_id)
+    ids = db.session.scalars(query).all()
+    sent = 0
+    for notice_id in ids:
+        if _claim(notice_id, now):
+            sent += _send(notice_id, now)
+    return sent
+
+
+def _claim(notice_id: int, now: datetime) -> bool:
+    """Take the notice for this run in its own commit; only one run can win it."""
+    table = SafetyNotice.__table__
+    result = db.session.execute(
+        update(table)
+        .where(table.c.id == notice_id, or_(table.c.state == PENDING,
+                                            and_(table.c.state == SENDING, table.c.claimed_at < now - CLAIM_LEASE)))
+        .values(state=SENDING, claimed_at=now, attempts=table.c.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _send(notice_id: int, now: datetime) -> int:
+    from practice.mail import deliver
+
+    notice = db.session.scalar(
+        select(SafetyNotice).where(SafetyNotice.id == notice_id)
+        .options(joinedload(SafetyNotice.clinician),
+                 joinedload(SafetyNotice.flag).joinedload(SafetyFlag.couple).joinedload(Couple.clinician)
+                 .joinedload(Clinician.practice))
+    )
+    table = SafetyNotice.__table__
+    try:
+        text, html = _render(notice)
+        deliver(notice.clinician.email, SUBJECT, text, html)
+    except Exception:  # the mail server refused: release the claim, the next run tries again
+        log.exception("safety notice %s could not be sent; it stays recorded and will be retried", notice_id)
+        db.session.rollback()
+        db.session.execute(update(table).where(table.c.id == notice_id, table.c.state == SENDING)
+                           .values(state=PENDING))
+        db.session.commit()
+        return 0
+    db.session.execute(update(table).where(table.c.id == notice_id).values(state=SENT, sent_at=utcnow()))
+    db.session.commit()
+    return 1
+
+
+def _render(notice: SafetyNotice) -> tuple[str, str]:
+    """The email, with its link built from PUBLIC_URL (never from a request's Host)."""
+    flag = notice.flag
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        if notice.stage == CLINICIAN:
+            link = url_for("checkins.flag", couple_id=flag.couple_id, flag_id=flag.id, _external=True)
+        else:
+            link = url_for("practices.team", _external=True)
+        context = dict(stage=notice.stage, link=link, hours=flag.couple.clinician.practice.safety_escalation_hours,
+                       clinician_active=flag.couple.clinician.active)
+        text = render_template("email/safety_notice.txt", **context)
+        html = render_template("email/safety_notice.html", subject=SUBJECT, **context)
+    return text, html
