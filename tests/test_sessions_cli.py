@@ -22,7 +22,7 @@ def test_report_writes_the_couple_handout_and_records_a_system_export(runner, wo
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
     assert (event.actor_kind, event.actor_id, event.record_id) == ("system", None, session.id)
     assert event.practice_id == world.clinician.practice_id and event.couple_id == world.couple.id
-    assert event.detail == {"copy": "couple"}
+    assert event.detail == {"copy": "couple", "version": 1}
 
 
 def test_report_explains_an_unknown_session_or_a_bad_option_and_writes_nothing(runner, world, tmp_path):
