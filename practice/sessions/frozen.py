@@ -261,7 +261,7 @@ def with_amendment(html: str, amendment: SessionAmendment) -> str:
         raise ValueError("this clinician copy has no place for amendments")
     zone, count = found["zone"], int(found["count"])
     part = render_template("pdf/_amendments.html", amendments=[amendment], heading=count == 0, zone=zone)
-    return html[:found.start()] + part + amendments_mark(zone, count + 1) + html[found.end():]
+    return "".join((html[:found.start()], str(part), str(amendments_mark(zone, count + 1)), html[found.end():]))
 
 
 def _store(planned: list[_Planned], *, commit: bool = True) -> list[SessionDocument]:
