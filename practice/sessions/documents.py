@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only, selectinload
@@ -79,14 +78,15 @@ def copy_html(session: TherapySession, copy: str, *, frozen: bool = False) -> st
     where practice.sessions.frozen writes each one into a later version.
     """
     template, context = {"clinician": clinician_document, "couple": handout_document}[copy](session)
-    if frozen and copy == "clinician":
-        context["amendments"] = amendments_mark(context["zone"])
+    if copy == "clinician":
+        context["frozen"] = frozen
     return fill_document(template, page_size=session.clinician.practice.page_size, **context)
 
 
-def amendments_mark(zone: str, count: int = 0) -> Markup:
-    """The invisible place in a frozen clinician copy where the next amendment is written."""
-    return Markup(f'<!--twofold:amendments zone="{zone}" count={count}-->')
+def amendments_mark(zone: str, count: int = 0) -> str:
+    """The invisible place in a frozen clinician copy where the next amendment is written (as the template writes it)."""
+    return f'<!--twofold:amendments zone="{zone}" count={count}-->'
+
 
 
 def filename(session: TherapySession, copy: str, version: int | None = None) -> str:
@@ -116,19 +116,11 @@ def clinician_context(session: TherapySession) -> dict:
         "session": session,
         "couple": session.couple,
         "zone": zone,
-        "amendments": _amendments(session, zone),
         "reviewed": [ReviewedHomework(a, side_by_side(a)) for a in reviewed_homework(session)],
         "assigned": assigned_homework(session),
         "completion": completion(session),
         "progress": couple_progress(session.couple, session.local_start(session.clinician.practice.timezone).date()),
     }
-
-
-def _amendments(session: TherapySession, zone: str) -> Markup:
-    """A live copy's amendments (a draft has none; a signed session's downloads are frozen versions)."""
-    if not session.amendments:
-        return Markup("")
-    return Markup(render_template("pdf/_amendments.html", amendments=session.amendments, heading=True, zone=zone))
 
 
 def reviewed_homework(session: TherapySession) -> list[Assignment]:
