@@ -221,6 +221,11 @@ def _lock(sessions: list[TherapySession]) -> None:
 def _plan(sessions: list[TherapySession], by: Clinician | None, reason: str) -> list[_Planned]:
     """What to store, read after the lock: first versions, then each missing amendment on the latest version."""
     ids = [s.id for s in sessions]
+    # Read again after the lock, whole: a partner's request loaded only the columns its handout list needs.
+    sessions = list(db.session.scalars(
+        select(TherapySession).where(TherapySession.id.in_(ids)).order_by(TherapySession.id)
+        .execution_options(populate_existing=True)
+    ))
     have = db.session.execute(
         select(SessionDocument.session_id, SessionDocument.kind, SessionDocument.version, SessionDocument.amendment_id)
         .where(SessionDocument.session_id.in_(ids))
