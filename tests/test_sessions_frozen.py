@@ -103,6 +103,44 @@ def test_both_pdfs_read_the_same_after_check_ins_answers_practice_edits_renames_
     assert before["p1"] == before["couple"]  # partners get the very handout the therapist released
 
 
+def _new_check_ins(world, session):
+    this_week = current_period(world.couple, date.today())
+    plant(world.couple, 1, this_week, 6)
+    plant(world.couple, 2, this_week, 0)
+
+
+def _new_answer(world, session):
+    [reviewed] = session.homework_reviewed
+    sam = next(r for r in reviewed.responses if r.partner_position == 2)
+    submit(sam, sam.version, ANSWERS | {"story": "Zqlatestory", "close": 6})
+
+
+def _practice_edit(world, session):
+    practice = world.clinician.practice
+    practice.name, practice.crisis_resources = "Renamed Practice Ltd", "A new crisis line: 0300 123 123"
+    db.session.commit()
+
+
+def _clinician_rename(world, session):
+    world.clinician.name, world.clinician.credentials = "Dr. Renamed", "PhD"
+    db.session.commit()
+
+
+def _new_time_zone(world, session):
+    world.clinician.practice.timezone = "Pacific/Auckland"
+    db.session.commit()
+
+
+@pytest.mark.parametrize("change", [_new_check_ins, _new_answer, _practice_edit, _clinician_rename, _new_time_zone],
+                         ids=lambda change: change.__name__.strip("_"))
+def test_each_later_change_alone_leaves_both_pdfs_as_signed(app, world, change):
+    session = a_full_signed_session(world)
+    before = downloads(app, world, session.id)
+    change(world, session)
+    after = downloads(app, world, session.id)
+    assert {key: text_of(pdf) for key, pdf in after.items()} == {key: text_of(pdf) for key, pdf in before.items()}
+
+
 def test_a_draft_still_renders_from_the_live_record(app, world):
     session = record_session(world, focus="Zqdraftfocus")
     therapist = clinician_login(app, world.clinician)
