@@ -69,7 +69,7 @@ def build_world() -> RouteWorld:
     logins = {role: person.get_id() for role, person in people.items()}
     values = {"couple_id": couple.id, "position": 1, "assignment_id": assignment.id, "exercise_id": exercise.id,
               "invitation_id": invitation.id, "clinician_id": colleague.id, "token": "A" * 43,
-              "filename": "css/app.css", "session_id": session.id, "flag_id": flag.id, "job_id": job.id}
+              "filename": "css/app.css", "session_id": session.id, "version": 1, "flag_id": flag.id, "job_id": job.id}
     return RouteWorld(logins, values)
 
 

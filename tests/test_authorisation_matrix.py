@@ -133,6 +133,9 @@ EXPECTED: dict[str, Row] = {
     "POST /sessions/<int:session_id>/amendments":                       Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /sessions/<int:session_id>/release":                          Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
     "GET /sessions/<int:session_id>/<any(clinician, couple):copy>.pdf": Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "POST /sessions/<int:session_id>/withdraw":                         Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "POST /sessions/<int:session_id>/corrected":                        Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "GET /sessions/<int:session_id>/versions/<any(clinician, couple):copy>/<int:version>.pdf": Row(LOGIN, 200, 404, 404, 404, 404, 404, 404),
     "GET /portal/handouts/<int:session_id>.pdf":                        Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
     # Check-ins, safety flags and the record export
     "GET /couples/<int:couple_id>/check-ins/settings":                  Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),

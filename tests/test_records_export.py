@@ -10,7 +10,8 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
-from practice.models import AuditEvent
+from practice.extensions import db
+from practice.models import AuditEvent, SessionDocument
 from practice.pdf.render import render_pdfs_bounded
 from practice.records import export as exporter
 from practice.records.schema import SCHEMA_VERSION, CoupleRecord
@@ -137,13 +138,19 @@ def test_many_sessions_render_side_by_side_and_each_pdf_is_its_own_session(app, 
         asked.append(options["parallel"])
         return render_pdfs_bounded(htmls, **options)
 
-    monkeypatch.setattr(pdf_documents, "render_pdfs_bounded", spy)
-    monkeypatch.setitem(app.config, "PDF_RENDER_PARALLEL", 2)
     focuses = ["Naming the pursue-withdraw cycle", "A pause that is not leaving", "Reaching for each other"]
     for days_ago, focus in zip((21, 14, 7), focuses, strict=True):
         signed_session(world, days_ago=days_ago, focus=focus)
+    # As if signed before Twofold froze documents: the export freezes them all first, side by side.
+    db.session.execute(SessionDocument.__table__.delete())
+    db.session.commit()
+    monkeypatch.setattr(pdf_documents, "render_pdfs_bounded", spy)
+    monkeypatch.setitem(app.config, "PDF_RENDER_PARALLEL", 2)
     archive, _ = download(app, world)
     copies = sorted(name for name in archive.namelist() if "clinician-copy" in name)
     assert asked == [2] and len(copies) == 3
     for name, focus in zip(copies, focuses, strict=True):
         assert focus in " ".join(pdf_pages(archive.read(name))).replace("\n", " ")
+    asked.clear()
+    again, _ = download(app, world)  # now frozen: the export sends the stored files and draws nothing
+    assert asked == [] and all(again.read(name) == archive.read(name) for name in copies)

@@ -31,6 +31,13 @@ MATRIX = {
     ("POST", "/sessions/{signed}/release"): CLINICIAN_ONLY | dict(clinician=302),
     ("GET", "/sessions/{signed}/clinician.pdf"): CLINICIAN_ONLY | dict(clinician=200),
     ("GET", "/sessions/{released}/couple.pdf"): CLINICIAN_ONLY | dict(clinician=200),
+    ("GET", "/sessions/{signed}/versions/clinician/1.pdf"): CLINICIAN_ONLY | dict(clinician=200),
+    ("GET", "/sessions/{released}/versions/couple/1.pdf"): CLINICIAN_ONLY | dict(clinician=200),
+    ("GET", "/sessions/{signed}/versions/clinician/2.pdf"): CLINICIAN_ONLY | dict(clinician=404),
+    ("GET", "/sessions/{draft}/versions/clinician/1.pdf"): CLINICIAN_ONLY | dict(clinician=404),
+    ("GET", "/sessions/{theirs}/versions/couple/1.pdf"): CLINICIAN_ONLY | dict(clinician=200),
+    ("POST", "/sessions/{released}/withdraw"): CLINICIAN_ONLY | dict(clinician=302),
+    ("POST", "/sessions/{released}/corrected"): CLINICIAN_ONLY | dict(clinician=200),
     ("GET", "/portal/handouts/{released}.pdf"): dict(p1=200, p2=200, outsider=404, clinician=404, other_clinician=404,
                                                       stranger=404, anonymous="login"),
     ("GET", "/portal/handouts/{signed}.pdf"): dict(p1=404, p2=404, outsider=404, clinician=404, other_clinician=404,
@@ -106,5 +113,7 @@ def test_every_session_route_is_in_the_matrix(app):
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("sessions.") or r.endpoint == "portal.handout"}
     covered = {"/couples/<int:couple_id>/sessions/new", "/sessions/<int:session_id>",
                "/sessions/<int:session_id>/amendments", "/sessions/<int:session_id>/release",
-               "/sessions/<int:session_id>/<any(clinician, couple):copy>.pdf", "/portal/handouts/<int:session_id>.pdf"}
+               "/sessions/<int:session_id>/<any(clinician, couple):copy>.pdf", "/portal/handouts/<int:session_id>.pdf",
+               "/sessions/<int:session_id>/withdraw", "/sessions/<int:session_id>/corrected",
+               "/sessions/<int:session_id>/versions/<any(clinician, couple):copy>/<int:version>.pdf"}
     assert rules == covered

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from practice.extensions import db
-from practice.models import AuditEvent, Couple, Partner, TherapySession
+from practice.models import AuditEvent, Couple, Partner, SessionDocument, TherapySession
 from tests.conftest import pdf_pages
 from tests.homework_helpers import world  # noqa: F401
 from tests.session_helpers import signed_session
@@ -22,7 +22,7 @@ def test_report_writes_the_couple_handout_and_records_a_system_export(runner, wo
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
     assert (event.actor_kind, event.actor_id, event.record_id) == ("system", None, session.id)
     assert event.practice_id == world.clinician.practice_id and event.couple_id == world.couple.id
-    assert event.detail == {"copy": "couple"}
+    assert event.detail == {"copy": "couple", "version": 1}
 
 
 def test_report_explains_an_unknown_session_or_a_bad_option_and_writes_nothing(runner, world, tmp_path):
@@ -54,8 +54,16 @@ def test_seed_demo_records_signed_sessions_with_homework_an_amendment_and_releas
     day = reviewed.local_start(couple.clinician.practice.timezone).date()
     assert all(a.due_date <= day for a in reviewed.homework_reviewed)
 
+    # The demo's signed notes are frozen as Sign and lock freezes them: the amended one has two clinician versions.
+    stored = db.session.execute(select(SessionDocument.session_id, SessionDocument.kind, SessionDocument.version)).all()
+    for s in signed:
+        mine = sorted((kind, version) for session_id, kind, version in stored if session_id == s.id)
+        assert mine == [("clinician", n) for n in range(1, 2 + len(s.amendments))] + [("couple", 1)]
+    assert all(s.handout_version == 1 for s in released)
+
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
     assert len(db.session.scalars(select(TherapySession)).all()) == len(sessions)
+    assert db.session.scalar(select(func.count()).select_from(SessionDocument)) == len(stored)
 
     browser = app.test_client()
     browser.post_form("/portal/login", {"email": "demo.alex@example.com", "password": "demo-password-123"})

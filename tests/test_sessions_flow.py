@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from practice.extensions import db
-from practice.models import AuditEvent, Partner, SessionAmendment, TherapySession
+from practice.models import AuditEvent, Partner, SessionAmendment, SessionDocument, TherapySession
 from practice.pdf import PdfTimeout
 from practice.sessions.services import add_amendment
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
@@ -183,13 +183,18 @@ def test_the_handout_is_released_only_once_signed_and_then_shows_in_both_portals
 
 
 def test_a_failed_render_is_a_message_not_an_error_page(app, world, monkeypatch):
-    from practice.sessions import documents
+    from practice.sessions import documents, frozen
 
     def too_slow(*args, **kwargs):
         raise PdfTimeout("This PDF took longer than 60 seconds to make, so it was stopped.")
 
-    monkeypatch.setattr(documents, "render_copy", too_slow)
     session = signed_session(world, release=True)
+    # As if signed before documents were frozen: they are drawn on first need, and that draw fails.
+    db.session.execute(SessionDocument.__table__.delete())
+    session.handout_version = None
+    db.session.commit()
+    monkeypatch.setattr(documents, "render_copy", too_slow)
+    monkeypatch.setattr(frozen, "render_documents", too_slow)
     therapist = clinician_login(app, world.clinician)
     response = therapist.get(f"/sessions/{session.id}/clinician.pdf")
     assert response.status_code == 302 and b"took longer than 60 seconds" in therapist.get(response.headers["Location"]).data

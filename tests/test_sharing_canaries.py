@@ -26,7 +26,7 @@ from sqlalchemy import select
 from practice.checkins.schedule import current_period
 from practice.domain import CheckInItem, ResponseStatus
 from practice.extensions import db
-from practice.models import AuditEvent, CheckIn, SafetyFlag, utcnow
+from practice.models import AuditEvent, CheckIn, SafetyFlag, TherapySession, utcnow
 from practice.portal.homework import save_draft, submit
 from practice.sharing import FlagTimes, decide_checkin_scores
 from practice.sessions.documents import copy_html, render_copy
@@ -415,3 +415,21 @@ def test_the_rule_allows_scores_only_with_both_yes_the_tick_and_no_flag_near(con
     assert not decide_checkin_scores(partners, flag_times([*flags, (0, 0)]), AS_OF, asked=asked).allowed
     if not decision.allowed:
         assert decision.reasons()  # the therapist is always told why
+
+
+def test_a_no_reaches_a_handout_already_released_without_telling_the_other_partner(app, outbox):
+    """A released handout is frozen, so a taken-back yes re-releases it without scores, unannounced."""
+    world, session = scored_world()
+    alex, sam = partner_login(app, world.p1), partner_login(app, world.p2)
+    url = f"/portal/handouts/{session.id}.pdf"
+    before = alex.get(url).data
+    assert "Your check-ins over time" in "".join(pdf_pages(before))
+    outbox.clear()
+    assert sam.post_form("/portal/sharing", {"shares": "no"}).status_code == 302
+    for partner in (alex, sam):
+        assert "Your check-ins over time" not in "".join(pdf_pages(partner.get(url).data))
+    home = alex.get("/portal/").get_data(as_text=True)
+    assert "corrected version" not in home and "Updated" not in home
+    assert not outbox
+    db.session.expire_all()
+    assert db.session.get(TherapySession, session.id).handout_version == 2

@@ -20,7 +20,7 @@ from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
 from practice.demo.checkins import STORIES, seed_checkins
 from practice.demo.homework import seed_homework
-from practice.demo.sessions import seed_sessions
+from practice.demo.sessions import freeze_signed_sessions, seed_sessions
 from practice.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
@@ -96,6 +96,7 @@ def seed() -> list[tuple[str, str]]:
     for first_name in STORIES:
         seed_checkins(couples[first_name], first_name, today)
     db.session.commit()
+    freeze_signed_sessions(couples["Alex"], therapist)  # after the check-ins, which the clinician copies chart
     return [
         ("Therapist (practice owner)", therapist.email),
         ("Colleague", colleague.email),

@@ -86,10 +86,21 @@ def seed_sessions(couple: Couple, clinician: Clinician, today: date) -> None:
         if demo.signed:
             session.signed_at = session.handout_released_at = start + timedelta(hours=2)
             session.signed_by = clinician
+            session.handout_version = 1  # frozen by freeze_signed_sessions once everything is seeded
         if demo.amendment:
             amended = start + timedelta(days=2)
             session.amendments = [SessionAmendment(author=clinician, text=demo.amendment, created_at=amended)]
         db.session.add(session)
+
+
+def freeze_signed_sessions(couple: Couple, clinician: Clinician) -> None:
+    """Freeze the demo's signed notes as Sign and lock would have (idempotent), so the demo shows frozen versions."""
+    from practice.sessions import frozen
+
+    signed = db.session.scalars(
+        select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
+    )
+    frozen.freeze_many(list(signed), clinician, reason="signed")
 
 
 def _homework_by_slug(couple: Couple) -> dict[str, Assignment]:

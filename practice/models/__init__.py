@@ -15,7 +15,7 @@ from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
 from practice.models.jobs import BackgroundJob
-from practice.models.sessions import SessionAmendment, TherapySession
+from practice.models.sessions import SessionAmendment, SessionDocument, TherapySession
 
 __all__ = [
     "Assignment",
@@ -42,6 +42,7 @@ __all__ = [
     "SafetyFlag",
     "SafetyNotice",
     "SessionAmendment",
+    "SessionDocument",
     "SignupRequest",
     "TherapySession",
     "utcnow",

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from practice.crypto import EncryptedText
+from practice.crypto import EncryptedBytes, EncryptedText
 from practice.domain import Attendance, Intervention, SessionFormat
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
 
@@ -59,6 +59,8 @@ class TherapySession(VersionedMixin, TimestampMixin, Base):
     signed_at: Mapped[datetime | None]
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
     handout_released_at: Mapped[datetime | None]
+    # Which frozen couple version the partners may download; None while the handout is not released.
+    handout_version: Mapped[int | None]
 
     couple: Mapped[Couple] = relationship()
     clinician: Mapped[Clinician] = relationship(foreign_keys=[clinician_id])
@@ -71,6 +73,10 @@ class TherapySession(VersionedMixin, TimestampMixin, Base):
     )
     homework_assigned: Mapped[list[Assignment]] = relationship(
         back_populates="session", order_by="Assignment.due_date"
+    )
+    documents: Mapped[list[SessionDocument]] = relationship(
+        back_populates="session", order_by="SessionDocument.version", cascade="all, delete-orphan",
+        lazy="raise_on_sql",
     )
 
     @property
@@ -118,3 +124,56 @@ class SessionAmendment(Base):
     def couple_id(self) -> int:
         """For the audit trail, which files events under their couple."""
         return self.session.couple_id
+
+
+class SessionDocument(Base):
+    """One frozen version of a signed session's PDF, exactly as it was handed out.
+
+    Written once at Sign and lock (clinician copy and couple handout, version
+    1), then once per amendment (clinician copy) and per corrected handout
+    (couple). The filled HTML and the PDF bytes are both encrypted at rest;
+    downloads send `pdf` as stored, so a later check-in, answer, letterhead
+    edit, rename or renderer upgrade cannot change a signed record. Rows are
+    never updated (a flush listener refuses it).
+    """
+
+    __tablename__ = "session_documents"
+    __table_args__ = (
+        UniqueConstraint("session_id", "kind", "version", name="uq_session_documents_session_kind_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("therapy_sessions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "clinician" or "couple"
+    version: Mapped[int]  # 1, 2, 3 ... per session and kind
+    # "signed", "frozen_later" (signed before documents were frozen), "amendment" or "corrected"
+    reason: Mapped[str] = mapped_column(String(16))
+    reason_text: Mapped[str] = mapped_column(EncryptedText, default="")  # the therapist's words for a correction
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("session_amendments.id"))
+    html: Mapped[str] = mapped_column(EncryptedText)  # the filled template the PDF was drawn from
+    pdf: Mapped[bytes] = mapped_column(EncryptedBytes)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+
+    session: Mapped[TherapySession] = relationship(back_populates="documents")
+    created_by: Mapped[Clinician | None] = relationship()
+
+    @property
+    def couple_id(self) -> int:
+        """For the audit trail, which files events under their couple."""
+        return self.session.couple_id
+
+    @property
+    def reason_label(self) -> str:
+        return {
+            "signed": "Signed and locked",
+            "frozen_later": "Frozen from the record (signed before documents were kept)",
+            "amendment": "Amendment added",
+            "corrected": "Corrected handout",
+            "scores_withdrawn": "Scores taken out (a partner stopped sharing them)",
+        }.get(self.reason, self.reason)
+
+
+@event.listens_for(SessionDocument, "before_update")
+def _documents_are_never_rewritten(_mapper, _connection, target: SessionDocument) -> None:
+    raise ValueError(f"session document {target.id} is frozen; add a new version instead")

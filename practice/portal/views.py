@@ -79,10 +79,11 @@ def home():
     partner = current_user._get_current_object()
     today = practice_today()
     done = window(homework.sent_responses(partner), current_app.config["DONE_PER_PAGE"])
+    released = handouts.released_handouts(partner)
     return render_template(
         "portal/home.html", to_do=homework.open_responses(partner), done=done, today=today,
         shared=homework.shared_assignment_ids(done.items), checkin=checkins.state(partner, today),
-        handouts=handouts.released_handouts(partner),
+        handouts=released, corrected=handouts.corrected(released),
     )
 
 
@@ -90,7 +91,7 @@ def home():
 def handout(session_id: int):
     session = handouts.released_handout_or_404(current_user._get_current_object(), session_id)
     try:
-        return delivery.send_copy(session, "couple")
+        return delivery.send_released_handout(session)
     except PdfError:
         flash("Your handout couldn't be prepared just now. Please try again in a little while.", "warning")
         return redirect(url_for("portal.home"))

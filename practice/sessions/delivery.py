@@ -1,4 +1,8 @@
-"""How a session PDF leaves Twofold, as a download or an exported file: each one is recorded."""
+"""How a session PDF leaves Twofold, as a download or an exported file: each one is recorded.
+
+A signed session's PDFs are sent exactly as they were frozen (practice.sessions.frozen);
+only a draft's are drawn from the live record, as a preview.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +12,48 @@ from flask import Response
 
 from practice import audit
 from practice.extensions import db
-from practice.models import TherapySession
-from practice.sessions import documents
+from practice.models import SessionDocument, TherapySession
+from practice.sessions import documents, frozen
 
 
 def send_copy(session: TherapySession, copy: str) -> Response:
-    """Render one copy for the signed-in person, record the download, and send it as an uncached attachment."""
-    pdf = documents.render_copy(session, copy)
-    headers = {
-        "Content-Disposition": f'attachment; filename="{documents.filename(session, copy)}"',
-        "Cache-Control": "no-store",
-    }
-    _record(audit.AuditAction.DOWNLOAD, session, copy)
+    """The latest version of a copy for the signed-in clinician (a draft's drawn live), recorded and uncached."""
+    if not session.is_signed:
+        return _send(session, copy, documents.render_copy(session, copy), None)
+    return send_document(session, frozen.current(session, copy))
+
+
+def send_released_handout(session: TherapySession) -> Response:
+    """The handout version the partners were given, for a partner's portal."""
+    return send_document(session, frozen.released(session))
+
+
+def send_document(session: TherapySession, document: SessionDocument) -> Response:
+    """One stored version, byte for byte as it was frozen."""
+    return _send(session, document.kind, document.pdf, document.version)
+
+
+def export_copy(session: TherapySession, copy: str, path: Path) -> None:
+    """Write one copy to a file (the `report` command), recorded as an export: as frozen once signed."""
+    if session.is_signed:
+        document = frozen.current(session, copy)
+        pdf, version = document.pdf, document.version
+    else:
+        pdf, version = documents.render_copy(session, copy), None
+    path.write_bytes(pdf)
+    _record(audit.AuditAction.EXPORT, session, copy, version)
+    db.session.commit()
+
+
+def _send(session: TherapySession, copy: str, pdf: bytes, version: int | None) -> Response:
+    name = documents.filename(session, copy, version)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    _record(audit.AuditAction.DOWNLOAD, session, copy, version)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers=headers)
 
 
-def export_copy(session: TherapySession, copy: str, path: Path) -> None:
-    """Render one copy to a file (the `report` command), recorded as an export."""
-    path.write_bytes(documents.render_copy(session, copy))
-    _record(audit.AuditAction.EXPORT, session, copy)
-    db.session.commit()
-
-
-def _record(action: audit.AuditAction, session: TherapySession, copy: str) -> None:
+def _record(action: audit.AuditAction, session: TherapySession, copy: str, version: int | None) -> None:
     # The practice is named outright: partners and the command line have none of their own.
-    audit.record(action, record=session, practice_id=session.clinician.practice_id, detail={"copy": copy})
+    detail = {"copy": copy} if version is None else {"copy": copy, "version": version}
+    audit.record(action, record=session, practice_id=session.clinician.practice_id, detail=detail)

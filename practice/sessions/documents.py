@@ -19,9 +19,9 @@ from practice.checkins.progress import couple_progress
 from practice import sharing
 from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
-from practice.models import Assignment, TherapySession, utcnow
+from practice.models import Assignment, SessionDocument, TherapySession, utcnow
 from practice.models.sessions import session_reviewed_homework
-from practice.pdf import fill_document, render_document, render_documents
+from practice.pdf import fill_document, render_document
 from practice.pdf.charts import Completion, Series, completion_chart
 from practice.records.attachments import Attachment
 
@@ -72,17 +72,30 @@ def render_copy(session: TherapySession, copy: str, *, bounded: bool = True) -> 
     return render(session, bounded=bounded)
 
 
-def copy_html(session: TherapySession, copy: str) -> str:
-    """The filled template of a session's "clinician" or "couple" copy, for rendering many at once."""
+def copy_html(session: TherapySession, copy: str, *, frozen: bool = False) -> str:
+    """The filled template of a session's "clinician" or "couple" copy, for rendering many at once.
+
+    `frozen` leaves the clinician copy's amendments out, with an invisible mark
+    where practice.sessions.frozen writes each one into a later version.
+    """
     template, context = {"clinician": clinician_document, "couple": handout_document}[copy](session)
+    if copy == "clinician":
+        context["frozen"] = frozen
     return fill_document(template, page_size=session.clinician.practice.page_size, **context)
 
 
-def filename(session: TherapySession, copy: str) -> str:
-    """A download name that says what the file is without naming anyone."""
+def amendments_mark(zone: str, count: int = 0) -> str:
+    """The invisible place in a frozen clinician copy where the next amendment is written (as the template writes it)."""
+    return f'<!--twofold:amendments zone="{zone}" count={count}-->'
+
+
+
+def filename(session: TherapySession, copy: str, version: int | None = None) -> str:
+    """A download name that says what the file is without naming anyone (and which version, after the first)."""
     kind = "clinician-copy" if copy == "clinician" else "handout"
     day = session.local_start(session.clinician.practice.timezone).date().isoformat()
-    return f"twofold-session-{session.number}-{day}-{kind}.pdf"
+    suffix = f"-v{version}" if version and version > 1 else ""
+    return f"twofold-session-{session.number}-{day}-{kind}{suffix}.pdf"
 
 
 def clinician_copy(session: TherapySession, *, bounded: bool = True) -> bytes:
@@ -99,10 +112,11 @@ def clinician_document(session: TherapySession) -> tuple[str, dict]:
 
 def clinician_context(session: TherapySession) -> dict:
     """What the clinician copy's template reads (the place to add more, such as check-in trends)."""
+    zone = session.clinician.practice.timezone
     return {
         "session": session,
         "couple": session.couple,
-        "zone": session.clinician.practice.timezone,
+        "zone": zone,
         "reviewed": [ReviewedHomework(a, side_by_side(a)) for a in reviewed_homework(session)],
         "assigned": assigned_homework(session),
         "completion": completion(session),
@@ -203,11 +217,20 @@ def _handout_homework(assignment: Assignment) -> HandoutHomework:
 
 
 def signed_session_pdfs(couple) -> Iterator[Attachment]:
-    """Both copies of every signed session, for the couple's record export, rendered on every core."""
-    documents = [(session, copy) for session in db.session.scalars(
+    """Every frozen version of both copies of every signed session, for the couple's record export.
+
+    Sessions signed before documents were kept are frozen first, drawn on every core.
+    """
+    from practice.sessions import frozen  # frozen builds on this module
+
+    sessions = list(db.session.scalars(
         select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
         .order_by(TherapySession.number)
-    ) for copy in COPIES]
-    pdfs = render_documents(copy_html(session, copy) for session, copy in documents)
-    for (session, copy), pdf in zip(documents, pdfs, strict=True):
-        yield Attachment(f"sessions/{filename(session, copy)}", "application/pdf", pdf)
+    ))
+    frozen.freeze_many(sessions)
+    for session in sessions:
+        listed = frozen.versions(session)
+        for copy in COPIES:
+            for row in listed[copy]:
+                pdf = db.session.scalar(select(SessionDocument.pdf).where(SessionDocument.id == row.id))
+                yield Attachment(f"sessions/{filename(session, copy, row.version)}", "application/pdf", pdf)

@@ -110,3 +110,15 @@ class AmendmentForm(FlaskForm):
 
 def _homework_choice(assignment) -> SelectChoice:
     return SelectChoice(assignment.id, f"{assignment.exercise_version.title} (due {long_date(assignment.due_date)})")
+
+class CorrectedHandoutForm(FlaskForm):
+    """Why a released handout is being replaced; the partners are told a corrected one is waiting."""
+
+    reason = TextAreaField(
+        "What was corrected", filters=[strip],
+        validators=[DataRequired("Please say what was corrected, for the record."),
+                    Length(max=500, message="Please keep this under 500 characters."),
+                    PlainText(allow_markup_chars=True)],
+        description="For your records only; the partners are told that an updated handout is waiting, nothing more.",
+    )
+    submit = SubmitField("Release a corrected handout")

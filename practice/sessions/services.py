@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -15,13 +16,18 @@ from practice import audit
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.models import Assignment, Clinician, Couple, SessionAmendment, TherapySession, utcnow
+from practice.pdf import PdfError
+from practice.sessions import frozen
 from practice.versioning import ensure_version, save_versioned
+
+log = logging.getLogger(__name__)
 
 REVIEW_CHOICES = 30  # homework offered for "reviewed": the most recent due by the session date
 
 LIST_COLUMNS = (
     TherapySession.couple_id, TherapySession.number, TherapySession.starts_at, TherapySession.format,
     TherapySession.attended, TherapySession.signed_at, TherapySession.handout_released_at,
+    TherapySession.handout_version,
 )
 
 SIGNED = "This note is signed and locked, so it can't be edited. Add an amendment below instead."
@@ -100,6 +106,7 @@ def sign(session: TherapySession, clinician: Clinician, expected_version: int | 
     if not draft.focus:
         raise DomainError("Please note the session's focus before signing.", field="focus")
     _apply(session, expected_version, draft, {"signed_at": utcnow(), "signed_by": clinician}, step="signed")
+    _freeze(session, clinician, reason="signed")
 
 
 def may_amend(session: TherapySession, clinician: Clinician) -> bool:
@@ -115,18 +122,32 @@ def add_amendment(session: TherapySession, author: Clinician, text: str) -> Sess
     db.session.add(amendment)
     audit.record(audit.AuditAction.CREATE, record=amendment, couple_id=session.couple_id)
     db.session.commit()
+    _freeze(session, author)  # the clinician copy's next version: the last one plus this amendment
     return amendment
 
 
 def release_handout(session: TherapySession) -> None:
-    """Let both partners download the couple handout from their portal."""
-    if not session.is_signed:
-        raise DomainError("Please sign the note first, so the handout can't change once the couple has it.")
-    if session.is_released:
-        return
-    session.handout_released_at = utcnow()
-    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": "handout_released"})
-    db.session.commit()
+    """Let both partners download the couple handout (its latest frozen version) from their portal."""
+    frozen.release(session)
+
+
+def withdraw_handout(session: TherapySession) -> None:
+    """Take a released handout out of the partners' portal (recorded); it can be released again."""
+    frozen.withdraw(session)
+
+
+def release_corrected_handout(session: TherapySession, clinician: Clinician, reason: str) -> None:
+    """Release a corrected handout in place of the old one, and tell the partners."""
+    frozen.release_corrected(session, clinician, reason)
+
+
+def _freeze(session: TherapySession, clinician: Clinician, *, reason: str = "frozen_later") -> None:
+    """Store the signed documents now; if drawing fails, the next download, release or export stores them."""
+    try:
+        frozen.freeze(session, clinician, reason=reason)
+    except PdfError:
+        db.session.rollback()
+        log.warning("session %s: its signed documents could not be drawn yet; they will be on first need", session.id)
 
 
 def reviewable_homework(session: TherapySession, timezone: str) -> list[Assignment]:

@@ -13,8 +13,8 @@ from practice.authz import couple_for_clinician_or_404, session_for_clinician_or
 from practice.errors_domain import ConflictError, DomainError
 from practice.models import utcnow
 from practice.pdf import PdfError
-from practice.sessions import delivery, documents, services
-from practice.sessions.forms import AmendmentForm, NoteForm, SessionDetailsForm
+from practice.sessions import delivery, documents, frozen, services
+from practice.sessions.forms import AmendmentForm, CorrectedHandoutForm, NoteForm, SessionDetailsForm
 from practice.templating import practice_zone
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -100,6 +100,50 @@ def release(session_id: int):
     return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
 
 
+@bp.post("/sessions/<int:session_id>/withdraw")
+def withdraw(session_id: int):
+    session = session_for_clinician_or_404(session_id)
+    try:
+        services.withdraw_handout(session)
+    except DomainError as error:
+        flash(error.message, "warning")
+    else:
+        flash(f"The handout is no longer in {session.couple.name}'s portal. You can release it again at any time.",
+              "success")
+    return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+
+
+@bp.post("/sessions/<int:session_id>/corrected")
+def corrected(session_id: int):
+    session = session_for_clinician_or_404(session_id)
+    form = CorrectedHandoutForm()
+    if not session.is_signed:
+        flash("This note isn't signed yet, so its handout is still a draft.", "info")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    if not form.validate_on_submit():
+        return render_signed(session, AmendmentForm(formdata=None), corrected_form=form)
+    try:
+        services.release_corrected_handout(session, current_user._get_current_object(), form.reason.data)
+    except DomainError as error:  # PdfError is one too
+        flash(error.message, "warning")
+    else:
+        flash(f"The corrected handout has replaced the earlier one in {session.couple.name}'s portal, "
+              "and they have been told it is there.", "success")
+    return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+
+
+@bp.get("/sessions/<int:session_id>/versions/<any(clinician, couple):copy>/<int:version>.pdf")
+def download_version(session_id: int, copy: str, version: int):
+    session = session_for_clinician_or_404(session_id)
+    if not session.is_signed:
+        abort(404)
+    try:
+        return delivery.send_document(session, frozen.version_or_404(session, copy, version))
+    except PdfError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+
+
 @bp.get("/sessions/<int:session_id>/<any(clinician, couple):copy>.pdf")
 def download(session_id: int, copy: str):
     session = session_for_clinician_or_404(session_id)
@@ -135,9 +179,10 @@ def form_error(form, error: DomainError) -> None:
         flash(error.message, "warning")
 
 
-def render_signed(session, form: AmendmentForm):
+def render_signed(session, form: AmendmentForm, corrected_form: CorrectedHandoutForm | None = None):
     page = render_template(
         "sessions/signed.html", session=session, couple=session.couple, form=form,
+        corrected_form=corrected_form or CorrectedHandoutForm(formdata=None), versions=frozen.versions(session),
         may_amend=services.may_amend(session, current_user),
         reviewed=documents.reviewed_homework(session), assigned=documents.assigned_homework(session),
         scores=score_status(session),

@@ -113,7 +113,7 @@ def handout_reaches_the_couple_without_the_notes(therapist, partner) -> None:
 
     clinician_copy = steps.download_pdf_text(therapist, therapist.get_by_role("button", name="Download the clinician copy"))
     assert OBSERVATION in clinician_copy and SUMMARY in clinician_copy and "Confidential" in clinician_copy
-    handout_preview = steps.download_pdf_text(therapist, therapist.get_by_role("button", name="Preview the couple handout"))
+    handout_preview = steps.download_pdf_text(therapist, therapist.get_by_role("button", name="Download the couple handout"))
     assert SUMMARY in handout_preview and OBSERVATION not in handout_preview
 
     partner.goto("/portal/")

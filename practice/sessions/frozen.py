@@ -1,0 +1,330 @@
+"""Signed records that never change: the frozen versions of a signed session's two PDFs.
+
+At Sign and lock both documents are filled from the record once, drawn, and
+stored (HTML and PDF, encrypted at rest) as version 1 of the clinician copy
+and of the couple handout. Every later download sends those bytes: a new
+check-in, a new answer, a letterhead edit, a rename, a time zone change or a
+renderer upgrade cannot alter what was signed.
+
+- An amendment adds a clinician-copy version: the previous version's HTML
+  with the dated amendment written in where amendments go (the marker the
+  template leaves), so each version is the original plus its amendments.
+- The couple handout changes only when the therapist releases a corrected
+  one: a new couple version filled from today's record, released at once,
+  with the partners told (an email with no clinical details, and a note in
+  their portal). Withdrawing a release takes the handout out of the portal.
+- Sessions signed before documents were kept are frozen from the record the
+  first time they are needed ("frozen_later").
+
+Every write locks the session row first (``SELECT ... FOR UPDATE``; SQLite's
+``BEGIN IMMEDIATE`` does the same) and reads what exists after the lock, and
+``(session_id, kind, version)`` is unique, so two signs, amendments or
+downloads at once never make two versions with one number.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import render_template, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
+from werkzeug.exceptions import NotFound
+
+from practice import audit
+from practice.errors_domain import DomainError
+from practice.extensions import db
+from practice.models import Clinician, SessionAmendment, SessionDocument, TherapySession, utcnow
+from practice.pdf import render_documents
+from practice.sessions import documents
+from practice.sessions.documents import amendments_mark
+
+log = logging.getLogger(__name__)
+
+KINDS = documents.COPIES  # "clinician", "couple"
+# Where amendments go in a frozen clinician copy, with the time zone it was frozen in and how many it holds.
+MARK = re.compile(r'<!--twofold:amendments zone="(?P<zone>[A-Za-z0-9_+\-/]+)" count=(?P<count>\d+)-->')
+LISTED = (SessionDocument.id, SessionDocument.session_id, SessionDocument.kind, SessionDocument.version,
+          SessionDocument.reason, SessionDocument.reason_text, SessionDocument.amendment_id,
+          SessionDocument.created_at, SessionDocument.created_by_id)
+
+
+@dataclass
+class _Planned:
+    session: TherapySession
+    kind: str
+    version: int
+    reason: str
+    html: str
+    created_by: Clinician | None
+    amendment_id: int | None = None
+    reason_text: str = ""
+
+
+def freeze(session: TherapySession, by: Clinician | None = None, *, reason: str = "frozen_later") -> None:
+    """Store whatever is missing of a signed session's documents, and commit.
+
+    Version 1 of each copy if there is none yet (`reason` says why now), then
+    one clinician-copy version per amendment that no version holds yet.
+    """
+    freeze_many([session], by, reason=reason)
+
+
+def freeze_many(sessions: Iterable[TherapySession], by: Clinician | None = None, *, reason: str = "frozen_later") -> None:
+    """`freeze` for many sessions at once, their PDFs drawn side by side (the record export)."""
+    sessions = [s for s in sessions if s.is_signed]
+    if not sessions:
+        return
+    if not _missing(sessions):
+        return
+    _lock(sessions)
+    planned = _plan(sessions, by, reason)
+    if planned:
+        _store(planned)
+
+
+def current(session: TherapySession, kind: str) -> SessionDocument:
+    """The latest version of a signed session's copy, frozen now if it never was."""
+    freeze(session)
+    return _one(session, kind, None)
+
+
+def version_or_404(session: TherapySession, kind: str, version: int) -> SessionDocument:
+    """One stored version of a copy, or 404."""
+    if session.is_signed:
+        freeze(session)
+    return _one(session, kind, version)
+
+
+def released(session: TherapySession) -> SessionDocument:
+    """The couple version the partners may download (the session's query already made sure it is released)."""
+    if session.handout_version is None:  # released before documents were kept: freeze and pin version 1
+        freeze(session)
+        db.session.execute(
+            TherapySession.__table__.update()
+            .where(TherapySession.id == session.id, TherapySession.handout_version.is_(None))
+            .values(handout_version=1)
+        )
+        db.session.commit()
+        db.session.refresh(session, ["handout_version"])
+    return _one(session, "couple", session.handout_version)
+
+
+def versions(session: TherapySession) -> dict[str, list[SessionDocument]]:
+    """Every stored version of each copy, oldest first, without their (encrypted) files."""
+    rows = db.session.scalars(
+        select(SessionDocument).where(SessionDocument.session_id == session.id)
+        .options(load_only(*LISTED, raiseload=True))
+        .order_by(SessionDocument.kind, SessionDocument.version)
+    )
+    listed: dict[str, list[SessionDocument]] = {kind: [] for kind in KINDS}
+    for row in rows:
+        listed[row.kind].append(row)
+    return listed
+
+
+def release(session: TherapySession) -> None:
+    """Let both partners download the latest couple version from their portal."""
+    if not session.is_signed:
+        raise DomainError("Please sign the note first, so the handout can't change once the couple has it.")
+    freeze(session)
+    if session.is_released:
+        return
+    _lock([session])
+    db.session.refresh(session)
+    if session.is_released:  # released by another tab while we waited
+        db.session.rollback()
+        return
+    session.handout_released_at = utcnow()
+    session.handout_version = _latest_version(session.id, "couple")
+    audit.record(audit.AuditAction.CHANGE, record=session,
+                 detail={"step": "handout_released", "version": session.handout_version})
+    db.session.commit()
+
+
+def withdraw(session: TherapySession) -> None:
+    """Take the handout out of the partners' portal; it can be released again later."""
+    if not session.is_released:
+        raise DomainError("This handout isn't released, so there is nothing to withdraw.")
+    _lock([session])
+    db.session.refresh(session)
+    withdrawn = session.handout_version
+    session.handout_released_at = None
+    session.handout_version = None
+    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": "handout_withdrawn", "version": withdrawn})
+    db.session.commit()
+
+
+def release_corrected(session: TherapySession, by: Clinician, reason_text: str) -> SessionDocument:
+    """Freeze a new couple version from today's record, release it in place of the old, and tell the partners."""
+    document = _rerelease(session, by, "corrected", reason_text)
+    _tell_partners(session)
+    return document
+
+
+def withhold_scores(couple_id: int) -> None:
+    """A partner took back their yes: re-release each released handout of the couple that asked for scores.
+
+    The new version is filled from today's record, where the sharing rule now
+    says no, so no download after this moment carries a score. The partners
+    are not emailed: a note that "something changed" right after one of them
+    changed their mind would tell the other what they chose.
+    """
+    sessions = db.session.scalars(
+        select(TherapySession).where(TherapySession.couple_id == couple_id,
+                                     TherapySession.handout_released_at.is_not(None),
+                                     TherapySession.handout_progress != "")
+        .order_by(TherapySession.id)
+    ).all()
+    for session in sessions:
+        _rerelease(session, None, "scores_withdrawn", "")
+
+
+def _rerelease(session: TherapySession, by: Clinician | None, reason: str, reason_text: str) -> SessionDocument:
+    """Store a new couple version from today's record and put it in the portal in place of the old one."""
+    if not session.is_signed:
+        raise DomainError("Please sign the note first; until then the handout is still a draft.")
+    freeze(session, by)
+    _lock([session])
+    db.session.refresh(session)
+    version = _latest_version(session.id, "couple") + 1
+    html = documents.copy_html(session, "couple")
+    [document] = _store([_Planned(session, "couple", version, reason, html, by, reason_text=reason_text)],
+                        commit=False)
+    session.handout_released_at = utcnow()
+    session.handout_version = version
+    audit.record(audit.AuditAction.CREATE, record=document, couple_id=session.couple_id)
+    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": f"handout_{reason}", "version": version})
+    db.session.commit()
+    return document
+
+
+def _tell_partners(session: TherapySession) -> None:
+    """An email to each partner who can sign in: a handout changed, and where to find it. Nothing clinical."""
+    from practice.mail import send_templated  # the mail module reaches the job queue; keep imports light
+
+    link = url_for("portal.home", _external=True, _anchor="handouts-heading")
+    for partner in session.couple.partners:
+        if partner.email and partner.is_active:
+            try:
+                send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
+                               partner=partner, link=link)
+            except Exception:  # the portal note still tells them; a refused email must not undo the release
+                log.exception("could not tell partner %s about a corrected handout", partner.id)
+
+
+def _missing(sessions: list[TherapySession]) -> bool:
+    """Whether any session lacks a first version or a version for one of its amendments (no lock needed)."""
+    ids = [s.id for s in sessions]
+    firsts = db.session.scalar(
+        select(func.count()).select_from(SessionDocument)
+        .where(SessionDocument.session_id.in_(ids), SessionDocument.version == 1)
+    )
+    if firsts < len(KINDS) * len(ids):
+        return True
+    uncovered = db.session.scalar(
+        select(func.count()).select_from(SessionAmendment)
+        .where(SessionAmendment.session_id.in_(ids),
+               SessionAmendment.id.not_in(select(SessionDocument.amendment_id)
+                                          .where(SessionDocument.amendment_id.is_not(None))))
+    )
+    return bool(uncovered)
+
+
+def _lock(sessions: list[TherapySession]) -> None:
+    db.session.execute(
+        select(TherapySession.id).where(TherapySession.id.in_([s.id for s in sessions]))
+        .order_by(TherapySession.id).with_for_update()
+    )
+
+
+def _plan(sessions: list[TherapySession], by: Clinician | None, reason: str) -> list[_Planned]:
+    """What to store, read after the lock: first versions, then each missing amendment on the latest version."""
+    ids = [s.id for s in sessions]
+    # Read again after the lock, whole: a partner's request loaded only the columns its handout list needs.
+    sessions = list(db.session.scalars(
+        select(TherapySession).where(TherapySession.id.in_(ids)).order_by(TherapySession.id)
+        .execution_options(populate_existing=True)
+    ))
+    have = db.session.execute(
+        select(SessionDocument.session_id, SessionDocument.kind, SessionDocument.version, SessionDocument.amendment_id)
+        .where(SessionDocument.session_id.in_(ids))
+    ).all()
+    amendments = db.session.scalars(
+        select(SessionAmendment).where(SessionAmendment.session_id.in_(ids))
+        .order_by(SessionAmendment.created_at, SessionAmendment.id)
+    ).all()
+    planned = []
+    for session in sessions:
+        mine = [row for row in have if row.session_id == session.id]
+        latest: dict[str, int] = {kind: max((r.version for r in mine if r.kind == kind), default=0) for kind in KINDS}
+        clinician_html = None
+        for kind in KINDS:
+            if latest[kind] == 0:
+                html = documents.copy_html(session, kind, frozen=True)
+                planned.append(_Planned(session, kind, 1, reason, html, by))
+                latest[kind] = 1
+                if kind == "clinician":
+                    clinician_html = html
+        covered = {r.amendment_id for r in mine if r.amendment_id is not None}
+        for amendment in amendments:
+            if amendment.session_id != session.id or amendment.id in covered:
+                continue
+            if clinician_html is None:
+                clinician_html = _one(session, "clinician", latest["clinician"]).html
+            clinician_html = with_amendment(clinician_html, amendment)
+            latest["clinician"] += 1
+            planned.append(_Planned(session, "clinician", latest["clinician"], "amendment", clinician_html,
+                                    amendment.author, amendment_id=amendment.id))
+    return planned
+
+
+def with_amendment(html: str, amendment: SessionAmendment) -> str:
+    """A frozen clinician copy with one more dated amendment written in, and nothing else changed."""
+    found = MARK.search(html)
+    if found is None:
+        raise ValueError("this clinician copy has no place for amendments")
+    zone, count = found["zone"], int(found["count"])
+    part = render_template("pdf/_amendments.html", amendments=[amendment], heading=count == 0, zone=zone)
+    return "".join((html[:found.start()], str(part), str(amendments_mark(zone, count + 1)), html[found.end():]))
+
+
+def _store(planned: list[_Planned], *, commit: bool = True) -> list[SessionDocument]:
+    """Draw every planned document (side by side) and add its row; a version someone else stored wins."""
+    pdfs = render_documents(p.html for p in planned)
+    rows = []
+    for plan, pdf in zip(planned, pdfs, strict=True):
+        row = SessionDocument(
+            session_id=plan.session.id, kind=plan.kind, version=plan.version, reason=plan.reason,
+            reason_text=plan.reason_text, amendment_id=plan.amendment_id, html=plan.html, pdf=pdf,
+            created_by_id=plan.created_by.id if plan.created_by is not None else None,
+        )
+        db.session.add(row)
+        rows.append(row)
+    if commit:
+        try:
+            db.session.commit()
+        except IntegrityError:  # another request froze the same version first: theirs stands
+            db.session.rollback()
+    return rows
+
+
+def _latest_version(session_id: int, kind: str) -> int:
+    return db.session.scalar(
+        select(func.max(SessionDocument.version))
+        .where(SessionDocument.session_id == session_id, SessionDocument.kind == kind)
+    ) or 0
+
+
+def _one(session: TherapySession, kind: str, version: int | None) -> SessionDocument:
+    query = select(SessionDocument).where(SessionDocument.session_id == session.id, SessionDocument.kind == kind)
+    query = query.order_by(SessionDocument.version.desc()) if version is None else query.where(
+        SessionDocument.version == version)
+    document = db.session.scalar(query.limit(1).execution_options(populate_existing=True))
+    if document is None:
+        raise NotFound()
+    return document
