@@ -160,6 +160,11 @@ def everything_alex_reaches(app, browser, world) -> dict[str, str]:
                 seen[url] = "\n".join(pdf_pages(response.data))
             else:
                 seen[url] = normalised(response.get_data(as_text=True))
+    # A released handout is frozen; what a corrected release would freeze today is what the rule decides now.
+    released = db.session.scalars(select(TherapySession).where(
+        TherapySession.couple_id == world.couple.id, TherapySession.handout_released_at.is_not(None))).all()
+    for session in released:
+        seen[f"{NEXT_RELEASE}{session.id}"] = normalised(re.sub(r"<[^>]+>", " ", copy_html(session, "couple")))
     saved = browser.post_form("/portal/sharing", {"shares": "yes" if world.p1.shares_checkin_scores else "no"},
                               follow_redirects=True)
     seen["POST /portal/sharing"] = normalised(saved.get_data(as_text=True))
@@ -182,8 +187,16 @@ def emails_to_alex(app, runner, world, outbox) -> list[str]:
     return texts
 
 
+NEXT_RELEASE = "next release of session "
+
+
 def handout_texts(seen: dict[str, str]) -> list[str]:
-    return [text for url, text in seen.items() if url.endswith(".pdf")]
+    """The handouts Alex downloads, and the ones a corrected release would give Alex today."""
+    return [text for url, text in seen.items() if is_handout(url)]
+
+
+def is_handout(url: str) -> bool:
+    return url.endswith(".pdf") or url.startswith(NEXT_RELEASE)
 
 
 @pytest.mark.parametrize("consents", CONSENTS, ids=lambda c: "alex-%s-sam-%s" % tuple("yes" if x else "no" for x in c))
@@ -195,7 +208,7 @@ def test_nothing_alex_reaches_holds_a_private_word_of_sams(app, runner, outbox, 
     seen = everything_alex_reaches(app, alex, world)
     mails = emails_to_alex(app, runner, world, outbox)
 
-    assert len(handout_texts(seen)) == 3 and len(seen) >= 10
+    assert len(handout_texts(seen)) == 6 and len(seen) >= 13
     everything = "\n".join([*seen.values(), *mails])
     for part, word in B_PRIVATE.items():
         assert word not in everything, part
@@ -204,7 +217,7 @@ def test_nothing_alex_reaches_holds_a_private_word_of_sams(app, runner, outbox, 
     assert B_SHARED in everything and A_OWN in everything  # what A may read is still there
     assert "Zq" not in "\n".join(mails)
     scored = [text for text in handout_texts(seen) if "Your check-ins over time" in text]
-    assert len(scored) == (2 if consents == (True, True) else 0)
+    assert len(scored) == (4 if consents == (True, True) else 0)  # two downloads, two next releases
 
 
 @pytest.mark.parametrize("consents", CONSENTS, ids=lambda c: "alex-%s-sam-%s" % tuple("yes" if x else "no" for x in c))
@@ -218,7 +231,7 @@ def test_sams_ratings_change_nothing_alex_can_read_unless_both_said_yes(app, con
     after = everything_alex_reaches(app, alex, world)
     changed = sorted(url for url in before if before[url] != after[url])
     if consents == (True, True):
-        assert changed and all(url.endswith(".pdf") for url in changed)  # the two scored handouts
+        assert changed and all(url.startswith(NEXT_RELEASE) for url in changed)  # downloads stay frozen
     else:
         assert changed == []
 
@@ -329,7 +342,7 @@ def test_every_portal_page_leads_to_the_sharing_choice(app):
     world = build()
     signed_session(world, release=True)
     alex = partner_login(app, world.p1)
-    pages = {url: text for url, text in everything_alex_reaches(app, alex, world).items() if not url.endswith(".pdf")}
+    pages = {url: text for url, text in everything_alex_reaches(app, alex, world).items() if not is_handout(url)}
     assert len(pages) >= 8
     for url, text in pages.items():
         assert 'href="/portal/sharing"' in text, url
