@@ -172,5 +172,4 @@ def register(app: Flask) -> None:
         from practice.homework.reminders import send_reminders as send
         from practice.models import utcnow
 
-        with app.test_request_context(base_url=app.config["PUBLIC_URL"]):  # links in emails need a host
-            click.echo(f"Sent {send(utcnow())} reminder(s).")
+        click.echo(f"Sent {send(utcnow())} reminder(s).")  # links come from PUBLIC_URL (practice.urls)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -25,6 +25,7 @@ from practice.models import (
 )
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import GONE_LINK, new_token, usable_token_row
+from practice.urls import public_url_for
 
 def clinician_by_email(email: str) -> Clinician | None:
     """The clinician with this (lower-case) email, active or not."""
@@ -40,8 +41,8 @@ def request_signup(*, name: str, credentials: str, practice_name: str, email: st
     password_hash = hash_password(password)
     if clinician_by_email(email) is not None:
         send_templated(email, "You already have a Twofold account", "signup_existing",
-                       login_url=url_for("auth.login", _external=True),
-                       reset_url=url_for("auth.reset_request", _external=True))
+                       login_url=public_url_for("auth.login"),
+                       reset_url=public_url_for("auth.reset_request"))
         return
     token, token_hash = new_token()
     db.session.add(
@@ -53,7 +54,7 @@ def request_signup(*, name: str, credentials: str, practice_name: str, email: st
     )
     db.session.commit()
     send_templated(email, "Confirm your email to finish signing up", "signup_confirm",
-                   name=name, confirm_url=url_for("auth.confirm_signup", token=token, _external=True))
+                   name=name, confirm_url=public_url_for("auth.confirm_signup", token=token))
 
 
 def confirm_signup(token: str) -> Clinician:
@@ -127,7 +128,7 @@ def request_password_reset(email: str) -> None:
     db.session.commit()
     send_templated(email, "Reset your Twofold password", "password_reset",
                    name=clinician.name, hours=hours,
-                   reset_url=url_for("auth.reset_password", token=token, _external=True))
+                   reset_url=public_url_for("auth.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -173,7 +174,7 @@ def request_email_change(clinician: Clinician, new_email: str) -> None:
     token = _email_links().dumps({"id": clinician.id, "from": clinician.email, "to": new_email})
     send_templated(new_email, "Confirm your new Twofold sign-in email", "email_change_confirm",
                    name=clinician.name, hours=current_app.config["EMAIL_CHANGE_HOURS"],
-                   confirm_url=url_for("security.confirm_email", token=token, _external=True))
+                   confirm_url=public_url_for("security.confirm_email", token=token))
 
 
 def confirm_email_change(clinician: Clinician, token: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
 from practice.errors_domain import DomainError
@@ -18,6 +18,7 @@ from practice.mail import send_templated
 from practice.models import Clinician, Partner, PartnerInvitation, utcnow
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import new_token, usable_token_row
+from practice.urls import public_url_for
 
 MAX_PARTNERS_PER_EMAIL = 10
 
@@ -32,7 +33,7 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
         expires_at=utcnow() + timedelta(days=days),
     ))
     db.session.commit()
-    link = url_for("portal.welcome", token=token, _external=True)
+    link = public_url_for("portal.welcome", token=token)
     if partner.email:
         send_templated(partner.email, f"Your private Twofold space from {clinician.practice.name}",
                        "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
