@@ -204,13 +204,14 @@ def test_passwords_are_argon2id_hashes(clinician):
     assert clinician.password_hash.startswith("$argon2id$")
 
 
-def test_file_mail_backend_writes_messages_to_disk(tmp_path):
+def test_file_mail_backend_writes_messages_to_disk(app, tmp_path):
     from config import TestConfig
     from practice import create_app
     from practice.mail import send_templated
 
-    app = create_app(type("FileMail", (TestConfig,), {"MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}))
-    with app.test_request_context():
+    database = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS")}
+    app = create_app(type("FileMail", (TestConfig,), {"MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path), **database}))
+    with app.app_context():
         send_templated("someone@example.com", "Reset your Twofold password", "password_reset",
                        name="Someone", hours=1, reset_url="http://localhost/password/reset/abc")
     written = "".join(path.read_text() for path in tmp_path.iterdir())

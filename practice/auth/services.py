@@ -14,7 +14,8 @@ from sqlalchemy import select
 from practice import audit
 from practice.errors_domain import DomainError, TokenError
 from practice.extensions import db
-from practice.mail import send_templated
+from practice.mail import Composed, composer, send_composed, send_templated
+from practice.mail import render as render_email
 from practice.models import (
     Clinician,
     ClinicianInvitation,
@@ -116,19 +117,29 @@ def sign_out_everywhere(clinician: Clinician) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a single-use reset link if an active account has this address."""
+    """Queue a reset for this address; the worker sends a link only if an active account has it.
+
+    The request stores the address (sealed) and queues it, the same work and
+    the same page whether or not the email has an account; mail goes out
+    later, so a slow or failing mail server shows nothing either.
+    """
+    send_composed("password_reset", email)
+
+
+@composer("password_reset")
+def compose_password_reset(email: str) -> Composed | None:
+    """In the worker: a single-use reset link for the active account with this address, or nothing."""
     clinician = clinician_by_email(email)
     if clinician is None or not clinician.active:
-        return
+        return None
     token, token_hash = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     db.session.add(
         PasswordResetToken(clinician=clinician, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours))
     )
-    db.session.commit()
-    send_templated(email, "Reset your Twofold password", "password_reset",
-                   name=clinician.name, hours=hours,
-                   reset_url=public_url_for("auth.reset_password", token=token))
+    return render_email("Reset your Twofold password", "password_reset",
+                        name=clinician.name, hours=hours,
+                        reset_url=public_url_for("auth.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:

@@ -29,7 +29,7 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
     db.session.add(PartnerInvitation(
-        partner=partner, created_by_id=clinician.id, token_hash=token_hash,
+        partner=partner, created_by_id=clinician.id, token_hash=token_hash, token_to_show=token,
         expires_at=utcnow() + timedelta(days=days),
     ))
     db.session.commit()
@@ -38,6 +38,21 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
         send_templated(partner.email, f"Your private Twofold space from {clinician.practice.name}",
                        "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
     return link
+
+
+def links_to_show(invitations: dict[int, PartnerInvitation | None]) -> dict[int, str]:
+    """New links not yet shown to the therapist, by partner id; each is shown once, then forgotten.
+
+    The token waits sealed on its invitation row, never in the session cookie.
+    """
+    links = {}
+    for partner_id, invitation in invitations.items():
+        if invitation is not None and invitation.token_to_show:
+            links[partner_id] = public_url_for("portal.welcome", token=invitation.token_to_show)
+            invitation.token_to_show = None
+    if links:
+        db.session.commit()
+    return links
 
 
 def revoke_access(partner: Partner) -> None:
@@ -53,7 +68,7 @@ def _close_open_invitations(partner: Partner) -> None:
         update(PartnerInvitation)
         .where(PartnerInvitation.partner_id == partner.id, PartnerInvitation.used_at.is_(None),
                PartnerInvitation.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow(), token_to_show=None)
     )
 
 
