@@ -2,7 +2,9 @@
 
 Partners may have no email or share one, so an email never identifies a
 partner on its own: at sign-in we check the password against each partner
-with that email, and only one can match (see `authenticate`).
+with that email, and only one can match (see `authenticate`). Every sign-in
+checks exactly MAX_PARTNERS_PER_EMAIL hashes, padding with a dummy, so the
+time taken tells nobody whether an email has an account, or how many.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import new_token, usable_token_row
 from practice.urls import public_url_for
 
-MAX_PARTNERS_PER_EMAIL = 10
+# At most this many partners sign in with one email (a couple sharing an inbox, and one more,
+# such as an earlier couple); each sign-in costs this many argon2 checks, known email or not.
+MAX_PARTNERS_PER_EMAIL = 3
 
 
 def issue_invitation(partner: Partner, clinician: Clinician) -> str:
@@ -95,6 +99,11 @@ def accept_invitation(token: str, *, email: str, password: str) -> Partner:
     """Set the partner's sign-in email and password; the link is then spent."""
     invitation = check_invitation(token)
     partner = invitation.partner
+    if len([p for p in _candidates(email) if p.id != partner.id]) >= MAX_PARTNERS_PER_EMAIL:
+        raise DomainError(
+            f"Up to {MAX_PARTNERS_PER_EMAIL} people can sign in with one email, and this one is already "
+            "used that many times. Please use another email address.", field="email",
+        )
     if _password_taken_at_email(email, password, exclude=partner):
         raise DomainError(
             "Please choose a different password. Someone else signs in with this email, "
@@ -125,14 +134,18 @@ def _password_taken_at_email(email: str, password: str, exclude: Partner) -> boo
 def authenticate(email: str, password: str) -> Partner | None:
     """The partner with this email whose password matches, or None.
 
-    At least one hash is always checked, so an unknown email costs the same
-    time as a wrong password.
+    Exactly MAX_PARTNERS_PER_EMAIL hashes are checked every time (real ones,
+    then dummies), with no early exit: an unknown email, a wrong password and
+    an email shared by two partners all cost the same.
     """
-    candidates = _candidates(email) or [None]
-    for partner in candidates:
-        if verify_password(partner.password_hash if partner else None, password):
-            return _signed_in(partner, password) if partner.is_active else None
-    return None
+    candidates = _candidates(email)
+    matched = None
+    for partner in candidates + [None] * (MAX_PARTNERS_PER_EMAIL - len(candidates)):
+        if verify_password(partner.password_hash if partner else None, password) and matched is None:
+            matched = partner
+    if matched is None or not matched.is_active:
+        return None
+    return _signed_in(matched, password)
 
 
 def _signed_in(partner: Partner, password: str) -> Partner:
