@@ -428,3 +428,26 @@ def test_a_partners_new_link_stays_out_of_the_cookie_and_is_shown_once(app, worl
     db.session.rollback()
     assert db.session.execute(text("SELECT token_to_show FROM partner_invitations")).scalar_one() is None
     assert app.test_client().get(f"/portal/welcome/{token}").status_code == 200  # and the link still works
+
+
+def test_sign_up_answers_and_works_the_same_whether_or_not_the_email_has_an_account(
+        app, client, outbox, queued, statements):
+    make_clinician(email="taken@example.com")
+    signup = {"name": "Robin", "credentials": "", "practice_name": "North", "password": "a long enough password",
+              "confirm": "a long enough password"}
+    pages, work = {}, {}
+    for email in ("new.person@example.com", "taken@example.com"):
+        statements.clear()
+        response = client.post_form("/signup", signup | {"email": email})
+        pages[email] = (response.status_code, response.data.replace(email.encode(), b"EMAIL"))
+        work[email] = [s.split()[0] + (" " + s.split()[2] if s.startswith("INSERT") else "") for s in statements]
+    assert len(set(pages.values())) == 1 and pages["taken@example.com"][0] == 200
+    assert work["new.person@example.com"] == work["taken@example.com"], work
+    assert outbox == []
+
+    assert run_queued_jobs(app) == 2
+    subjects = {m.to[0]: m.subject for m in outbox}
+    assert subjects == {"new.person@example.com": "Confirm your email to finish signing up",
+                        "taken@example.com": "You already have a Twofold account"}
+    confirm = next(link for link in links_in(outbox[0]) + links_in(outbox[1]) if "/signup/confirm/" in link)
+    assert client.get(confirm.removeprefix("http://localhost")).status_code == 302  # the worker's link works

@@ -34,28 +34,38 @@ def clinician_by_email(email: str) -> Clinician | None:
 
 
 def request_signup(*, name: str, credentials: str, practice_name: str, email: str, password: str) -> None:
-    """Email a confirmation link, or a "you already have an account" note.
+    """Keep the sign-up and queue its email: a confirmation link, or a "you already have an account" note.
 
-    The person sees the same page either way, so sign-up never reveals
-    whether an email has an account.
+    The request does the same work either way (hash, one sign-up row, one
+    outbox row, one commit) and the page is the same; only the worker looks
+    up whether the email has an account (`compose_signup`), so neither the
+    page nor its timing reveals it.
     """
-    password_hash = hash_password(password)
-    if clinician_by_email(email) is not None:
-        send_templated(email, "You already have a Twofold account", "signup_existing",
-                       login_url=public_url_for("auth.login"),
-                       reset_url=public_url_for("auth.reset_request"))
-        return
-    token, token_hash = new_token()
     db.session.add(
         SignupRequest(
             email=email, name=name, credentials=credentials, practice_name=practice_name,
-            password_hash=password_hash, token_hash=token_hash,
+            password_hash=hash_password(password), token_hash=new_token()[1],  # a link nobody has, until the worker's
             expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
         )
     )
-    db.session.commit()
-    send_templated(email, "Confirm your email to finish signing up", "signup_confirm",
-                   name=name, confirm_url=public_url_for("auth.confirm_signup", token=token))
+    send_composed("signup", email)  # commits both rows
+
+
+@composer("signup")
+def compose_signup(email: str) -> Composed | None:
+    """In the worker: the newest sign-up's confirmation link, or a note if the email already has an account."""
+    if clinician_by_email(email) is not None:
+        return render_email("You already have a Twofold account", "signup_existing",
+                            login_url=public_url_for("auth.login"), reset_url=public_url_for("auth.reset_request"))
+    signup = db.session.scalar(
+        select(SignupRequest).where(SignupRequest.email == email, SignupRequest.used_at.is_(None))
+        .order_by(SignupRequest.id.desc()).limit(1)
+    )
+    if signup is None:
+        return None
+    token, signup.token_hash = new_token()  # an earlier link for this sign-up stops working
+    return render_email("Confirm your email to finish signing up", "signup_confirm",
+                        name=signup.name, confirm_url=public_url_for("auth.confirm_signup", token=token))
 
 
 def confirm_signup(token: str) -> Clinician:
