@@ -54,7 +54,7 @@ class EdgeChecks:
 
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST")
-        if host is not None and not host_is_trusted(host, self.app.config["SERVED_HOSTS"]):
+        if host is not None and not host_is_trusted(host.lower(), self.app.config["SERVED_HOSTS"]):
             environ[UNTRUSTED_HOST] = host
             environ["HTTP_HOST"] = parse_public_url(self.app.config["PUBLIC_URL"])[1]
         count = int(self.app.config.get("TRUSTED_PROXIES") or 0)

@@ -204,7 +204,7 @@ def test_a_request_naming_a_host_that_is_not_ours_gets_the_styled_400(app, clini
 
 def test_public_url_host_and_the_trusted_hosts_list_are_served(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "SERVED_HOSTS", ["twofold.example.org", "internal.example"])
-    for host in ("twofold.example.org", "twofold.example.org:8443", "internal.example"):
+    for host in ("twofold.example.org", "twofold.example.org:8443", "Twofold.Example.ORG", "internal.example"):
         assert client.get("/healthz", headers={"Host": host}).status_code == 200, host
     assert client.get("/healthz", headers={"Host": "localhost"}).status_code == 400
 
