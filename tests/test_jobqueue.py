@@ -99,7 +99,8 @@ def test_an_email_goes_through_redis_and_a_separate_worker_process(app, tmp_path
     mail_folder = tmp_path / "mail"
     environment = os.environ | {
         "TWOFOLD_ENV": "development", "TWOFOLD_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "worker-test",
-        "DATABASE_URL": worker_database_url(database), "JOBS_QUEUE": REDIS_URL, "JOBS_QUEUE_NAME": name,
+        "DATABASE_URL": worker_database_url(database), "TWOFOLD_DATA_KEYS": TestConfig.DATA_KEYS[0],
+        "JOBS_QUEUE": REDIS_URL, "JOBS_QUEUE_NAME": name,
         "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(mail_folder),
     }
     outbox = app.extensions["mailman"].outbox = []
