@@ -214,6 +214,8 @@ def test_file_mail_backend_writes_messages_to_disk(app, tmp_path):
     with app.app_context():
         send_templated("someone@example.com", "Reset your Twofold password", "password_reset",
                        name="Someone", hours=1, reset_url="http://localhost/password/reset/abc")
+        db.session.remove()
+        db.engine.dispose()  # this second app's connections, closed now rather than by the garbage collector
     written = "".join(path.read_text() for path in tmp_path.iterdir())
     assert "Reset your Twofold password" in written and "/password/reset/abc" in written
     assert "text/html" in written  # the HTML alternative travels with the plain text

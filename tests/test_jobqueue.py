@@ -15,7 +15,7 @@ import pytest
 
 from config import TestConfig
 from practice import create_app
-from practice.extensions import queue
+from practice.extensions import db, queue
 from practice.mail import send_templated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +23,26 @@ REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
+_built: list = []
+
+
 def queued_app(url: str, name: str, database=None):
     """An app whose jobs wait on `url` instead of running in the request (on the test run's database)."""
     settings = {"JOBS_QUEUE": url, "JOBS_QUEUE_NAME": name}
     if database is not None:  # the outbox row the job names lives there
         settings |= {key: database.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS")}
-    return create_app(type("Queued", (TestConfig,), settings))
+    _built.append(create_app(type("Queued", (TestConfig,), settings)))
+    return _built[-1]
+
+
+@pytest.fixture(autouse=True)
+def _close_queued_apps():
+    """Close the extra apps' database connections, so none is left for the garbage collector to find."""
+    yield
+    while _built:
+        with _built.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def send_reset_email(app) -> None:

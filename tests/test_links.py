@@ -222,6 +222,7 @@ def test_trusted_hosts_come_from_public_url_and_the_environment_list(app):
 
         assert public_url_for("auth.login") == "https://twofold.example.org:8443/app/login"
         assert public_url_for("portal.home", _anchor="due") == "https://twofold.example.org:8443/app/portal/#due"
+        db.engine.dispose()
 
 
 # Behind a proxy ----------------------------------------------------------------
