@@ -110,6 +110,7 @@ def accept_invitation(token: str, *, email: str, password: str) -> Partner:
             "and each person needs their own password.", field="password",
         )
     invitation.used_at = utcnow()
+    invitation.token_to_show = None  # spent: nothing of it is kept
     partner.email = email
     partner.password_hash = hash_password(password)
     partner.access_revoked_at = None
