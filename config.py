@@ -32,6 +32,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str) -> list[str]:
+    """A comma-separated environment variable as a list of its non-empty items."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def data_keys_from_environment() -> list[str]:
     """TWOFOLD_DATA_KEYS: comma-separated encryption keys for clinical text, the current one first."""
     return [key.strip() for key in os.environ.get("TWOFOLD_DATA_KEYS", "").split(",") if key.strip()]
@@ -50,8 +55,14 @@ class Config:
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     SERVER_NAME = os.environ.get("SERVER_NAME")
-    # Where people reach Twofold: used for links in emails sent outside a request (reminders).
+    # Where people reach Twofold. Every link in an email is built from it (practice.urls),
+    # never from the request's Host header; production refuses to start without it.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Host names requests may carry besides PUBLIC_URL's (comma-separated); any other Host gets a 400.
+    EXTRA_TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
+    # How many reverse proxies in front of Twofold append X-Forwarded-For/-Proto (Werkzeug's
+    # ProxyFix). 0 trusts none: forwarded headers are ignored and the socket's address is the client.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
     # Cookies: HttpOnly and SameSite everywhere; Secure where TLS is guaranteed.
     SESSION_COOKIE_NAME = "twofold_session"
@@ -135,6 +146,7 @@ class DevelopmentConfig(Config):
     """`make run` on a laptop: plain HTTP on loopback, mail to the console."""
 
     DATA_KEY_FILE = str(INSTANCE_DIR / "data_keys")  # used only while TWOFOLD_DATA_KEYS is unset
+    EXTRA_TRUSTED_HOSTS = env_list("TRUSTED_HOSTS") or ["127.0.0.1", "localhost"]  # `make run` either way
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", f"sqlite:///{INSTANCE_DIR / 'jobs.db'}")  # `make run` starts a worker
 
 
@@ -144,6 +156,8 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-real-use"
+    PUBLIC_URL = "http://localhost"  # the test client's own host, so links in emails open in the client
+    EXTRA_TRUSTED_HOSTS: list[str] = []
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_PROFILE = "cheap"
     MAIL_BACKEND = "locmem"
@@ -159,10 +173,11 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")  # no default: validate() refuses to start without it
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start without a real, long secret key and valid data encryption keys."""
+        """Refuse to start without a real, long secret key, valid data encryption keys and PUBLIC_URL."""
         key = os.environ.get("SECRET_KEY", "")
         if len(key) < 32:
             raise RuntimeError(
@@ -170,6 +185,19 @@ class ProductionConfig(Config):
                 "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         validate_data_keys(data_keys_from_environment())
+        validate_public_url(os.environ.get("PUBLIC_URL"))
+
+
+def validate_public_url(value: str | None) -> None:
+    """Raise unless PUBLIC_URL names the address people use, so emailed links never follow a Host header."""
+    from practice.urls import parse_public_url
+
+    if not (value or "").strip():
+        raise RuntimeError(
+            "PUBLIC_URL must be set in production to the address people use to reach Twofold "
+            "(for example https://twofold.example.org): every link in an email is built from it."
+        )
+    parse_public_url(value)
 
 
 def validate_data_keys(keys: list[str]) -> None:

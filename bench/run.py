@@ -147,6 +147,7 @@ def run_load(database: data.Database, data_key: str, ids: dict, seconds: float) 
             "TWOFOLD_ENV": "production", "SECRET_KEY": SECRET_KEY, "TWOFOLD_DATA_KEYS": data_key,
             "DATABASE_URL": database.url, "SESSION_COOKIE_SECURE": "false", "RATELIMIT_ENABLED": "false",
             "TWOFOLD_INSTANCE_DIR": instance, "JOBS_QUEUE": "immediate", "MAIL_BACKEND": "locmem",
+            "PUBLIC_URL": f"http://{load.HOST}",
         }))
         cookies = {
             pages.CLINICIAN: load.sign_in(twofold, "/login", ids["clinician_email"], data.PASSWORD, "/dashboard"),

@@ -15,6 +15,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     config.validate()
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config)
+    register_edges(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -22,6 +23,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_edges(app: Flask) -> None:
+    """Trusted Host names and trusted proxies (practice.hosts)."""
+    from practice.hosts import configure_hosts
+
+    configure_hosts(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -174,7 +174,6 @@ def register(app: Flask) -> None:
 
         from practice.checkins import notices
 
-        with app.test_request_context(base_url=app.config["PUBLIC_URL"]):  # links in emails need a host
-            click.echo(f"Sent {send(utcnow())} reminder(s).")
-            recorded, sent = notices.run(utcnow())
-            click.echo(f"Sent {sent} safety notice(s); {recorded} escalated to practice owners.")
+        click.echo(f"Sent {send(utcnow())} reminder(s).")  # links come from PUBLIC_URL (practice.urls)
+        recorded, sent = notices.run(utcnow())
+        click.echo(f"Sent {sent} safety notice(s); {recorded} escalated to practice owners.")

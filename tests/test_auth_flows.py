@@ -204,15 +204,18 @@ def test_passwords_are_argon2id_hashes(clinician):
     assert clinician.password_hash.startswith("$argon2id$")
 
 
-def test_file_mail_backend_writes_messages_to_disk(tmp_path):
+def test_file_mail_backend_writes_messages_to_disk(app, tmp_path):
     from config import TestConfig
     from practice import create_app
     from practice.mail import send_templated
 
-    app = create_app(type("FileMail", (TestConfig,), {"MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}))
-    with app.test_request_context():
+    database = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS")}
+    app = create_app(type("FileMail", (TestConfig,), {"MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path), **database}))
+    with app.app_context():
         send_templated("someone@example.com", "Reset your Twofold password", "password_reset",
                        name="Someone", hours=1, reset_url="http://localhost/password/reset/abc")
+        db.session.remove()
+        db.engine.dispose()  # this second app's connections, closed now rather than by the garbage collector
     written = "".join(path.read_text() for path in tmp_path.iterdir())
     assert "Reset your Twofold password" in written and "/password/reset/abc" in written
     assert "text/html" in written  # the HTML alternative travels with the plain text

@@ -96,7 +96,8 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
 def test_production_sends_secure_cookies_and_hsts(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
     monkeypatch.setenv("TWOFOLD_DATA_KEYS", "9KJkpXbUfdFZxY34fQwLlMzRX4F-ZFTdGmO8rgujOaI=")
-    app = create_app(ProductionConfig)
+    monkeypatch.setenv("PUBLIC_URL", "https://localhost")
+    app = create_app(type("Production", (ProductionConfig,), {"PUBLIC_URL": "https://localhost"}))
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.test_request_context():
         response = app.test_client().get("/healthz")

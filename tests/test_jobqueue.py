@@ -15,7 +15,7 @@ import pytest
 
 from config import TestConfig
 from practice import create_app
-from practice.extensions import queue
+from practice.extensions import db, queue
 from practice.mail import send_templated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,13 +23,30 @@ REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
-def queued_app(url: str, name: str):
-    """An app whose jobs wait on `url` instead of running in the request."""
-    return create_app(type("Queued", (TestConfig,), {"JOBS_QUEUE": url, "JOBS_QUEUE_NAME": name}))
+_built: list = []
+
+
+def queued_app(url: str, name: str, database=None):
+    """An app whose jobs wait on `url` instead of running in the request (on the test run's database)."""
+    settings = {"JOBS_QUEUE": url, "JOBS_QUEUE_NAME": name}
+    if database is not None:  # the outbox row the job names lives there
+        settings |= {key: database.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS")}
+    _built.append(create_app(type("Queued", (TestConfig,), settings)))
+    return _built[-1]
+
+
+@pytest.fixture(autouse=True)
+def _close_queued_apps():
+    """Close the extra apps' database connections, so none is left for the garbage collector to find."""
+    yield
+    while _built:
+        with _built.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def send_reset_email(app) -> None:
-    with app.test_request_context():
+    with app.app_context():
         send_templated("casey@example.com", "Reset your Twofold password", "password_reset",
                        name="Casey", reset_url="http://127.0.0.1/reset/abc", hours=1)
 
@@ -46,8 +63,8 @@ def test_immediate_mode_sends_in_the_request_and_errors_reach_the_caller(app, ou
         send_reset_email(app)
 
 
-def test_a_queued_email_waits_for_a_worker_then_is_sent_in_its_own_app_context(tmp_path):
-    app = queued_app(f"sqlite:///{tmp_path / 'jobs.db'}", "twofold-test")
+def test_a_queued_email_waits_for_a_worker_then_is_sent_in_its_own_app_context(app, tmp_path):
+    app = queued_app(f"sqlite:///{tmp_path / 'jobs.db'}", "twofold-test", database=app)
     outbox = app.extensions["mailman"].outbox = []
     send_reset_email(app)
     huey = queue.huey(app)
@@ -71,6 +88,13 @@ def test_an_unknown_queue_address_is_refused_with_the_forms_that_work(tmp_path):
         queue.huey(queued_app("amqp://127.0.0.1", "x"))
 
 
+def worker_database_url(app) -> str:
+    """The test run's database as a DATABASE_URL, private PostgreSQL schema included."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    schema = app.config.get("TEST_SCHEMA")
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}" if schema else url
+
+
 def redis_reachable() -> bool:
     try:
         with socket.create_connection(REDIS, timeout=0.5):
@@ -81,14 +105,16 @@ def redis_reachable() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not redis_reachable(), reason="Redis is not answering on 127.0.0.1:6379")
-def test_an_email_goes_through_redis_and_a_separate_worker_process(tmp_path):
+def test_an_email_goes_through_redis_and_a_separate_worker_process(app, tmp_path):
     name = f"twofold-test-{uuid.uuid4().hex[:8]}"  # its own queue, so parallel runs never share messages
-    app = queued_app(REDIS_URL, name)
+    database = app
+    app = queued_app(REDIS_URL, name, database=database)
     huey = queue.huey(app)
     mail_folder = tmp_path / "mail"
     environment = os.environ | {
         "TWOFOLD_ENV": "development", "TWOFOLD_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "worker-test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}", "JOBS_QUEUE": REDIS_URL, "JOBS_QUEUE_NAME": name,
+        "DATABASE_URL": worker_database_url(database), "TWOFOLD_DATA_KEYS": TestConfig.DATA_KEYS[0],
+        "JOBS_QUEUE": REDIS_URL, "JOBS_QUEUE_NAME": name,
         "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(mail_folder),
     }
     outbox = app.extensions["mailman"].outbox = []

@@ -56,7 +56,7 @@ def instances(app, tmp_path):
         "DATABASE_URL": f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{app.config['TEST_SCHEMA']}",
         "RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_KEY_PREFIX": f"twofold-test-{uuid.uuid4().hex[:8]}",
         "LOGIN_RATE_LIMIT": "4 per minute", "JOBS_QUEUE": "immediate", "MAIL_BACKEND": "locmem",
-        "TWOFOLD_INSTANCE_DIR": str(tmp_path),
+        "TWOFOLD_INSTANCE_DIR": str(tmp_path), "PUBLIC_URL": f"http://{HOST}",
     }
     with server(environment, tmp_path / "a.log") as a, server(environment, tmp_path / "b.log") as b:
         yield a, b

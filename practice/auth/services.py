@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from practice import audit
 from practice.errors_domain import DomainError, TokenError
 from practice.extensions import db
-from practice.mail import send_templated
+from practice.mail import Composed, composer, send_composed, send_templated
+from practice.mail import render as render_email
 from practice.models import (
     Clinician,
     ClinicianInvitation,
@@ -25,6 +26,7 @@ from practice.models import (
 )
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import GONE_LINK, new_token, usable_token_row
+from practice.urls import public_url_for
 
 def clinician_by_email(email: str) -> Clinician | None:
     """The clinician with this (lower-case) email, active or not."""
@@ -32,28 +34,38 @@ def clinician_by_email(email: str) -> Clinician | None:
 
 
 def request_signup(*, name: str, credentials: str, practice_name: str, email: str, password: str) -> None:
-    """Email a confirmation link, or a "you already have an account" note.
+    """Keep the sign-up and queue its email: a confirmation link, or a "you already have an account" note.
 
-    The person sees the same page either way, so sign-up never reveals
-    whether an email has an account.
+    The request does the same work either way (hash, one sign-up row, one
+    outbox row, one commit) and the page is the same; only the worker looks
+    up whether the email has an account (`compose_signup`), so neither the
+    page nor its timing reveals it.
     """
-    password_hash = hash_password(password)
-    if clinician_by_email(email) is not None:
-        send_templated(email, "You already have a Twofold account", "signup_existing",
-                       login_url=url_for("auth.login", _external=True),
-                       reset_url=url_for("auth.reset_request", _external=True))
-        return
-    token, token_hash = new_token()
     db.session.add(
         SignupRequest(
             email=email, name=name, credentials=credentials, practice_name=practice_name,
-            password_hash=password_hash, token_hash=token_hash,
+            password_hash=hash_password(password), token_hash=new_token()[1],  # a link nobody has, until the worker's
             expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
         )
     )
-    db.session.commit()
-    send_templated(email, "Confirm your email to finish signing up", "signup_confirm",
-                   name=name, confirm_url=url_for("auth.confirm_signup", token=token, _external=True))
+    send_composed("signup", email)  # commits both rows
+
+
+@composer("signup")
+def compose_signup(email: str) -> Composed | None:
+    """In the worker: the newest sign-up's confirmation link, or a note if the email already has an account."""
+    if clinician_by_email(email) is not None:
+        return render_email("You already have a Twofold account", "signup_existing",
+                            login_url=public_url_for("auth.login"), reset_url=public_url_for("auth.reset_request"))
+    signup = db.session.scalar(
+        select(SignupRequest).where(SignupRequest.email == email, SignupRequest.used_at.is_(None))
+        .order_by(SignupRequest.id.desc()).limit(1)
+    )
+    if signup is None:
+        return None
+    token, signup.token_hash = new_token()  # an earlier link for this sign-up stops working
+    return render_email("Confirm your email to finish signing up", "signup_confirm",
+                        name=signup.name, confirm_url=public_url_for("auth.confirm_signup", token=token))
 
 
 def confirm_signup(token: str) -> Clinician:
@@ -115,19 +127,29 @@ def sign_out_everywhere(clinician: Clinician) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a single-use reset link if an active account has this address."""
+    """Queue a reset for this address; the worker sends a link only if an active account has it.
+
+    The request stores the address (sealed) and queues it, the same work and
+    the same page whether or not the email has an account; mail goes out
+    later, so a slow or failing mail server shows nothing either.
+    """
+    send_composed("password_reset", email)
+
+
+@composer("password_reset")
+def compose_password_reset(email: str) -> Composed | None:
+    """In the worker: a single-use reset link for the active account with this address, or nothing."""
     clinician = clinician_by_email(email)
     if clinician is None or not clinician.active:
-        return
+        return None
     token, token_hash = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     db.session.add(
         PasswordResetToken(clinician=clinician, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours))
     )
-    db.session.commit()
-    send_templated(email, "Reset your Twofold password", "password_reset",
-                   name=clinician.name, hours=hours,
-                   reset_url=url_for("auth.reset_password", token=token, _external=True))
+    return render_email("Reset your Twofold password", "password_reset",
+                        name=clinician.name, hours=hours,
+                        reset_url=public_url_for("auth.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -173,7 +195,7 @@ def request_email_change(clinician: Clinician, new_email: str) -> None:
     token = _email_links().dumps({"id": clinician.id, "from": clinician.email, "to": new_email})
     send_templated(new_email, "Confirm your new Twofold sign-in email", "email_change_confirm",
                    name=clinician.name, hours=current_app.config["EMAIL_CHANGE_HOURS"],
-                   confirm_url=url_for("security.confirm_email", token=token, _external=True))
+                   confirm_url=public_url_for("security.confirm_email", token=token))
 
 
 def confirm_email_change(clinician: Clinician, token: str) -> None:

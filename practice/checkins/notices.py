@@ -25,12 +25,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from practice.extensions import db, queue
+from practice.extensions import db
+from practice.urls import public_url_for, queue
 from practice.models import Clinician, Couple, SafetyFlag, SafetyNotice, utcnow
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def _claim(notice_id: int, now: datetime) -> bool:
 
 
 def _send(notice_id: int, now: datetime) -> int:
-    from practice.mail import deliver
+    from practice.mail import send_now
 
     notice = db.session.scalar(
         select(SafetyNotice).where(SafetyNotice.id == notice_id)
@@ -149,7 +150,7 @@ def _send(notice_id: int, now: datetime) -> int:
     table = SafetyNotice.__table__
     try:
         text, html = _render(notice)
-        deliver(notice.clinician.email, SUBJECT, text, html)
+        send_now(notice.clinician.email, SUBJECT, text, html)
     except Exception:  # the mail server refused: release the claim, the next run tries again
         log.exception("safety notice %s could not be sent; it stays recorded and will be retried", notice_id)
         db.session.rollback()
@@ -165,13 +166,12 @@ def _send(notice_id: int, now: datetime) -> int:
 def _render(notice: SafetyNotice) -> tuple[str, str]:
     """The email, with its link built from PUBLIC_URL (never from a request's Host)."""
     flag = notice.flag
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        if notice.stage == CLINICIAN:
-            link = url_for("checkins.flag", couple_id=flag.couple_id, flag_id=flag.id, _external=True)
-        else:
-            link = url_for("practices.team", _external=True)
-        context = dict(stage=notice.stage, link=link, hours=flag.couple.clinician.practice.safety_escalation_hours,
-                       clinician_active=flag.couple.clinician.active)
-        text = render_template("email/safety_notice.txt", **context)
-        html = render_template("email/safety_notice.html", subject=SUBJECT, **context)
+    if notice.stage == CLINICIAN:
+        link = public_url_for("checkins.flag", couple_id=flag.couple_id, flag_id=flag.id)
+    else:
+        link = public_url_for("practices.team")
+    context = dict(stage=notice.stage, link=link, hours=flag.couple.clinician.practice.safety_escalation_hours,
+                   clinician_active=flag.couple.clinician.active)
+    text = render_template("email/safety_notice.txt", **context)
+    html = render_template("email/safety_notice.html", subject=SUBJECT, **context)
     return text, html

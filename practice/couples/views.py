@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice import audit
@@ -54,16 +54,16 @@ def create():
 @bp.get("/<int:couple_id>")
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    new_link = session.pop("new_partner_link", None)
     today = practice_today()
     homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
     progress = couple_progress(couple, today)
     library, last_assigned = suggested.library_for(couple)
+    invitations = access.open_invitations(couple.partners)
     page = render_template(
-        "couples/detail.html", couple=couple, new_link=new_link, homework=homework, today=today,
-        sessions=session_services.couple_sessions(couple),
+        "couples/detail.html", couple=couple, new_links=access.links_to_show(invitations), homework=homework,
+        today=today, sessions=session_services.couple_sessions(couple),
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
-        invitations=access.open_invitations(couple.partners),
+        invitations=invitations,
         flags=checkin_services.couple_flags(couple), progress=progress,
         suggestions=suggested.for_couple(couple, progress, today, library, last_assigned),
     )
@@ -103,10 +103,9 @@ def form_data(couple) -> dict:
 @bp.post("/<int:couple_id>/partners/<int:position>/invite")
 def invite_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
-    link = access.issue_invitation(partner, current_user._get_current_object())
+    access.issue_invitation(partner, current_user._get_current_object())  # the page shows it once
     sent = f" We emailed it to {partner.email}." if partner.email else ""
     flash(f"A new private link for {partner.name} is ready.{sent} Any earlier link no longer works.", "success")
-    session["new_partner_link"] = {"partner_id": partner.id, "link": link}
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -22,6 +21,7 @@ from practice.domain import ResponseStatus
 from practice.extensions import db
 from practice.mail import send_templated
 from practice.models import Assignment, Clinician, Couple, Partner, Practice, ReminderSent, Response
+from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _deliver(item: Due) -> int:
     subject = ("A gentle reminder: " if item.kind == "due_soon" else "Still there for you: ") + response.assignment.exercise_version.title
     try:
         send_templated(response.partner.email, subject, "reminder", response=response, kind=item.kind,
-                       link=url_for("portal.answer", assignment_id=response.assignment_id, _external=True))
+                       link=public_url_for("portal.answer", assignment_id=response.assignment_id))
     except Exception:  # the mail server may refuse: release the claim so the next run retries
         log.exception("reminder %s for response %s could not be sent", item.kind, item.response_id)
         db.session.execute(

@@ -15,6 +15,7 @@ from practice.models.couples import Couple, Partner, PartnerInvitation
 from practice.models.exercises import Exercise, ExerciseArea, ExerciseVersion
 from practice.models.homework import Assignment, ReminderSent, Response
 from practice.models.jobs import BackgroundJob
+from practice.models.mail import OutgoingEmail
 from practice.models.sessions import SessionAmendment, SessionDocument, TherapySession
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Exercise",
     "ExerciseArea",
     "ExerciseVersion",
+    "OutgoingEmail",
     "Partner",
     "PartnerInvitation",
     "PasswordResetToken",

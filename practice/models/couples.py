@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.crypto import EncryptedText
 from practice.domain import Area, CoupleStatus, Stage
 from practice.models.accounts import Clinician, Practice, SingleUseTokenMixin
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
@@ -134,6 +135,9 @@ class PartnerInvitation(SingleUseTokenMixin, Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
     revoked_at: Mapped[datetime | None]
+    # The token itself, sealed, only until the therapist's page has shown the new link once
+    # (practice.portal.access.link_to_show); never in the session cookie.
+    token_to_show: Mapped[str | None] = mapped_column(EncryptedText)
 
     partner: Mapped[Partner] = relationship()
 

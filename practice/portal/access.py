@@ -2,14 +2,16 @@
 
 Partners may have no email or share one, so an email never identifies a
 partner on its own: at sign-in we check the password against each partner
-with that email, and only one can match (see `authenticate`).
+with that email, and only one can match (see `authenticate`). Every sign-in
+checks exactly MAX_PARTNERS_PER_EMAIL hashes, padding with a dummy, so the
+time taken tells nobody whether an email has an account, or how many.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
 from practice.errors_domain import DomainError
@@ -18,8 +20,11 @@ from practice.mail import send_templated
 from practice.models import Clinician, Partner, PartnerInvitation, utcnow
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import new_token, usable_token_row
+from practice.urls import public_url_for
 
-MAX_PARTNERS_PER_EMAIL = 10
+# At most this many partners sign in with one email (a couple sharing an inbox, and one more,
+# such as an earlier couple); each sign-in costs this many argon2 checks, known email or not.
+MAX_PARTNERS_PER_EMAIL = 3
 
 
 def issue_invitation(partner: Partner, clinician: Clinician) -> str:
@@ -28,15 +33,30 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
     db.session.add(PartnerInvitation(
-        partner=partner, created_by_id=clinician.id, token_hash=token_hash,
+        partner=partner, created_by_id=clinician.id, token_hash=token_hash, token_to_show=token,
         expires_at=utcnow() + timedelta(days=days),
     ))
     db.session.commit()
-    link = url_for("portal.welcome", token=token, _external=True)
+    link = public_url_for("portal.welcome", token=token)
     if partner.email:
         send_templated(partner.email, f"Your private Twofold space from {clinician.practice.name}",
                        "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
     return link
+
+
+def links_to_show(invitations: dict[int, PartnerInvitation | None]) -> dict[int, str]:
+    """New links not yet shown to the therapist, by partner id; each is shown once, then forgotten.
+
+    The token waits sealed on its invitation row, never in the session cookie.
+    """
+    links = {}
+    for partner_id, invitation in invitations.items():
+        if invitation is not None and invitation.token_to_show:
+            links[partner_id] = public_url_for("portal.welcome", token=invitation.token_to_show)
+            invitation.token_to_show = None
+    if links:
+        db.session.commit()
+    return links
 
 
 def revoke_access(partner: Partner) -> None:
@@ -52,7 +72,7 @@ def _close_open_invitations(partner: Partner) -> None:
         update(PartnerInvitation)
         .where(PartnerInvitation.partner_id == partner.id, PartnerInvitation.used_at.is_(None),
                PartnerInvitation.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow(), token_to_show=None)
     )
 
 
@@ -79,12 +99,18 @@ def accept_invitation(token: str, *, email: str, password: str) -> Partner:
     """Set the partner's sign-in email and password; the link is then spent."""
     invitation = check_invitation(token)
     partner = invitation.partner
+    if len([p for p in _candidates(email) if p.id != partner.id]) >= MAX_PARTNERS_PER_EMAIL:
+        raise DomainError(
+            f"Up to {MAX_PARTNERS_PER_EMAIL} people can sign in with one email, and this one is already "
+            "used that many times. Please use another email address.", field="email",
+        )
     if _password_taken_at_email(email, password, exclude=partner):
         raise DomainError(
             "Please choose a different password. Someone else signs in with this email, "
             "and each person needs their own password.", field="password",
         )
     invitation.used_at = utcnow()
+    invitation.token_to_show = None  # spent: nothing of it is kept
     partner.email = email
     partner.password_hash = hash_password(password)
     partner.access_revoked_at = None
@@ -109,14 +135,18 @@ def _password_taken_at_email(email: str, password: str, exclude: Partner) -> boo
 def authenticate(email: str, password: str) -> Partner | None:
     """The partner with this email whose password matches, or None.
 
-    At least one hash is always checked, so an unknown email costs the same
-    time as a wrong password.
+    Exactly MAX_PARTNERS_PER_EMAIL hashes are checked every time (real ones,
+    then dummies), with no early exit: an unknown email, a wrong password and
+    an email shared by two partners all cost the same.
     """
-    candidates = _candidates(email) or [None]
-    for partner in candidates:
-        if verify_password(partner.password_hash if partner else None, password):
-            return _signed_in(partner, password) if partner.is_active else None
-    return None
+    candidates = _candidates(email)
+    matched = None
+    for partner in candidates + [None] * (MAX_PARTNERS_PER_EMAIL - len(candidates)):
+        if verify_password(partner.password_hash if partner else None, password) and matched is None:
+            matched = partner
+    if matched is None or not matched.is_active:
+        return None
+    return _signed_in(matched, password)
 
 
 def _signed_in(partner: Partner, password: str) -> Partner:

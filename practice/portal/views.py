@@ -57,7 +57,7 @@ def welcome(token: str):
         try:
             partner = access.accept_invitation(token, email=form.email.data, password=form.password.data)
         except DomainError as error:
-            form.password.errors.append(error.message)
+            form[error.field if error.field in form else "password"].errors.append(error.message)
         else:
             start_session(partner)
             flash("Your private space is ready. Only you can read what you write here, and your therapist.", "success")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +17,7 @@ from practice.domain import CoupleStatus
 from practice.errors_domain import ConflictError, DomainError
 from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
 from practice.tokens import new_token
+from practice.urls import public_url_for
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
 SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours")
@@ -43,7 +44,7 @@ def invite_clinician(owner: Clinician, email: str) -> str:
         )
     )
     db.session.commit()
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = public_url_for("auth.accept_invitation", token=token)
     send_templated(email, f"{owner.name} invited you to join {owner.practice.name} on Twofold",
                    "clinician_invitation", owner=owner, link=link, days=days)
     return link

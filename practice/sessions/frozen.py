@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
@@ -42,6 +42,7 @@ from practice.models import Clinician, SessionAmendment, SessionDocument, Therap
 from practice.pdf import render_documents
 from practice.sessions import documents
 from practice.sessions.documents import amendments_mark
+from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ def _tell_partners(session: TherapySession) -> None:
     """An email to each partner who can sign in: a handout changed, and where to find it. Nothing clinical."""
     from practice.mail import send_templated  # the mail module reaches the job queue; keep imports light
 
-    link = url_for("portal.home", _external=True, _anchor="handouts-heading")
+    link = public_url_for("portal.home", _anchor="handouts-heading")
     for partner in session.couple.partners:
         if partner.email and partner.is_active:
             try:

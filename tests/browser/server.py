@@ -33,6 +33,7 @@ def instance_config(instance: Path):
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(instance / "mail"),
         "LOGIN_RATE_LIMIT": "1000 per minute",  # one browser signs in many times a minute
+        "EXTRA_TRUSTED_HOSTS": ["127.0.0.1"],  # the Host the browser sends
     })
 
 
@@ -55,8 +56,9 @@ def serve(instance: Path) -> None:
     build_demo(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines would drown real errors
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"  # emailed links open in the browser
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"{READY}http://127.0.0.1:{server.server_port}", flush=True)
+    print(f"{READY}{app.config['PUBLIC_URL']}", flush=True)
     # Wait for the parent to close our stdin (or die). Raw reads: a thread blocked in sys.stdin.read()
     # holds its lock, and a PDF render forked meanwhile hangs closing stdin in the child.
     while os.read(sys.stdin.fileno(), 4096):

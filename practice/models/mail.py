@@ -1,0 +1,30 @@
+"""Email on its way out: the outbox the job queue delivers from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from practice.crypto import EncryptedText
+from practice.models.base import Base, utcnow
+
+
+class OutgoingEmail(Base):
+    """One message to send. Address, subject and body are sealed, so a live link in it is
+    never readable at rest; the queue's job names only this row's id. Once sent, the body is
+    erased. A row with a `composer` and no body yet is written by that composer in the worker
+    (a password reset: only the worker looks up whether the address has an account)."""
+
+    __tablename__ = "outgoing_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    composer: Mapped[str] = mapped_column(String(40), default="")
+    recipient: Mapped[str] = mapped_column(EncryptedText)
+    subject: Mapped[str | None] = mapped_column(EncryptedText)
+    body_text: Mapped[str | None] = mapped_column(EncryptedText)
+    body_html: Mapped[str | None] = mapped_column(EncryptedText)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
