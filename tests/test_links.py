@@ -29,6 +29,8 @@ from practice.extensions import db, queue
 from practice.models import AuditAction, AuditEvent, Clinician, OutgoingEmail, PartnerInvitation
 from practice.portal.access import MAX_PARTNERS_PER_EMAIL
 from practice.tokens import new_token
+from tests.checkin_helpers import raise_flag
+from tests.session_helpers import signed_session
 from tests.conftest import PASSWORD, FormClient, login, make_clinician, make_couple, utcnow_plus_days
 from tests.homework_helpers import clinician_login, give_access, give_homework, world  # noqa: F401
 
@@ -146,7 +148,10 @@ def test_every_email_links_only_to_public_url_whatever_host_the_request_named(
     change = next(m for m in outbox if m.to == ["moved@example.com"])
     assert therapist.get(links_in(change)[0].removeprefix(REAL)).status_code == 302
     give_homework(world, due_in=1)
+    raise_flag(world.p2)  # a safety notice, sent at once and again on escalation
     assert runner.invoke(args=["send-reminders"]).exit_code == 0
+    session = signed_session(world, release=True)
+    assert therapist.post_form(f"/sessions/{session.id}/corrected", {"reason": "A date was wrong"}).status_code == 302
 
     expected = {f"email/{path.name}" for path in EMAIL_TEMPLATES.iterdir() if not path.name.startswith("_")}
     assert expected <= set(rendered), sorted(expected - set(rendered))

@@ -33,7 +33,7 @@ def team(world):
 def _refuse_mail(monkeypatch):
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("the mail server is down")
-    monkeypatch.setattr(mail, "deliver", refuse)
+    monkeypatch.setattr(mail, "send_now", refuse)
 
 
 def _notices():

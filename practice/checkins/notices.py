@@ -30,9 +30,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from practice.extensions import db
-from practice.urls import public_url_for, queue
+from practice.extensions import db, queue
 from practice.models import Clinician, Couple, SafetyFlag, SafetyNotice, utcnow
+from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
 
