@@ -55,3 +55,12 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def version_required():
+    """The hidden version an edit form carries: a POST without one is a conflict, never an overwrite."""
+    from wtforms.validators import InputRequired
+
+    from practice.errors_domain import ConflictError
+
+    return InputRequired(ConflictError().message)

@@ -154,7 +154,8 @@ def test_review_side_by_side_with_conversation_starters(app, world):
     assert b"Sent since you last looked" in therapist.get("/dashboard").data
     assert b"Every kind of question" in therapist.get("/dashboard").data
 
-    reviewed = therapist.post_form(f"/homework/{assignment.id}", {"comment": "Talk about closeness gap"})
+    reviewed = therapist.post_form(f"/homework/{assignment.id}", {"comment": "Talk about closeness gap",
+                                                                     "version": str(assignment.version)})
     assert reviewed.status_code == 302
     board = therapist.get("/dashboard").data
     assert b"Nothing new since you last reviewed." in board
@@ -203,7 +204,7 @@ def test_whole_flow_from_invitation_to_review(app, world, outbox):
 
     review = therapist.get(f"/homework/{assignment.id}").data
     assert b"about feeling alone" in review
-    assert therapist.post_form(f"/homework/{assignment.id}", {"comment": "Lovely work"}).status_code == 302
+    assert therapist.post_form(f"/homework/{assignment.id}", {"comment": "Lovely work", "version": str(assignment.version)}).status_code == 302
 
 
 def test_a_draft_answer_neither_shows_nor_raises_a_conversation_starter(app, world):

@@ -8,7 +8,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, CoupleStatus, Stage, choices
-from practice.formtools import MultiCheckboxField, PlainText, lower_strip, strip
+from practice.formtools import MultiCheckboxField, PlainText, lower_strip, strip, version_required
 
 
 class PartnerForm(Form):
@@ -43,7 +43,7 @@ class CoupleForm(FlaskForm):
     start_date = DateField("Start date", validators=[InputRequired("Please enter the date therapy started.")])
     status = SelectField("Status", choices=choices(CoupleStatus), default=CoupleStatus.ACTIVE.value,
                          description="Closing a couple archives it; nothing is deleted.")
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])  # new records have none yet
     submit = SubmitField("Save couple")
 
     def validate_concerns(self, field) -> None:
@@ -64,3 +64,9 @@ class CaseloadFilterForm(FlaskForm):
         default="open",
         validate_choice=False,
     )
+
+
+class EditCoupleForm(CoupleForm):
+    """The couple form on the edit page: the version it was built from must come back, or the save is a conflict."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])

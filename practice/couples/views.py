@@ -11,7 +11,7 @@ from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or
 from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
 from practice.couples import services
-from practice.couples.forms import CaseloadFilterForm, CoupleForm
+from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
 from practice.errors_domain import ConflictError
 from practice.extensions import db
 from practice.homework import services as homework_services
@@ -74,7 +74,7 @@ def detail(couple_id: int):
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
 def edit(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    form = CoupleForm(data=form_data(couple))
+    form = EditCoupleForm(data=form_data(couple))
     if form.validate_on_submit():
         try:
             services.update_couple(couple, form.version.data, form.data)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from practice.domain import Sharing, choices
-from practice.formtools import PlainText, strip
+from practice.formtools import PlainText, strip, version_required
+from wtforms.widgets import HiddenInput
 
 WHO_BOTH = "both"
 
@@ -28,7 +29,8 @@ class AssignForm(FlaskForm):
         description="Optional. Both partners see it with the exercise.",
     )
     sharing = RadioField("Who can read the answers?", choices=choices(Sharing), default=Sharing.PRIVATE.value)
-    role_for_1 = SelectField("Partner 1 answers as", validators=[Optional()], validate_choice=True)
+    # No Optional(): it would stop the chain on a blank choice before validate_role_for_1 could demand one.
+    role_for_1 = SelectField("Partner 1 answers as", validate_choice=True)
     submit = SubmitField("Assign homework")
 
     def set_partners(self, couple, roles: list[dict]) -> None:
@@ -53,7 +55,10 @@ class AssignForm(FlaskForm):
         return {str(p): mapping[str(p)] for p in self.positions()}
 
     def validate_role_for_1(self, field) -> None:
-        if self.roles and not field.data:
+        if not self.roles:  # nothing to choose: whatever was (or wasn't) sent is ignored by role_map()
+            field.errors[:] = []
+            raise StopValidation()
+        if not field.data:
             raise ValidationError("This exercise asks different questions of each partner: please choose.")
 
 
@@ -66,4 +71,5 @@ class ReviewForm(FlaskForm):
                     PlainText(allow_markup_chars=True)],
         description="Only you see this. It is never shown to the couple.",
     )
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Mark as reviewed")

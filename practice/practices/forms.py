@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
-from practice.formtools import PlainText, email_validators, lower_strip, strip
+from practice.formtools import PlainText, email_validators, lower_strip, strip, version_required
 
 
 IDLE_TIMEOUT_CHOICES = [
@@ -64,7 +64,7 @@ class PracticeProfileForm(FlaskForm):
         description="Without activity. A warning appears two minutes before, and typed text stays on the page.",
     )
     require_two_factor = BooleanField("Require two-step sign-in for every clinician")
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save practice details")
 
 

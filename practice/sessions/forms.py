@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Attendance, HandoutProgress, Intervention, SessionFormat, choices
-from practice.formtools import MultiCheckboxField, PlainText, strip
+from practice.formtools import MultiCheckboxField, PlainText, strip, version_required
 from practice.sessions.services import NoteDraft, SessionDetails
 from practice.templating import long_date
 
@@ -74,7 +74,7 @@ class NoteForm(SessionDetailsForm):
                                   description="Check-in scores only; never notes or safety answers.")
     reviewed = MultiCheckboxField("Homework reviewed", coerce=int)
     assigned = MultiCheckboxField("Homework set in this session", coerce=int)
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save draft")
     sign = SubmitField("Sign and lock")
 
