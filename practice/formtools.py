@@ -64,3 +64,19 @@ def version_required():
     from practice.errors_domain import ConflictError
 
     return InputRequired(ConflictError().message)
+
+
+# The largest id, version or page number the database can hold (a 32-bit INTEGER column).
+MAX_INT = 2**31 - 1
+
+
+def bounded_int(value: str) -> int:
+    """`type=` for request.args/form.get: a whole number the database can compare, else ValueError.
+
+    `10**30` would otherwise reach SQL and fail there (a 500) instead of being
+    ignored like any other malformed number.
+    """
+    number = int(value)
+    if not 0 <= number <= MAX_INT:
+        raise ValueError("out of range")
+    return number

@@ -21,6 +21,7 @@ from practice.portal import access
 from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
+from practice.pagination import page_number
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)
@@ -34,7 +35,7 @@ def caseload():
     page = db.paginate(
         services.caseload_query(search, filters.status.data),
         per_page=current_app.config["COUPLES_PER_PAGE"],
-        error_out=False,
+        page=page_number(), error_out=False,
     )
     return render_template("couples/caseload.html", page=page, filters=filters)
 

@@ -25,6 +25,7 @@ from practice.library.services import Criteria, browse
 from practice.models import Couple
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
+from practice.formtools import bounded_int
 
 bp = Blueprint("homework", __name__)
 bp.before_request(require_clinician)
@@ -40,7 +41,7 @@ def dashboard():
 @bp.route("/couples/<int:couple_id>/homework/new", methods=["GET", "POST"])
 def assign(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    exercise_id = request.args.get("exercise", type=int)
+    exercise_id = request.args.get("exercise", type=bounded_int)
     if exercise_id is None:
         today, exercises = practice_today(), browse(Criteria())
         suggestions = suggested.for_couple(couple, couple_progress(couple, today), today, exercises)
@@ -83,7 +84,7 @@ def daily_log_days(version) -> int | None:
 @bp.get("/library/<int:exercise_id>/assign")
 def choose_couple(exercise_id: int):
     exercise = exercise_for_practice_or_404(exercise_id)
-    couple_id = request.args.get("couple", type=int)
+    couple_id = request.args.get("couple", type=bounded_int)
     if couple_id is not None:
         couple = couple_for_clinician_or_404(couple_id)
         return redirect(url_for("homework.assign", couple_id=couple.id, exercise=exercise.id))
