@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, CoupleStatus, Stage, choices
-from practice.formtools import MultiCheckboxField, PlainText, lower_strip, strip, version_required
+from practice.formtools import MultiCheckboxField, NameText, PlainText, lower_strip, strip, version_required
 
 
 class PartnerForm(Form):
@@ -16,10 +16,11 @@ class PartnerForm(Form):
 
     name = StringField(
         "Name", filters=[strip],
-        validators=[InputRequired("Please enter a name."), Length(max=80, message="Please keep the name under 80 characters."), PlainText()],
+        validators=[InputRequired("Please enter a name."), Length(max=80, message="Please keep the name under 80 characters."), PlainText(),
+                    NameText()],
     )
     pronouns = StringField(
-        "Pronouns", filters=[strip], validators=[Optional(), Length(max=40), PlainText()],
+        "Pronouns", filters=[strip], validators=[Optional(), Length(max=40), PlainText(), NameText()],
         description="Optional, for example she/her, he/him, they/them.",
     )
     email = EmailField(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from pydantic import ValidationError
 from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
