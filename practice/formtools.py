@@ -111,7 +111,21 @@ class FlaskForm(flask_wtf.FlaskForm):
                 if CONTROL_MESSAGE not in field.errors:
                     field.errors = [*field.errors, CONTROL_MESSAGE]
                 valid = False
+        if not valid:
+            _refresh_list_errors(self)
         return valid
+
+
+def _refresh_list_errors(fields) -> None:
+    """FieldList keeps a copy of its entries' errors from validate(); bring it up to date (deepest first)."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                _refresh_list_errors([entry])
+            errors = [entry.errors for entry in field.entries]
+            field.errors = errors if any(errors) else []
+        elif isinstance(field, FormField):
+            _refresh_list_errors(field.form)
 
 
 def email_validators(required_message: str = "Please enter an email address.") -> list:
