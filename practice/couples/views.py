@@ -22,6 +22,7 @@ from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
 from practice.pagination import page_number
+from practice.templating import isolate
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)
@@ -47,7 +48,7 @@ def create():
         form.start_date.data = practice_today()
     if form.validate_on_submit():
         couple = services.create_couple(current_user._get_current_object(), form.data)
-        flash(f"{couple.name} added to your caseload.", "success")
+        flash(f"{isolate(couple.name)} added to your caseload.", "success")
         return redirect(url_for("couples.detail", couple_id=couple.id))
     return render_template("couples/form.html", form=form, couple=None)
 
@@ -106,7 +107,7 @@ def invite_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
     link = access.issue_invitation(partner, current_user._get_current_object())
     sent = f" We emailed it to {partner.email}." if partner.email else ""
-    flash(f"A new private link for {partner.name} is ready.{sent} Any earlier link no longer works.", "success")
+    flash(f"A new private link for {isolate(partner.name)} is ready.{sent} Any earlier link no longer works.", "success")
     session["new_partner_link"] = {"partner_id": partner.id, "link": link}
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))
 
@@ -115,5 +116,5 @@ def invite_partner(couple_id: int, position: int):
 def revoke_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
     access.revoke_access(partner)
-    flash(f"{partner.name} has been signed out and can't sign in until you send a new link.", "info")
+    flash(f"{isolate(partner.name)} has been signed out and can't sign in until you send a new link.", "info")
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))

@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from practice.domain import Sharing, choices
 from practice.formtools import PlainText, strip, version_required
+from practice.templating import isolate
 from wtforms.widgets import HiddenInput
 
 WHO_BOTH = "both"
@@ -35,10 +36,10 @@ class AssignForm(FlaskForm):
 
     def set_partners(self, couple, roles: list[dict]) -> None:
         """Name the partners in the choices, and offer the exercise's roles if it has any."""
-        p1, p2 = couple.partner(1), couple.partner(2)
-        self.who.choices = [SelectChoice(WHO_BOTH, f"Both ({p1.name} and {p2.name})"),
-                            SelectChoice("1", f"{p1.name} only"), SelectChoice("2", f"{p2.name} only")]
-        self.role_for_1.label.text = f"{p1.name} answers as"
+        p1, p2 = isolate(couple.partner(1).name), isolate(couple.partner(2).name)
+        self.who.choices = [SelectChoice(WHO_BOTH, f"Both ({p1} and {p2})"),
+                            SelectChoice("1", f"{p1} only"), SelectChoice("2", f"{p2} only")]
+        self.role_for_1.label.text = f"{p1} answers as"
         self.role_for_1.choices = [SelectChoice("", "Choose a role")] + [SelectChoice(r["key"], r["label"]) for r in roles]
         self.roles = roles
 

@@ -18,6 +18,7 @@ from practice.mail import send_templated
 from practice.models import Clinician, Partner, PartnerInvitation, utcnow
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import new_token, usable_token_row
+from practice.templating import isolate
 
 MAX_PARTNERS_PER_EMAIL = 10
 
@@ -34,7 +35,7 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
     db.session.commit()
     link = url_for("portal.welcome", token=token, _external=True)
     if partner.email:
-        send_templated(partner.email, f"Your private Twofold space from {clinician.practice.name}",
+        send_templated(partner.email, f"Your private Twofold space from {isolate(clinician.practice.name)}",
                        "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
     return link
 

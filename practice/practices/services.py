@@ -13,6 +13,7 @@ from practice.versioning import save_versioned
 from practice.mail import send_templated
 from practice.models import Clinician, ClinicianInvitation, Practice, utcnow
 from practice.tokens import new_token
+from practice.templating import isolate
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
 SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor")
@@ -38,7 +39,7 @@ def invite_clinician(owner: Clinician, email: str) -> str:
     )
     db.session.commit()
     link = url_for("auth.accept_invitation", token=token, _external=True)
-    send_templated(email, f"{owner.name} invited you to join {owner.practice.name} on Twofold",
+    send_templated(email, f"{isolate(owner.name)} invited you to join {isolate(owner.practice.name)} on Twofold",
                    "clinician_invitation", owner=owner, link=link, days=days)
     return link
 

@@ -10,7 +10,7 @@ from wtforms.widgets import HiddenInput
 from practice.domain import Attendance, HandoutProgress, Intervention, SessionFormat, choices
 from practice.formtools import MultiCheckboxField, PlainText, strip, version_required
 from practice.sessions.services import NoteDraft, SessionDetails
-from practice.templating import long_date
+from practice.templating import isolate, long_date
 
 NOTE_MAX = 20_000
 
@@ -43,7 +43,7 @@ class SessionDetailsForm(FlaskForm):
 
     def set_partners(self, couple) -> None:
         """Name the partners in the attendance choices."""
-        p1, p2 = couple.partner(1).name, couple.partner(2).name
+        p1, p2 = isolate(couple.partner(1).name), isolate(couple.partner(2).name)
         self.attended.choices = [
             SelectChoice(Attendance.BOTH.value, f"Both ({p1} and {p2})"),
             SelectChoice(Attendance.PARTNER1.value, f"{p1} only"),
