@@ -277,7 +277,7 @@ def homework(build: Build) -> None:
                 "note": build.encrypt(rng.choice(("", "", "Take your time with this one."))),
                 "sharing": Sharing.SHARED_AFTER_BOTH.value if k == 1 or rng.random() < 0.2 else Sharing.PRIVATE.value,
                 "roles": roles, "reviewed_at": reviewed,
-                "review_comment": build.encrypt("Talk about the ratings." if reviewed else ""),
+                "review_comment": build.encrypt("Talk about the ratings." if reviewed else ""), "version": 1,
                 "created_at": build.now, "updated_at": build.now,
             })
             for position, state in zip((1, 2), states):

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from wtforms import Field, SelectMultipleField, widgets
+import flask_wtf
+from wtforms import Field, FieldList, FormField, SelectMultipleField, widgets
 from wtforms.validators import Email, Length, ValidationError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# NUL, the other C0 controls and DEL, and the C1 controls (U+0080-U+009F): never typed, never stored.
+# Multi-line text keeps tab, newline and carriage return (browsers send CRLF).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _MARKUP = re.compile(r"[<>]")
+CONTROL_MESSAGE = "This contains invisible characters we can't store. Please retype it."
+
+# Direction controls: embeddings and overrides (U+202A-202E), isolates (U+2066-2069),
+# the LRM/RLM marks and the Arabic letter mark. In a name they can reverse the words around it.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Zero-width non-joiner and joiner are part of how Persian, Indic scripts and emoji are written.
+_NAME_JOINERS = frozenset("\u200c\u200d")
+NAME_MESSAGE = ("This has a hidden character that is invisible or changes the direction of the text around it. "
+                "Please retype the name without it.")
 
 
 def strip(value):
@@ -34,9 +48,84 @@ class PlainText:
     def __call__(self, form, field: Field) -> None:
         value = field.data or ""
         if _CONTROL.search(value):
-            raise ValidationError("This contains invisible characters we can't store. Please retype it.")
+            raise ValidationError(CONTROL_MESSAGE)
         if not self.allow_markup_chars and _MARKUP.search(value):
             raise ValidationError("Please use plain text here, without < or >.")
+
+
+def hidden_name_character(value: str) -> str | None:
+    """The first character a name must not contain: a direction control or another invisible format character."""
+    for char in value:
+        if char in BIDI_CONTROLS:
+            return char
+        if char not in _NAME_JOINERS and unicodedata.category(char) in ("Cf", "Zl", "Zp", "Cc", "Co", "Cs", "Cn"):
+            return char
+    return None
+
+
+class NameText:
+    """Where a name is expected (partners, practices, clinicians, pronouns, credentials).
+
+    Arabic, Hebrew and every other script are welcome; what is refused is the
+    invisible: direction overrides and isolates, LRM/RLM, zero-width spaces,
+    soft hyphens, tag characters. Pages and PDFs isolate names as well (see
+    practice/templating.py), so even a name stored before this rule can't
+    reverse our words.
+    """
+
+    def __call__(self, form, field: Field) -> None:
+        if hidden_name_character(field.data or ""):
+            raise ValidationError(NAME_MESSAGE)
+
+
+def control_character_problem(field: Field) -> bool:
+    """Whether what was sent for this field holds a control character its kind of text can't have."""
+    pattern = _CONTROL if isinstance(field.widget, widgets.TextArea) else _LINE_CONTROL
+    return any(isinstance(value, str) and pattern.search(value) for value in (field.raw_data or ()))
+
+
+def own_fields(fields):
+    """Every input field, inside sub-forms and lists too."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from own_fields(field.entries)
+        elif isinstance(field, FormField):
+            yield from own_fields(field.form)
+        else:
+            yield field
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Every form of the app: Flask-WTF's, plus one rule for control characters in every field.
+
+    NUL and the other C0/C1 controls are refused in everything sent, whatever
+    the field or validators (newline and tab only in multi-line text), before
+    any of it can reach a service. Inherit from this, never from flask_wtf
+    directly (tests/test_inputs_forms.py checks).
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in own_fields(self):
+            if control_character_problem(field):
+                if CONTROL_MESSAGE not in field.errors:
+                    field.errors = [*field.errors, CONTROL_MESSAGE]
+                valid = False
+        if not valid:
+            _refresh_list_errors(self)
+        return valid
+
+
+def _refresh_list_errors(fields) -> None:
+    """FieldList keeps a copy of its entries' errors from validate(); bring it up to date (deepest first)."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                _refresh_list_errors([entry])
+            errors = [entry.errors for entry in field.entries]
+            field.errors = errors if any(errors) else []
+        elif isinstance(field, FormField):
+            _refresh_list_errors(field.form)
 
 
 def email_validators(required_message: str = "Please enter an email address.") -> list:
@@ -55,3 +144,28 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def version_required():
+    """The hidden version an edit form carries: a POST without one is a conflict, never an overwrite."""
+    from wtforms.validators import InputRequired
+
+    from practice.errors_domain import ConflictError
+
+    return InputRequired(ConflictError().message)
+
+
+# The largest id, version or page number the database can hold (a 32-bit INTEGER column).
+MAX_INT = 2**31 - 1
+
+
+def bounded_int(value: str) -> int:
+    """`type=` for request.args/form.get: a whole number the database can compare, else ValueError.
+
+    `10**30` would otherwise reach SQL and fail there (a 500) instead of being
+    ignored like any other malformed number.
+    """
+    number = int(value)
+    if not 0 <= number <= MAX_INT:
+        raise ValueError("out of range")
+    return number

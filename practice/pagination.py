@@ -12,6 +12,7 @@ from flask import request
 from sqlalchemy import Select
 
 from practice.extensions import db
+from practice.formtools import bounded_int
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class Window:
 
 def window(query: Select, per_page: int) -> Window:
     """The page of `query` named by the request's `page` argument (1 when absent or invalid)."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
     return Window(rows[:per_page], page, len(rows) > per_page)
+
+
+def page_number() -> int:
+    """The request's `page` argument: 1 when absent, invalid or beyond any page the database could offset to."""
+    return max(request.args.get("page", 1, type=bounded_int), 1)

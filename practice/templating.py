@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, session
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from practice import domain
 from practice.auth.lifetimes import SEEN_AT, remaining
@@ -32,12 +33,35 @@ def long_date(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 
 
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
+
+
+def isolate(value) -> str:
+    """A user-supplied name for plain text (page titles, emails, PDFs' text, messages): Unicode-isolated.
+
+    Inside the isolates the name keeps its own direction (Arabic, Hebrew), and
+    nothing in it can reorder our words before or after it.
+    """
+    text = "" if value is None else str(value)
+    if not text or (text.startswith(FSI) and text.endswith(PDI)):
+        return text
+    return f"{FSI}{text}{PDI}"
+
+
+def bdi(value) -> Markup:
+    """A user-supplied name in HTML: escaped and wrapped in <bdi>, the element made for this."""
+    text = "" if value is None else str(value)
+    return Markup("<bdi>%s</bdi>") % escape(text) if text else Markup("")
+
+
 def register(app: Flask) -> None:
     """Add the filters and the domain vocabulary to every template."""
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(contact_links, "contact_links")
+    app.add_template_filter(bdi, "bdi")
+    app.add_template_filter(isolate, "isolate")
     app.add_template_global(domain, "domain")
     app.add_template_global(session_clock, "session_clock")
 

@@ -311,3 +311,12 @@ def connection_attempted(server: socket.socket) -> bool:
         return False
     connection.close()
     return True
+
+
+def visible(html):
+    """A page as people read it: names' <bdi> wrappers and Unicode isolates (U+2068, U+2069) removed."""
+    if isinstance(html, bytes):
+        return visible(html.decode()).encode()
+    for mark in ("<bdi>", "</bdi>", "\u2068", "\u2069"):
+        html = html.replace(mark, "")
+    return html

@@ -97,7 +97,7 @@ EXPECTED: dict[str, Row] = {
     "GET /couples/<int:couple_id>/homework/new":                        Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/homework/new":                       Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "GET /homework/<int:assignment_id>":                                Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
-    "POST /homework/<int:assignment_id>":                               Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "POST /homework/<int:assignment_id>":                               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     # The exercise library: built-ins and the practice's own, for every clinician of the practice
     "GET /library/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
     "GET /library/new":                                                 Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
@@ -139,7 +139,7 @@ EXPECTED: dict[str, Row] = {
     "GET /portal/handouts/<int:session_id>.pdf":                        Row(PORTAL, 404, 404, 404, 404, 200, 200, 404),
     # Check-ins, safety flags and the record export
     "GET /couples/<int:couple_id>/check-ins/settings":                  Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
-    "POST /couples/<int:couple_id>/check-ins/settings":                 Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "POST /couples/<int:couple_id>/check-ins/settings":                 Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "GET /couples/<int:couple_id>/safety/<int:flag_id>":                Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/safety/<int:flag_id>":               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/export":                             Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),

@@ -14,6 +14,7 @@ from practice.pdf import PdfTimeout
 from practice.sessions.services import add_amendment
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.session_helpers import counted_queries, record_session, signed_session
+from tests.conftest import visible
 
 NEW = {"day": "2026-11-03", "at": "10:00", "minutes": "50", "format": "video", "attended": "partner2"}
 
@@ -35,7 +36,7 @@ def test_therapist_records_sessions_in_the_practice_time_zone_numbered_per_coupl
     db.session.commit()
     therapist = clinician_login(app, world.clinician)
     form_page = therapist.get(f"/couples/{world.couple.id}/sessions/new").data
-    assert b"Sam only" in form_page and b"Both (Alex and Sam)" in form_page
+    assert b"Sam only" in visible(form_page) and b"Both (Alex and Sam)" in visible(form_page)
     first = therapist.post_form(f"/couples/{world.couple.id}/sessions/new", NEW)
     second = therapist.post_form(f"/couples/{world.couple.id}/sessions/new", NEW | {"day": "2026-11-10"})
     assert first.status_code == second.status_code == 302
@@ -46,7 +47,7 @@ def test_therapist_records_sessions_in_the_practice_time_zone_numbered_per_coupl
     assert first.headers["Location"].endswith(f"/sessions/{sessions[0].id}")
     assert record_session(world, couple=world.other_couple).number == 1
     page = therapist.get(f"/couples/{world.couple.id}").data
-    assert b"Session 2" in page and b"Sam only" in page and b"Draft" in page
+    assert b"Session 2" in page and b"Sam only" in visible(page) and b"Draft" in page
     created = db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "TherapySession",
                                                           AuditEvent.action == "create")).all()
     assert {e.record_id for e in created} >= {sessions[0].id, sessions[1].id}
@@ -127,7 +128,7 @@ def test_signing_needs_a_focus_then_locks_the_note(app, world):
     db.session.refresh(session)
     assert session.is_signed and session.signed_by_id == world.clinician.id and session.plan == "Keep this plan"
     page = therapist.get(f"/sessions/{session.id}").data
-    assert b"Signed by Dr. Reyes" in page and b'name="focus"' not in page and b"Add amendment" in page
+    assert b"Signed by Dr. Reyes" in visible(page) and b'name="focus"' not in page and b"Add amendment" in page
 
     edit = therapist.post_form(f"/sessions/{session.id}", form | {"focus": "Rewritten later"})
     assert edit.status_code == 302
@@ -152,7 +153,7 @@ def test_only_the_signer_adds_dated_amendments(app, world):
     assert colleague.post_form(f"/sessions/{session.id}/amendments", {"text": "Not mine"}).status_code == 404
     world.couple.clinician_id = world.colleague.id  # the couple moves on to a colleague, who did not sign
     db.session.commit()
-    assert b"Only Dr. Reyes, who signed this note" in colleague.get(f"/sessions/{session.id}").data
+    assert b"Only Dr. Reyes, who signed this note" in visible(colleague.get(f"/sessions/{session.id}").data)
     assert colleague.post_form(f"/sessions/{session.id}/amendments", {"text": "Not mine"}).status_code == 403
     assert len(db.session.scalars(select(SessionAmendment)).all()) == 1
 

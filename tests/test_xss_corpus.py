@@ -93,7 +93,7 @@ def planted(world, request):
         response.status = "submitted"
         response.submitted_at = utcnow()
     db.session.commit()
-    mark_reviewed(assignment, payload)
+    mark_reviewed(assignment, assignment.version, payload)
     return world, assignment, exercise, payload
 
 

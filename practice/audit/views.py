@@ -10,6 +10,7 @@ from practice.audit.forms import AuditFilterForm
 from practice.auth.guards import require_clinician, require_owner
 from practice.authz import couple_for_clinician_or_404
 from practice.extensions import db
+from practice.pagination import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)
@@ -20,7 +21,7 @@ owner_bp.before_request(require_owner)
 
 def paginate(query):
     """One page of events, newest first, and who did each."""
-    page = db.paginate(query, per_page=current_app.config["AUDIT_EVENTS_PER_PAGE"], error_out=False)
+    page = db.paginate(query, per_page=current_app.config["AUDIT_EVENTS_PER_PAGE"], error_out=False, page=page_number())
     return page, services.actor_labels(page.items, current_user.practice_id)
 
 

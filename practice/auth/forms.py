@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
-from practice.formtools import PlainText, email_validators, lower_strip, strip
+from practice.formtools import NameText, PlainText, email_validators, lower_strip, strip
 from practice.passwords import MAX_LENGTH, password_problem
 
 
@@ -37,12 +37,12 @@ class ProfileFieldsMixin:
     name = StringField(
         "Your name",
         filters=[strip],
-        validators=[InputRequired("Please enter your name."), Length(max=120), PlainText()],
+        validators=[InputRequired("Please enter your name."), Length(max=120), PlainText(), NameText()],
     )
     credentials = StringField(
         "Credentials",
         filters=[strip],
-        validators=[Optional(), Length(max=60), PlainText()],
+        validators=[Optional(), Length(max=60), PlainText(), NameText()],
         description="For example LMFT, LCSW or PsyD. Shown after your name.",
     )
 
@@ -53,7 +53,7 @@ class SignupForm(ProfileFieldsMixin, NewPasswordMixin, FlaskForm):
     practice_name = StringField(
         "Practice name",
         filters=[strip],
-        validators=[InputRequired("Please name your practice."), Length(max=120), PlainText()],
+        validators=[InputRequired("Please name your practice."), Length(max=120), PlainText(), NameText()],
         description="You can change this later, with your address and phone, for the letterhead.",
     )
     email = EmailField("Email", filters=[lower_strip], validators=email_validators())

@@ -25,6 +25,7 @@ from practice.errors_domain import DomainError, TokenError
 from practice.extensions import db
 from practice.models import Clinician
 from practice.ratelimits import guarded, guarded_code
+from practice.templating import isolate
 
 bp = Blueprint("auth", __name__)
 
@@ -165,7 +166,7 @@ def accept_invitation(token: str):
         except TokenError as error:
             return link_problem(error)
         start_session(clinician)
-        flash(f"Welcome to {clinician.practice.name}.", "success")
+        flash(f"Welcome to {isolate(clinician.practice.name)}.", "success")
         return redirect(url_for("main.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
 from wtforms.widgets import HiddenInput
 
 from practice.domain import CHECKIN_CADENCES
-from practice.formtools import PlainText, strip
+from practice.formtools import PlainText, strip, version_required
 
 
 class SettingsForm(FlaskForm):
@@ -20,7 +20,7 @@ class SettingsForm(FlaskForm):
         description="Each partner is asked once per period, counted from the couple's start date.",
     )
     paused = BooleanField("Pause check-ins (partners aren't asked until you turn them back on)")
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save check-in settings")
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, CoupleStatus, Stage, choices
-from practice.formtools import MultiCheckboxField, PlainText, lower_strip, strip
+from practice.formtools import MultiCheckboxField, NameText, PlainText, lower_strip, strip, version_required
 
 
 class PartnerForm(Form):
@@ -16,10 +16,11 @@ class PartnerForm(Form):
 
     name = StringField(
         "Name", filters=[strip],
-        validators=[InputRequired("Please enter a name."), Length(max=80, message="Please keep the name under 80 characters."), PlainText()],
+        validators=[InputRequired("Please enter a name."), Length(max=80, message="Please keep the name under 80 characters."), PlainText(),
+                    NameText()],
     )
     pronouns = StringField(
-        "Pronouns", filters=[strip], validators=[Optional(), Length(max=40), PlainText()],
+        "Pronouns", filters=[strip], validators=[Optional(), Length(max=40), PlainText(), NameText()],
         description="Optional, for example she/her, he/him, they/them.",
     )
     email = EmailField(
@@ -43,7 +44,7 @@ class CoupleForm(FlaskForm):
     start_date = DateField("Start date", validators=[InputRequired("Please enter the date therapy started.")])
     status = SelectField("Status", choices=choices(CoupleStatus), default=CoupleStatus.ACTIVE.value,
                          description="Closing a couple archives it; nothing is deleted.")
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])  # new records have none yet
     submit = SubmitField("Save couple")
 
     def validate_concerns(self, field) -> None:
@@ -64,3 +65,9 @@ class CaseloadFilterForm(FlaskForm):
         default="open",
         validate_choice=False,
     )
+
+
+class EditCoupleForm(CoupleForm):
+    """The couple form on the edit page: the version it was built from must come back, or the save is a conflict."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])

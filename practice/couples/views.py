@@ -11,7 +11,7 @@ from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or
 from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
 from practice.couples import services
-from practice.couples.forms import CaseloadFilterForm, CoupleForm
+from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
 from practice.errors_domain import ConflictError
 from practice.extensions import db
 from practice.homework import services as homework_services
@@ -21,6 +21,8 @@ from practice.portal import access
 from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
+from practice.pagination import page_number
+from practice.templating import isolate
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)
@@ -34,7 +36,7 @@ def caseload():
     page = db.paginate(
         services.caseload_query(search, filters.status.data),
         per_page=current_app.config["COUPLES_PER_PAGE"],
-        error_out=False,
+        page=page_number(), error_out=False,
     )
     return render_template("couples/caseload.html", page=page, filters=filters)
 
@@ -46,7 +48,7 @@ def create():
         form.start_date.data = practice_today()
     if form.validate_on_submit():
         couple = services.create_couple(current_user._get_current_object(), form.data)
-        flash(f"{couple.name} added to your caseload.", "success")
+        flash(f"{isolate(couple.name)} added to your caseload.", "success")
         return redirect(url_for("couples.detail", couple_id=couple.id))
     return render_template("couples/form.html", form=form, couple=None)
 
@@ -74,7 +76,7 @@ def detail(couple_id: int):
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
 def edit(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    form = CoupleForm(data=form_data(couple))
+    form = EditCoupleForm(data=form_data(couple))
     if form.validate_on_submit():
         try:
             services.update_couple(couple, form.version.data, form.data)
@@ -105,7 +107,7 @@ def invite_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
     access.issue_invitation(partner, current_user._get_current_object())  # the page shows it once
     sent = f" We emailed it to {partner.email}." if partner.email else ""
-    flash(f"A new private link for {partner.name} is ready.{sent} Any earlier link no longer works.", "success")
+    flash(f"A new private link for {isolate(partner.name)} is ready.{sent} Any earlier link no longer works.", "success")
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))
 
 
@@ -113,5 +115,5 @@ def invite_partner(couple_id: int, position: int):
 def revoke_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
     access.revoke_access(partner)
-    flash(f"{partner.name} has been signed out and can't sign in until you send a new link.", "info")
+    flash(f"{isolate(partner.name)} has been signed out and can't sign in until you send a new link.", "info")
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))

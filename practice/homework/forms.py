@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from practice.domain import Sharing, choices
-from practice.formtools import PlainText, strip
+from practice.formtools import PlainText, strip, version_required
+from practice.templating import isolate
+from wtforms.widgets import HiddenInput
 
 WHO_BOTH = "both"
 
@@ -28,15 +30,16 @@ class AssignForm(FlaskForm):
         description="Optional. Both partners see it with the exercise.",
     )
     sharing = RadioField("Who can read the answers?", choices=choices(Sharing), default=Sharing.PRIVATE.value)
-    role_for_1 = SelectField("Partner 1 answers as", validators=[Optional()], validate_choice=True)
+    # No Optional(): it would stop the chain on a blank choice before validate_role_for_1 could demand one.
+    role_for_1 = SelectField("Partner 1 answers as", validate_choice=True)
     submit = SubmitField("Assign homework")
 
     def set_partners(self, couple, roles: list[dict]) -> None:
         """Name the partners in the choices, and offer the exercise's roles if it has any."""
-        p1, p2 = couple.partner(1), couple.partner(2)
-        self.who.choices = [SelectChoice(WHO_BOTH, f"Both ({p1.name} and {p2.name})"),
-                            SelectChoice("1", f"{p1.name} only"), SelectChoice("2", f"{p2.name} only")]
-        self.role_for_1.label.text = f"{p1.name} answers as"
+        p1, p2 = isolate(couple.partner(1).name), isolate(couple.partner(2).name)
+        self.who.choices = [SelectChoice(WHO_BOTH, f"Both ({p1} and {p2})"),
+                            SelectChoice("1", f"{p1} only"), SelectChoice("2", f"{p2} only")]
+        self.role_for_1.label.text = f"{p1} answers as"
         self.role_for_1.choices = [SelectChoice("", "Choose a role")] + [SelectChoice(r["key"], r["label"]) for r in roles]
         self.roles = roles
 
@@ -53,7 +56,10 @@ class AssignForm(FlaskForm):
         return {str(p): mapping[str(p)] for p in self.positions()}
 
     def validate_role_for_1(self, field) -> None:
-        if self.roles and not field.data:
+        if not self.roles:  # nothing to choose: whatever was (or wasn't) sent is ignored by role_map()
+            field.errors[:] = []
+            raise StopValidation()
+        if not field.data:
             raise ValidationError("This exercise asks different questions of each partner: please choose.")
 
 
@@ -66,4 +72,5 @@ class ReviewForm(FlaskForm):
                     PlainText(allow_markup_chars=True)],
         description="Only you see this. It is never shown to the couple.",
     )
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Mark as reviewed")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from practice.domain import CoupleStatus, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
 from practice.extensions import db
+from practice.versioning import save_versioned
 from practice.models import Assignment, Clinician, Couple, Partner, Response, utcnow
 from practice.models.couples import joined_names
 from practice.models.exercises import ExerciseVersion
@@ -66,11 +67,12 @@ def couple_assignments(couple: Couple) -> Select[tuple[Assignment]]:
     )
 
 
-def mark_reviewed(assignment: Assignment, comment: str) -> None:
-    """Record that the therapist has read the latest answers, with a private comment."""
-    assignment.reviewed_at = utcnow()
-    assignment.review_comment = comment
-    db.session.commit()
+def mark_reviewed(assignment: Assignment, expected_version: int | None, comment: str) -> None:
+    """Record that the therapist has read the latest answers, with a private comment.
+
+    Raises ConflictError if the assignment changed since the form was built (another tab's comment).
+    """
+    save_versioned(assignment, expected_version, {"reviewed_at": utcnow(), "review_comment": comment})
 
 
 def is_new(response: Response) -> bool:

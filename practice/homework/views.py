@@ -15,7 +15,7 @@ from practice.authz import (
     exercise_for_practice_or_404,
 )
 from practice.domain import CoupleStatus
-from practice.errors_domain import DomainError
+from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
 from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
@@ -24,6 +24,8 @@ from practice.homework.forms import AssignForm, ReviewForm
 from practice.library.services import Criteria, browse
 from practice.models import Couple
 from practice.templating import practice_today
+from practice.versioning import keep_typed_text_after_conflict
+from practice.formtools import bounded_int
 
 bp = Blueprint("homework", __name__)
 bp.before_request(require_clinician)
@@ -39,7 +41,7 @@ def dashboard():
 @bp.route("/couples/<int:couple_id>/homework/new", methods=["GET", "POST"])
 def assign(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    exercise_id = request.args.get("exercise", type=int)
+    exercise_id = request.args.get("exercise", type=bounded_int)
     if exercise_id is None:
         today, exercises = practice_today(), browse(Criteria())
         suggestions = suggested.for_couple(couple, couple_progress(couple, today), today, exercises)
@@ -82,7 +84,7 @@ def daily_log_days(version) -> int | None:
 @bp.get("/library/<int:exercise_id>/assign")
 def choose_couple(exercise_id: int):
     exercise = exercise_for_practice_or_404(exercise_id)
-    couple_id = request.args.get("couple", type=int)
+    couple_id = request.args.get("couple", type=bounded_int)
     if couple_id is not None:
         couple = couple_for_clinician_or_404(couple_id)
         return redirect(url_for("homework.assign", couple_id=couple.id, exercise=exercise.id))
@@ -95,11 +97,15 @@ def choose_couple(exercise_id: int):
 @bp.route("/homework/<int:assignment_id>", methods=["GET", "POST"])
 def review(assignment_id: int):
     assignment = assignment_for_clinician_or_404(assignment_id)
-    form = ReviewForm(data={"comment": assignment.review_comment})
+    form = ReviewForm(data={"comment": assignment.review_comment, "version": assignment.version})
     if form.validate_on_submit():
-        services.mark_reviewed(assignment, form.comment.data or "")
-        flash("Marked as reviewed.", "success")
-        return redirect(url_for("homework.review", assignment_id=assignment.id))
+        try:
+            services.mark_reviewed(assignment, form.version.data, form.comment.data or "")
+        except ConflictError as error:
+            keep_typed_text_after_conflict(form, assignment, error)
+        else:
+            flash("Marked as reviewed.", "success")
+            return redirect(url_for("homework.review", assignment_id=assignment.id))
     return render_template(
         "homework/review.html", assignment=assignment, rows=services.side_by_side(assignment),
         form=form, today=practice_today(),

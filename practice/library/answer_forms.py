@@ -7,7 +7,7 @@ be saved half-done; lengths and choices are checked on every save.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from pydantic import ValidationError
 from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
@@ -20,7 +20,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, Mode, Stage, Strategy, choices
-from practice.formtools import MultiCheckboxField, PlainText, strip
+from practice.formtools import MultiCheckboxField, PlainText, strip, version_required
 from practice.library.schema import ExerciseContent, describe, location
 from practice.library.services import Criteria
 
@@ -144,7 +144,7 @@ class ExerciseForm(FlaskForm):
         "line, for example “The partner who was hurt”.", area=True,
     )
     prompts = FieldList(FormField(PromptForm))
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])  # new records have none yet
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -288,3 +288,9 @@ def leaf_fields(fields):
             yield from leaf_fields(field.form)
         else:
             yield field
+
+
+class EditExerciseForm(ExerciseForm):
+    """The builder on the edit page: the version it was built from must come back, or the save is a conflict."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])

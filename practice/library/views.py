@@ -11,7 +11,7 @@ from practice.errors_domain import ConflictError
 from practice.library import services
 from practice.library.answer_forms import preview_form
 from practice.library.builder import apply_action, parse_action
-from practice.library.forms import NEW_EXERCISE, PROMPT_TYPE_LABELS, ExerciseForm, LibraryFilterForm, builder_data
+from practice.library.forms import NEW_EXERCISE, PROMPT_TYPE_LABELS, EditExerciseForm, ExerciseForm, LibraryFilterForm, builder_data
 from practice.library.schema import MAX_LOG_FIELDS, MAX_PROMPTS, ExerciseContent
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -61,7 +61,7 @@ def copy(exercise_id: int):
 @bp.route("/<int:exercise_id>/edit", methods=["GET", "POST"])
 def edit(exercise_id: int):
     exercise = own_exercise_for_practice_or_404(exercise_id)
-    form, content = builder_form(builder_data(exercise.latest.content, exercise.version))
+    form, content = builder_form(builder_data(exercise.latest.content, exercise.version), EditExerciseForm)
     if content is not None:
         try:
             changed = services.save_changes(exercise, form.version.data, content, clinician())
@@ -88,20 +88,20 @@ def retire_or_restore(exercise_id: int, action: str):
     return redirect(url_for("library.detail", exercise_id=exercise.id))
 
 
-def builder_form(initial: dict) -> tuple[ExerciseForm, ExerciseContent | None]:
+def builder_form(initial: dict, form_class: type[ExerciseForm] = ExerciseForm) -> tuple[ExerciseForm, ExerciseContent | None]:
     """This request's builder form, and its content when Save was pressed and everything is valid.
 
     Any other button changes the submitted form (add, remove, move) and
     shows it again without saving.
     """
     if request.method == "GET":
-        return ExerciseForm(data=initial), None
+        return form_class(data=initial), None
     action = parse_action(request.form.get("action"))
     if action is None:
         abort(400)
     if action.verb != "save":
-        return ExerciseForm(formdata=apply_action(request.form, action)), None
-    form = ExerciseForm()
+        return form_class(formdata=apply_action(request.form, action)), None
+    form = form_class()
     return form, form.validated_content()
 
 

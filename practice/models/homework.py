@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from practice.models.sessions import TherapySession
 
 
-class Assignment(TimestampMixin, Base):
-    """One exercise version given to a couple, to one or both partners, with a due date."""
+class Assignment(VersionedMixin, TimestampMixin, Base):
+    """One exercise version given to a couple, to one or both partners, with a due date.
+
+    Versioned so that a review comment saved from a stale second tab is refused, not written over.
+    """
 
     __tablename__ = "assignments"
     __table_args__ = (Index("ix_assignments_couple_due", "couple_id", "due_date"),)

@@ -21,6 +21,7 @@ from practice.models import Clinician, Partner, PartnerInvitation, utcnow
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import new_token, usable_token_row
 from practice.urls import public_url_for
+from practice.templating import isolate
 
 # At most this many partners sign in with one email (a couple sharing an inbox, and one more,
 # such as an earlier couple); each sign-in costs this many argon2 checks, known email or not.
@@ -39,7 +40,7 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
     db.session.commit()
     link = public_url_for("portal.welcome", token=token)
     if partner.email:
-        send_templated(partner.email, f"Your private Twofold space from {clinician.practice.name}",
+        send_templated(partner.email, f"Your private Twofold space from {isolate(clinician.practice.name)}",
                        "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
     return link
 

@@ -16,6 +16,7 @@ from practice.library.answer_forms import field_name, form_data
 from practice.portal import checkins
 from practice.portal.guards import require_partner
 from practice.templating import practice_today
+from practice.formtools import bounded_int
 
 bp = Blueprint("portal_checkins", __name__, url_prefix="/portal/check-in")
 bp.before_request(require_partner)
@@ -99,7 +100,7 @@ def draft_answers(checkin) -> dict:
 def posted(partner, form) -> tuple:
     """The service's arguments from a validated form: who, which period and version it was opened for, what."""
     answers = form.answers()
-    return (partner, posted_period(), request.form.get("version", type=int), practice_today(),
+    return (partner, posted_period(), request.form.get("version", type=bounded_int), practice_today(),
             ratings_of(answers), answers[NOTE_KEY] or "")
 
 

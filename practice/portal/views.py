@@ -17,6 +17,7 @@ from practice.portal.guards import require_partner
 from practice.ratelimits import guarded
 from practice.sessions import delivery
 from practice.templating import practice_today
+from practice.formtools import bounded_int
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PUBLIC = {"portal.login", "portal.welcome"}
@@ -118,7 +119,7 @@ def autosave(assignment_id: int):
     if not form.validate_answers(submitting=False):
         return jsonify(ok=False, message="Some answers need a look before they can be saved.", errors=form.errors), 400
     try:
-        result = homework.save_draft(response, request.form.get("version", type=int), form.answers())
+        result = homework.save_draft(response, request.form.get("version", type=bounded_int), form.answers())
     except ConflictError as error:
         return jsonify(ok=False, message=error.message), 409
     except DomainError as error:
@@ -138,7 +139,7 @@ def answer_form(response):
 def save_from_form(response, form):
     """The no-JavaScript path: "Save draft" or "Send to my therapist"."""
     submitting = request.form.get("action") == "submit"
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=bounded_int)
     if form.validate_answers(submitting=submitting):
         try:
             if submitting:

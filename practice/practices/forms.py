@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import (
     BooleanField, EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
     TextAreaField,
@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
-from practice.formtools import PlainText, email_validators, lower_strip, strip
+from practice.formtools import NameText, PlainText, email_validators, lower_strip, strip, version_required
 
 
 IDLE_TIMEOUT_CHOICES = [
@@ -35,7 +35,7 @@ class PracticeProfileForm(FlaskForm):
 
     name = StringField(
         "Practice name", filters=[strip],
-        validators=[InputRequired("Please name the practice."), Length(max=120), PlainText()],
+        validators=[InputRequired("Please name the practice."), Length(max=120), PlainText(), NameText()],
     )
     address = TextAreaField(
         "Address", filters=[strip], validators=[Optional(), Length(max=500), PlainText()],
@@ -71,7 +71,7 @@ class PracticeProfileForm(FlaskForm):
         description="The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
         "every owner is emailed too.",
     )
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save practice details")
 
 

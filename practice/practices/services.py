@@ -18,6 +18,7 @@ from practice.errors_domain import ConflictError, DomainError
 from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
 from practice.tokens import new_token
 from practice.urls import public_url_for
+from practice.templating import isolate
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
 SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours")
@@ -45,7 +46,7 @@ def invite_clinician(owner: Clinician, email: str) -> str:
     )
     db.session.commit()
     link = public_url_for("auth.accept_invitation", token=token)
-    send_templated(email, f"{owner.name} invited you to join {owner.practice.name} on Twofold",
+    send_templated(email, f"{isolate(owner.name)} invited you to join {isolate(owner.practice.name)} on Twofold",
                    "clinician_invitation", owner=owner, link=link, days=days)
     return link
 

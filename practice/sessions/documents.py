@@ -24,6 +24,7 @@ from practice.models.sessions import session_reviewed_homework
 from practice.pdf import fill_document, render_document
 from practice.pdf.charts import Completion, Series, completion_chart
 from practice.records.attachments import Attachment
+from practice.templating import isolate
 
 COPIES = ("clinician", "couple")
 CHART_SESSIONS = 6  # the completion chart covers this session and the ones before it
@@ -151,7 +152,7 @@ def handout_document(session: TherapySession) -> tuple[str, dict]:
 def handout_for(session: TherapySession) -> Handout:
     """The couple's part of a session, copied out field by field."""
     return Handout(
-        couple_names=" and ".join(p.name for p in session.couple.partners),
+        couple_names=" and ".join(isolate(p.name) for p in session.couple.partners),
         number=session.number,
         starts_at=session.starts_at,
         therapist=session.clinician.display_name,
@@ -208,7 +209,7 @@ def _completion(session: TherapySession, position: int) -> Completion | None:
 
 def _handout_homework(assignment: Assignment) -> HandoutHomework:
     version = assignment.exercise_version
-    names = [r.partner.name for r in assignment.responses]
+    names = [isolate(r.partner.name) for r in assignment.responses]
     return HandoutHomework(
         title=version.title, purpose=version.purpose, instructions=version.instructions, minutes=version.minutes,
         due_date=assignment.due_date, for_whom="both of you" if len(names) == 2 else " and ".join(names),

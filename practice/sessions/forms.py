@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Attendance, HandoutProgress, Intervention, SessionFormat, choices
-from practice.formtools import MultiCheckboxField, PlainText, strip
+from practice.formtools import MultiCheckboxField, PlainText, strip, version_required
 from practice.sessions.services import NoteDraft, SessionDetails
-from practice.templating import long_date
+from practice.templating import isolate, long_date
 
 NOTE_MAX = 20_000
 
@@ -43,7 +43,7 @@ class SessionDetailsForm(FlaskForm):
 
     def set_partners(self, couple) -> None:
         """Name the partners in the attendance choices."""
-        p1, p2 = couple.partner(1).name, couple.partner(2).name
+        p1, p2 = isolate(couple.partner(1).name), isolate(couple.partner(2).name)
         self.attended.choices = [
             SelectChoice(Attendance.BOTH.value, f"Both ({p1} and {p2})"),
             SelectChoice(Attendance.PARTNER1.value, f"{p1} only"),
@@ -76,7 +76,7 @@ class NoteForm(SessionDetailsForm):
                                   "Check-in scores only; never notes or safety answers.")
     reviewed = MultiCheckboxField("Homework reviewed", coerce=int)
     assigned = MultiCheckboxField("Homework set in this session", coerce=int)
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save draft")
     sign = SubmitField("Sign and lock")
 

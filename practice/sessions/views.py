@@ -17,6 +17,7 @@ from practice.sessions import delivery, documents, frozen, services
 from practice.sessions.forms import AmendmentForm, CorrectedHandoutForm, NoteForm, SessionDetailsForm
 from practice.templating import practice_zone
 from practice.versioning import keep_typed_text_after_conflict
+from practice.templating import isolate
 
 bp = Blueprint("sessions", __name__)
 bp.before_request(require_clinician)
@@ -96,7 +97,7 @@ def release(session_id: int):
     except DomainError as error:
         flash(error.message, "warning")
     else:
-        flash(f"The handout is now in {session.couple.name}'s portal, for each of them to download.", "success")
+        flash(f"The handout is now in {isolate(session.couple.name)}'s portal, for each of them to download.", "success")
     return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
 
 
