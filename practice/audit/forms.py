@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import SelectChoice, SelectField
 
 from practice.domain import choices
 from practice.models import AuditAction
+from practice.formtools import FlaskForm
 
 
 class AuditFilterForm(FlaskForm):

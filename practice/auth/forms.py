@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
-from practice.formtools import NameText, PlainText, email_validators, lower_strip, strip
+from practice.formtools import FlaskForm, NameText, PlainText, email_validators, lower_strip, strip
 from practice.passwords import MAX_LENGTH, password_problem
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import HiddenInput
 
 from practice.domain import CHECKIN_CADENCES
-from practice.formtools import PlainText, strip, version_required
+from practice.formtools import FlaskForm, PlainText, strip, version_required
 
 
 class SettingsForm(FlaskForm):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, CoupleStatus, Stage, choices
-from practice.formtools import MultiCheckboxField, NameText, PlainText, lower_strip, strip, version_required
+from practice.formtools import FlaskForm, MultiCheckboxField, NameText, PlainText, lower_strip, strip, version_required
 
 
 class PartnerForm(Form):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from practice.domain import Sharing, choices
-from practice.formtools import PlainText, strip, version_required
+from practice.formtools import FlaskForm, PlainText, strip, version_required
 from practice.templating import isolate
 from wtforms.widgets import HiddenInput
 

@@ -7,11 +7,10 @@ be saved half-done; lengths and choices are checked on every save.
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from practice.formtools import MultiCheckboxField
+from practice.formtools import FlaskForm, MultiCheckboxField
 from practice.library.schema import SCALE_POINTS, BasePrompt, ExerciseContent
 
 FIELD_PREFIX = "q_"  # keeps prompt keys clear of Form's own attributes (data, errors, meta...)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from pydantic import ValidationError
 from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
@@ -20,7 +19,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, Mode, Stage, Strategy, choices
-from practice.formtools import MultiCheckboxField, PlainText, strip, version_required
+from practice.formtools import FlaskForm, MultiCheckboxField, PlainText, strip, version_required
 from practice.library.schema import ExerciseContent, describe, location
 from practice.library.services import Criteria
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from practice.auth.forms import NewPasswordMixin
-from practice.formtools import email_validators, lower_strip
+from practice.formtools import FlaskForm, email_validators, lower_strip
 from practice.passwords import MAX_LENGTH
 
 

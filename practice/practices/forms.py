@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import (
     BooleanField, EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
     TextAreaField,
@@ -14,7 +13,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
-from practice.formtools import NameText, PlainText, email_validators, lower_strip, strip, version_required
+from practice.formtools import FlaskForm, NameText, PlainText, email_validators, lower_strip, strip, version_required
+from practice.templating import isolate
 
 
 IDLE_TIMEOUT_CHOICES = [
@@ -84,14 +84,15 @@ class InviteClinicianForm(FlaskForm):
 
 def reassignment_form(couples, colleagues, formdata=None) -> FlaskForm:
     """One select per couple ("couple_<id>"), each listing the active colleagues who could take it."""
-    choices = [SelectChoice("", "Choose a colleague…")] + [SelectChoice(str(c.id), c.display_name) for c in colleagues]
+    choices = [SelectChoice("", "Choose a colleague…")] + [SelectChoice(str(c.id), isolate(c.display_name))
+                                                           for c in colleagues]
 
     class ReassignForm(FlaskForm):
         submit = SubmitField("Move the couples and turn off sign-in")
 
     for couple in couples:
         setattr(ReassignForm, f"couple_{couple.id}", SelectField(
-            couple.name, choices=choices, validators=[InputRequired("Please choose who takes this couple.")]))
+            isolate(couple.name), choices=choices, validators=[InputRequired("Please choose who takes this couple.")]))
     form = ReassignForm() if formdata is None else ReassignForm(formdata=formdata)
     form.couple_fields = [(couple, form[f"couple_{couple.id}"]) for couple in couples]
     return form

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from practice.formtools import FlaskForm  # one rule for control characters in every form
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Attendance, HandoutProgress, Intervention, SessionFormat, choices
-from practice.formtools import MultiCheckboxField, PlainText, strip, version_required
+from practice.formtools import FlaskForm, MultiCheckboxField, PlainText, strip, version_required
 from practice.sessions.services import NoteDraft, SessionDetails
 from practice.templating import isolate, long_date
 
