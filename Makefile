@@ -19,7 +19,7 @@ SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2
 # which waits in instance/jobs.db: nothing else to install or start.
 run: install system-libs instance/secret_key migrate demo
 	@echo "Twofold is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	@export SECRET_KEY="$$(cat instance/secret_key)"; \
+	@export SECRET_KEY="$$(cat instance/secret_key)" PUBLIC_URL="$${PUBLIC_URL:-http://$(HOST):$(PORT)}"; \
 	$(BIN)/flask jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
