@@ -430,19 +430,66 @@ def test_the_rule_allows_scores_only_with_both_yes_the_tick_and_no_flag_near(con
         assert decision.reasons()  # the therapist is always told why
 
 
-def test_a_no_reaches_a_handout_already_released_without_telling_the_other_partner(app, outbox):
-    """A released handout is frozen, so a taken-back yes re-releases it without scores, unannounced."""
+SCORED = "Your check-ins over time"
+
+
+def handout_of(browser, session) -> tuple[str, str]:
+    """What a partner's download of this handout says, and the name it is saved under."""
+    response = browser.get(f"/portal/handouts/{session.id}.pdf")
+    assert response.status_code == 200
+    return "".join(pdf_pages(response.data)), response.headers["Content-Disposition"]
+
+
+def test_a_no_reaches_a_released_frozen_handout_and_a_yes_again_brings_scores_back(app, outbox):
+    """A frozen handout's scores follow the rule at every download: no new version, no email, no "Updated"."""
     world, session = scored_world()
     alex, sam = partner_login(app, world.p1), partner_login(app, world.p2)
-    url = f"/portal/handouts/{session.id}.pdf"
-    before = alex.get(url).data
-    assert "Your check-ins over time" in "".join(pdf_pages(before))
+    assert SCORED in handout_of(alex, session)[0]
     outbox.clear()
     assert sam.post_form("/portal/sharing", {"shares": "no"}).status_code == 302
     for partner in (alex, sam):
-        assert "Your check-ins over time" not in "".join(pdf_pages(partner.get(url).data))
+        assert SCORED not in handout_of(partner, session)[0]
     home = alex.get("/portal/").get_data(as_text=True)
-    assert "corrected version" not in home and "Updated" not in home
-    assert not outbox
+    assert "corrected version" not in home and "Updated" not in home and not outbox
     db.session.expire_all()
-    assert db.session.get(TherapySession, session.id).handout_version == 2
+    assert db.session.get(TherapySession, session.id).handout_version == 1
+    assert sam.post_form("/portal/sharing", {"shares": "yes"}).status_code == 302
+    assert SCORED in handout_of(alex, session)[0]
+
+
+def test_a_no_said_before_release_holds_when_the_handout_is_released_later(app):
+    """Frozen at signing with both yes, released only after one partner said no: no scores reach anyone."""
+    world = make_world(("Ana", "Ben"))
+    now = current_period(world.couple, practice_today())
+    plant(world.couple, 1, now - timedelta(days=7), 4)
+    plant(world.couple, 2, now - timedelta(days=7), 2)
+    set_consent(world, (True, True))
+    session = signed_session(world, release=False, handout_progress="couple_combined")
+    ben = partner_login(app, world.p2)
+    assert ben.post_form("/portal/sharing", {"shares": "no"}).status_code == 302
+    therapist = clinician_login(app, world.clinician)
+    assert therapist.post_form(f"/sessions/{session.id}/release").status_code == 302
+    assert SCORED not in handout_of(partner_login(app, world.p1), session)[0]
+
+
+def test_a_safety_flag_raised_after_release_takes_scores_out_of_the_download(app):
+    world, session = scored_world()
+    alex = partner_login(app, world.p1)
+    assert SCORED in handout_of(alex, session)[0]
+    plant_flag(world.couple, 2, current_period(world.couple, practice_today()))
+    text, _ = handout_of(alex, session)
+    assert SCORED not in text and "Latest scores" not in text
+    assert "For you both" in text or "Your session" in text  # the rest of the frozen handout is still there
+
+
+@pytest.mark.parametrize("ben_says", [True, False])
+def test_toggling_your_own_choice_tells_you_nothing_about_your_partners(app, ben_says):
+    """Frozen while Ben had not said yes; whatever Ben says later, Ana's own yes-then-no changes nothing she gets."""
+    world, session = scored_world((True, False))
+    set_consent(world, (True, ben_says))
+    ana = partner_login(app, world.p1)
+    before = handout_of(ana, session)
+    assert ana.post_form("/portal/sharing", {"shares": "no"}).status_code == 302
+    after = handout_of(ana, session)
+    assert SCORED not in before[0] and after == before
+    assert "-v" not in after[1]  # the saved name never carries a version a partner could compare

@@ -170,7 +170,6 @@ class SessionDocument(Base):
             "frozen_later": "Frozen from the record (signed before documents were kept)",
             "amendment": "Amendment added",
             "corrected": "Corrected handout",
-            "scores_withdrawn": "Scores taken out (a partner stopped sharing them)",
         }.get(self.reason, self.reason)
 
 

@@ -2,9 +2,9 @@
 
 Only the signed-in partner changes their own answer, and every change is in
 the audit trail. Whether a handout then shows scores is decided in
-`practice.sharing`, never here. A released handout is frozen, so taking back
-a yes that had made scores visible re-releases those handouts without them
-(`frozen.withhold_scores`): a no holds from the moment it is said.
+`practice.sharing`, never here; a frozen handout's scores follow that rule
+at every download (`frozen.for_partners`), so a no holds from the moment it
+is said.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from practice import audit
 from practice.extensions import db
 from practice.models import Partner, utcnow
-from practice.sessions import frozen
 
 
 def set_score_sharing(partner: Partner, shares: bool) -> bool:
@@ -24,7 +23,4 @@ def set_score_sharing(partner: Partner, shares: bool) -> bool:
     audit.record(audit.AuditAction.CHANGE, record=partner, practice_id=partner.couple.clinician.practice_id,
                  detail={"setting": "shares_checkin_scores", "now": "yes" if shares else "no"})
     db.session.commit()
-    other = next((p for p in partner.couple.partners if p.id != partner.id), None)
-    if not shares and other is not None and other.shares_checkin_scores:  # both had said yes until now
-        frozen.withhold_scores(partner.couple_id)
     return True

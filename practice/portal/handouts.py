@@ -12,7 +12,7 @@ from sqlalchemy.orm import load_only
 from werkzeug.exceptions import NotFound
 
 from practice.extensions import db
-from practice.models import Partner, SessionDocument, TherapySession
+from practice.models import Partner, TherapySession
 from practice.sessions.services import LIST_COLUMNS
 
 # What rendering a handout reads of the session; its clinical note is never loaded.
@@ -23,22 +23,6 @@ def released_handouts(partner: Partner) -> list[TherapySession]:
     """The partner's couple's released handouts, latest session first (notes not loaded)."""
     return list(db.session.scalars(
         _released(partner).options(load_only(*LIST_COLUMNS)).order_by(TherapySession.starts_at.desc())
-    ))
-
-
-def corrected(sessions: list[TherapySession]) -> set[int]:
-    """Which of these handouts the therapist replaced with a corrected version (the portal says so).
-
-    Only a therapist's correction counts: a version re-released because a
-    partner stopped sharing scores is not announced, so it tells nobody what
-    that partner chose.
-    """
-    if not sessions:
-        return set()
-    return set(db.session.scalars(
-        select(SessionDocument.session_id).join(TherapySession, TherapySession.id == SessionDocument.session_id)
-        .where(SessionDocument.session_id.in_([s.id for s in sessions]), SessionDocument.kind == "couple",
-               SessionDocument.reason == "corrected", SessionDocument.version <= TherapySession.handout_version)
     ))
 
 

@@ -80,11 +80,10 @@ def home():
     partner = current_user._get_current_object()
     today = practice_today()
     done = window(homework.sent_responses(partner), current_app.config["DONE_PER_PAGE"])
-    released = handouts.released_handouts(partner)
     return render_template(
         "portal/home.html", to_do=homework.open_responses(partner), done=done, today=today,
         shared=homework.shared_assignment_ids(done.items), checkin=checkins.state(partner, today),
-        handouts=released, corrected=handouts.corrected(released),
+        handouts=handouts.released_handouts(partner),
     )
 
 

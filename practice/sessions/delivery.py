@@ -24,8 +24,13 @@ def send_copy(session: TherapySession, copy: str) -> Response:
 
 
 def send_released_handout(session: TherapySession) -> Response:
-    """The handout version the partners were given, for a partner's portal."""
-    return send_document(session, frozen.released(session))
+    """The handout version the partners were given, for a partner's portal (scores only while shared).
+
+    The file name carries no version: which version a partner gets must not
+    hint at anything the other partner chose.
+    """
+    document, pdf = frozen.for_partners(session)
+    return _send(session, document.kind, pdf, document.version, named_version=False)
 
 
 def send_document(session: TherapySession, document: SessionDocument) -> Response:
@@ -45,8 +50,8 @@ def export_copy(session: TherapySession, copy: str, path: Path) -> None:
     db.session.commit()
 
 
-def _send(session: TherapySession, copy: str, pdf: bytes, version: int | None) -> Response:
-    name = documents.filename(session, copy, version)
+def _send(session: TherapySession, copy: str, pdf: bytes, version: int | None, *, named_version: bool = True) -> Response:
+    name = documents.filename(session, copy, version if named_version else None)
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     _record(audit.AuditAction.DOWNLOAD, session, copy, version)
     db.session.commit()

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 from werkzeug.exceptions import NotFound
 
-from practice import audit
+from practice import audit, sharing
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.models import Clinician, SessionAmendment, SessionDocument, TherapySession, utcnow
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 KINDS = documents.COPIES  # "clinician", "couple"
 # Where amendments go in a frozen clinician copy, with the time zone it was frozen in and how many it holds.
+# The couple handout's check-in section, between marks the template leaves.
+SCORES = re.compile(r"<!--twofold:scores-->.*?<!--/twofold:scores-->", re.S)
 MARK = re.compile(r'<!--twofold:amendments zone="(?P<zone>[A-Za-z0-9_+\-/]+)" count=(?P<count>\d+)-->')
 LISTED = (SessionDocument.id, SessionDocument.session_id, SessionDocument.kind, SessionDocument.version,
           SessionDocument.reason, SessionDocument.reason_text, SessionDocument.amendment_id,
@@ -115,6 +117,26 @@ def released(session: TherapySession) -> SessionDocument:
     return _one(session, "couple", session.handout_version)
 
 
+def for_partners(session: TherapySession) -> tuple[SessionDocument, bytes]:
+    """The released version and the bytes a partner gets of it today.
+
+    A handout frozen with check-in scores keeps them only while the sharing
+    rule still allows them: once a partner takes back their yes, or a safety
+    flag is raised, partners get the same frozen pages with the scores'
+    section cut out, drawn on demand and never stored. Nothing else in the
+    handout changes, no version is added and nobody is told, so neither
+    partner learns from it what the other chose. If that drawing fails the
+    download fails: the scored bytes are never the fallback.
+    """
+    document = released(session)
+    if not SCORES.search(document.html):
+        return document, document.pdf
+    if sharing.checkin_scores_decision(session.couple, utcnow()).allowed:
+        return document, document.pdf
+    [pdf] = render_documents([SCORES.sub("", document.html)])
+    return document, pdf
+
+
 def versions(session: TherapySession) -> dict[str, list[SessionDocument]]:
     """Every stored version of each copy, oldest first, without their (encrypted) files."""
     rows = db.session.scalars(
@@ -162,31 +184,6 @@ def withdraw(session: TherapySession) -> None:
 
 def release_corrected(session: TherapySession, by: Clinician, reason_text: str) -> SessionDocument:
     """Freeze a new couple version from today's record, release it in place of the old, and tell the partners."""
-    document = _rerelease(session, by, "corrected", reason_text)
-    _tell_partners(session)
-    return document
-
-
-def withhold_scores(couple_id: int) -> None:
-    """A partner took back their yes: re-release each released handout of the couple that asked for scores.
-
-    The new version is filled from today's record, where the sharing rule now
-    says no, so no download after this moment carries a score. The partners
-    are not emailed: a note that "something changed" right after one of them
-    changed their mind would tell the other what they chose.
-    """
-    sessions = db.session.scalars(
-        select(TherapySession).where(TherapySession.couple_id == couple_id,
-                                     TherapySession.handout_released_at.is_not(None),
-                                     TherapySession.handout_progress != "")
-        .order_by(TherapySession.id)
-    ).all()
-    for session in sessions:
-        _rerelease(session, None, "scores_withdrawn", "")
-
-
-def _rerelease(session: TherapySession, by: Clinician | None, reason: str, reason_text: str) -> SessionDocument:
-    """Store a new couple version from today's record and put it in the portal in place of the old one."""
     if not session.is_signed:
         raise DomainError("Please sign the note first; until then the handout is still a draft.")
     freeze(session, by)
@@ -194,13 +191,14 @@ def _rerelease(session: TherapySession, by: Clinician | None, reason: str, reaso
     db.session.refresh(session)
     version = _latest_version(session.id, "couple") + 1
     html = documents.copy_html(session, "couple")
-    [document] = _store([_Planned(session, "couple", version, reason, html, by, reason_text=reason_text)],
+    [document] = _store([_Planned(session, "couple", version, "corrected", html, by, reason_text=reason_text)],
                         commit=False)
     session.handout_released_at = utcnow()
     session.handout_version = version
     audit.record(audit.AuditAction.CREATE, record=document, couple_id=session.couple_id)
-    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": f"handout_{reason}", "version": version})
+    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": "handout_corrected", "version": version})
     db.session.commit()
+    _tell_partners(session)
     return document
 
 
