@@ -9,6 +9,7 @@ directly, then read back through the pages and the PDFs (text via pypdf).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -90,3 +91,15 @@ def test_both_pdfs_show_our_words_in_order(app):
         assert reversed_words not in handout and reversed_words not in clinician
     assert "For" in handout and "from" in handout and "Session" in clinician and "with" in clinician
     assert re.search(r"For .*Alex.* and .*from", handout, re.S)
+
+
+def test_every_template_isolates_the_names_it_prints():
+    """A name printed bare in any template (page, email or PDF) can reverse the words after it: filter each one."""
+    root = Path(__file__).resolve().parents[1] / "templates"
+    bare = re.compile(r"\{\{[^}]*\b(?:name|display_name|couple_names)\s*\}\}")
+    offenders = [f"{path.relative_to(root)}: {match.group(0)}"
+                 for path in root.rglob("*.*") if path.suffix in {".html", ".txt"}
+                 for match in bare.finditer(path.read_text())
+                 if "|bdi" not in match.group(0) and "|isolate" not in match.group(0)
+                 and "| bdi" not in match.group(0) and "| isolate" not in match.group(0)]
+    assert offenders == []

@@ -9,6 +9,7 @@ from practice.auth.guards import require_owner
 from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_404
 from practice.errors_domain import ConflictError, DomainError
 from practice.models import utcnow
+from practice.templating import isolate
 from practice.versioning import keep_typed_text_after_conflict
 from practice.practices import services
 from practice.practices.forms import InviteClinicianForm, PracticeProfileForm, reassignment_form
@@ -73,7 +74,7 @@ def set_active(clinician_id: int, action: str):
         return redirect(url_for("practices.reassign", clinician_id=clinician.id))
     services.set_active(clinician, active=action == "reactivate")
     word = "can sign in again" if action == "reactivate" else "can no longer sign in"
-    flash(f"{clinician.name} {word}.", "info")
+    flash(f"{isolate(clinician.name)} {word}.", "info")
     return redirect(url_for("practices.team"))
 
 
@@ -93,7 +94,7 @@ def reassign(clinician_id: int):
         except DomainError as error:
             flash(str(error), "error")
         else:
-            flash(f"{clinician.name} can no longer sign in. Their {len(couples)} couple(s) now have their new "
+            flash(f"{isolate(clinician.name)} can no longer sign in. Their {len(couples)} couple(s) now have their new "
                   "therapist, with their homework, sessions and safety answers.", "success")
             return redirect(url_for("practices.team"))
     return render_template("practices/reassign.html", form=form, clinician=clinician, colleagues=colleagues)

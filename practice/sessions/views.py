@@ -109,7 +109,7 @@ def withdraw(session_id: int):
     except DomainError as error:
         flash(error.message, "warning")
     else:
-        flash(f"The handout is no longer in {session.couple.name}'s portal. You can release it again at any time.",
+        flash(f"The handout is no longer in {isolate(session.couple.name)}'s portal. You can release it again at any time.",
               "success")
     return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
 
@@ -128,7 +128,7 @@ def corrected(session_id: int):
     except DomainError as error:  # PdfError is one too
         flash(error.message, "warning")
     else:
-        flash(f"The corrected handout has replaced the earlier one in {session.couple.name}'s portal, "
+        flash(f"The corrected handout has replaced the earlier one in {isolate(session.couple.name)}'s portal, "
               "and they have been told it is there.", "success")
     return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
 
