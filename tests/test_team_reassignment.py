@@ -187,3 +187,17 @@ def test_homework_is_not_sent_to_a_clinician_who_cannot_read_it_and_the_answers_
     assert FULL_ANSWERS["q_story"].encode() in response.data
     from practice.models import Response
     assert db.session.scalar(select(Response.status).where(Response.assignment_id == assignment.id)) != "submitted"
+
+
+def test_the_new_therapist_is_emailed_at_once_about_an_open_flag_that_moved_to_them(app, leaving, outbox):
+    owner = _owner(app, leaving)
+    url = f"/practice/team/{leaving.colleague.id}/reassign"
+    fields = {k: v[0] for k, v in form_fields(owner.get(url).data, None).items()}
+    fields |= {f"couple_{leaving.couple.id}": str(leaving.morgan.id),
+               f"couple_{leaving.closed.id}": str(leaving.clinician.id)}
+    outbox.clear()
+    assert owner.post_form(url, fields).status_code == 302
+    to_morgan = [m for m in outbox if m.to == [leaving.morgan.email]]
+    assert len(to_morgan) == 1 and to_morgan[0].subject == "A check-in needs your attention"
+    assert f"/couples/{leaving.couple.id}/safety/{leaving.flag.id}" in to_morgan[0].body
+    assert not [m for m in outbox if m.to == [leaving.colleague.email]]  # the one who left is not written to

@@ -47,16 +47,35 @@ def record_for_clinician(flag: SafetyFlag, couple: Couple) -> None:
     db.session.add(SafetyNotice(flag=flag, stage=CLINICIAN, clinician_id=couple.clinician_id))
 
 
+def hand_over(couple_ids: list[int], clinician_id: int) -> list[int]:
+    """Record a clinician notice to the new therapist for every open flag of couples just moved to them.
+
+    Called inside the move's own transaction, so the notices are on record
+    when the couples change hands; returns the flags' ids to deliver after
+    the commit. Notices still waiting for the clinician who left are not
+    sent to them: the new therapist's notice replaces them.
+    """
+    flag_ids = list(db.session.scalars(
+        select(SafetyFlag.id).where(SafetyFlag.couple_id.in_(couple_ids), SafetyFlag.acknowledged_at.is_(None))
+    ))
+    told = set(db.session.scalars(select(SafetyNotice.flag_id).where(
+        SafetyNotice.flag_id.in_(flag_ids), SafetyNotice.stage == CLINICIAN, SafetyNotice.clinician_id == clinician_id)))
+    for flag_id in flag_ids:
+        if flag_id not in told:  # a couple handed back to a therapist who was told before
+            db.session.add(SafetyNotice(flag_id=flag_id, stage=CLINICIAN, clinician_id=clinician_id))
+    return flag_ids
+
+
 @queue.task()
 def deliver_queued(flag_id: int) -> None:
     """The queue's way in: deliver one new flag's notices (the cron run catches anything this misses)."""
     deliver_pending(utcnow(), flag_id=flag_id)
 
 
-def deliver_soon(flag: SafetyFlag) -> None:
-    """Deliver a new flag's notices, off the request; never lets a mail failure reach the partner."""
+def deliver_soon(flag_id: int) -> None:
+    """Deliver a flag's recorded notices, off the request; never lets a mail failure reach the person asking."""
     try:
-        queue.enqueue(deliver_queued, flag.id)
+        queue.enqueue(deliver_queued, flag_id)
     except Exception:  # the cron run delivers it instead
         log.exception("safety notices could not be queued; the next send-reminders run will send them")
 
@@ -114,7 +133,8 @@ def _record(flag_id: int, stage: str, clinician_id: int, now: datetime) -> int:
 
 def deliver_pending(now: datetime, flag_id: int | None = None) -> int:
     """Send every notice not yet sent (and every claim left behind by a run that died); return how many went."""
-    query = select(SafetyNotice.id).where(SafetyNotice.state != SENT).order_by(SafetyNotice.id)
+    query = (select(SafetyNotice.id).join(Clinician, Clinician.id == SafetyNotice.clinician_id)
+             .where(SafetyNotice.state != SENT, Clinician.active.is_(True)).order_by(SafetyNotice.id))
     if flag_id is not None:
         query = query.where(SafetyNotice.flag_id == flag_id)
     ids = db.session.scalars(query).all()

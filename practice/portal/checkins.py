@@ -108,7 +108,7 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     partner.couple.last_activity_at = checkin.submitted_at
     _commit()
     if flag is not None:
-        notices.deliver_soon(flag)
+        notices.deliver_soon(flag.id)
 
 
 def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit
+from practice.checkins import notices
 from practice.extensions import db
 from practice.versioning import save_versioned
 from practice.mail import send_templated
@@ -151,6 +152,7 @@ def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
     if any(c.id not in new_clinicians for c in couples):
         db.session.rollback()
         raise DomainError(NEEDS_REASSIGNMENT)
+    open_flags: list[int] = []
     for couple in couples:
         target = active.get(new_clinicians[couple.id])
         if target is None or target.id == clinician.id:
@@ -159,6 +161,7 @@ def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
         audit.record(audit.AuditAction.CHANGE, record=couple, couple_id=couple.id,
                      detail={"what": "clinician", "from": clinician.id, "to": target.id})
         couple.clinician_id = target.id
+        open_flags += notices.hand_over([couple.id], target.id)
     clinician.active = False
     clinician.rotate_session_token()
     audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"what": "deactivated", "couples_moved": len(couples)})
@@ -167,3 +170,5 @@ def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
     except StaleDataError:  # a couple was saved meanwhile: nothing moved, the owner tries again
         db.session.rollback()
         raise ConflictError() from None
+    for flag_id in open_flags:  # the new therapists hear of open flags now, not at their next sign-in
+        notices.deliver_soon(flag_id)
