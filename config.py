@@ -63,6 +63,9 @@ class Config:
     # How many reverse proxies in front of Twofold append X-Forwarded-For/-Proto (Werkzeug's
     # ProxyFix). 0 trusts none: forwarded headers are ignored and the socket's address is the client.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # Where the portal's Quick exit lands after signing the device out: our own neutral page
+    # unless the practice names a well-known site (so the address bar shows nothing of Twofold).
+    QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL") or None
 
     # Cookies: HttpOnly and SameSite everywhere; Secure where TLS is guaranteed.
     SESSION_COOKIE_NAME = "twofold_session"

@@ -68,6 +68,14 @@ def test_quick_exit_signs_the_device_out_and_lands_on_a_page_that_says_nothing_o
     assert back.status_code == 302 and "/portal/login" in back.location
 
 
+def test_a_practice_can_send_the_quick_exit_to_a_well_known_site(app, world):
+    app.config["QUICK_EXIT_URL"] = "https://weather.example.org/today"
+    alex = partner_login(app, world.p1)
+    left = alex.get("/exit")
+    assert left.status_code == 302 and left.location == "https://weather.example.org/today"
+    assert alex.get("/portal/").status_code == 302  # signed out all the same
+
+
 def test_quick_exit_script_replaces_the_page_rather_than_adding_to_history():
     script = (STATIC / "js" / "quick-exit.js").read_text()
     assert "location.replace(link.href)" in script and "preventDefault" in script

@@ -8,11 +8,14 @@ left behind it. `/exit` signs this device out (portal pages are never
 cached, so Back reaches only the sign-in page, never what was on screen)
 and answers with the neutral page's address. The neutral page says nothing
 about Twofold or therapy, loads nothing of the portal's, and sets no cookie.
+A practice may send the exit to a well-known site instead (`QUICK_EXIT_URL`,
+for example a public weather service), so that even the address bar shows
+nothing of Twofold.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
 bp = Blueprint("away", __name__)
@@ -25,7 +28,7 @@ def quick_exit():
         session.clear()
     elif not current_user.is_authenticated:
         session.clear()
-    return redirect(url_for("away.neutral"))
+    return redirect(current_app.config.get("QUICK_EXIT_URL") or url_for("away.neutral"))
 
 
 @bp.get("/weather")
