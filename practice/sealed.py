@@ -7,11 +7,15 @@ row. A sealed value is encrypted together with its place, "table.column#id",
 inside the same authenticated Fernet token (Fernet has no associated-data
 field, so the binding travels in the authenticated plaintext). Reading it
 anywhere else raises `DecryptionError`, the same clean refusal as tampering.
+A value may also be bound to the row's plain columns that say whose it is
+(`bound=`): a safety answer to its check-in, partner and couple, a flag's
+details to its couple. Swapping those plain ids between rows, to pin an answer
+on the other partner, is then refused on read just as a copied token is.
 
 Declare it on a model as a pair:
 
     answer_token: Mapped[str] = mapped_column("answer", SealedToken())
-    answer = Sealed("answer_token")
+    answer = Sealed("answer_token", bound=("partner_id",))
 
 The row id is only known after INSERT, so a new object's value is written
 with a placeholder and sealed by an UPDATE in the same flush (`after_insert`).
@@ -43,25 +47,27 @@ class SealedToken(EncryptedText):
         return value
 
 
-def place(table: str, column: str, row_id: int) -> str:
-    return f"{table}.{column}#{row_id}"
+def place(table: str, column: str, row_id: int, bound: dict[str, object] | None = None) -> str:
+    """"table.column#id", then the bound columns' values ("|partner_id=3"), in name order."""
+    owners = "".join(f"|{name}={bound[name]}" for name in sorted(bound or {}))
+    return f"{table}.{column}#{row_id}{owners}"
 
 
-def seal(value, table: str, column: str, row_id: int) -> str:
-    """Encrypt a JSON-able value together with the place it is stored."""
-    plain = json.dumps([place(table, column, row_id), value], ensure_ascii=False, separators=(",", ":"))
+def seal(value, table: str, column: str, row_id: int, bound: dict[str, object] | None = None) -> str:
+    """Encrypt a JSON-able value together with the place it is stored (and whose it is)."""
+    plain = json.dumps([place(table, column, row_id, bound), value], ensure_ascii=False, separators=(",", ":"))
     return keyring().encrypt(plain.encode()).decode()
 
 
-def unseal(token: str, table: str, column: str, row_id: int):
-    """The value, if this token was sealed for exactly this table, column and row."""
+def unseal(token: str, table: str, column: str, row_id: int, bound: dict[str, object] | None = None):
+    """The value, if this token was sealed for exactly this table, column, row and bound values."""
     from practice.crypto import _unseal
 
     try:
         where, value = json.loads(_unseal(token).decode())
     except (ValueError, TypeError):
         raise DecryptionError(f"{table}.{column} of row {row_id} does not hold a sealed value.") from None
-    if where != place(table, column, row_id):
+    if where != place(table, column, row_id, bound):
         raise DecryptionError(
             f"{table}.{column} of row {row_id} holds a value sealed for {where}: it was copied there, "
             "so it is refused."
@@ -72,8 +78,9 @@ def unseal(token: str, table: str, column: str, row_id: int):
 class Sealed:
     """A model attribute whose stored form is a token bound to this row (see the module docstring)."""
 
-    def __init__(self, token_attr: str) -> None:
+    def __init__(self, token_attr: str, *, bound: tuple[str, ...] = ()) -> None:
         self.token_attr = token_attr
+        self.bound = bound
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = name
@@ -87,6 +94,9 @@ class Sealed:
         table = obj.__table__
         column = getattr(type(obj), self.token_attr).property.columns[0]
         return table.name, column.name
+
+    def _bound(self, obj) -> dict[str, object]:
+        return {name: getattr(obj, name) for name in self.bound}
 
     def __get__(self, obj, owner=None):
         if obj is None:
@@ -102,7 +112,7 @@ class Sealed:
             return cached[1]
         if token == PENDING and cached is not None:
             return cached[1]
-        value = unseal(token, *self._where(obj), obj.id)
+        value = unseal(token, *self._where(obj), obj.id, self._bound(obj))
         cache[self.name] = (token, value)
         return value
 
@@ -113,7 +123,7 @@ class Sealed:
             cache[self.name] = (PENDING, value)
             obj.__dict__.setdefault("_sealed_pending", set()).add(self.name)
         else:
-            token = seal(value, *self._where(obj), obj.id)
+            token = seal(value, *self._where(obj), obj.id, self._bound(obj))
             setattr(obj, self.token_attr, token)
             cache[self.name] = (token, value)
 
@@ -129,7 +139,7 @@ def _seal_new_row(mapper, connection, target) -> None:
     for name in pending:
         descriptor = descriptors[name]
         table, column = descriptor._where(target)
-        token = seal(cache[name][1], table, column, target.id)
+        token = seal(cache[name][1], table, column, target.id, descriptor._bound(target))
         values[column] = token
         cache[name] = (token, cache[name][1])
         attributes.set_committed_value(target, descriptor.token_attr, token)

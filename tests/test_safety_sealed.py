@@ -83,6 +83,22 @@ def test_an_answer_copied_into_another_row_is_refused_on_read(app, world):
         db.session.get(SafetyAnswer, no_row).answer
 
 
+def test_an_answer_pinned_on_the_other_partner_by_swapping_plain_ids_is_refused_on_read(app, world):
+    """The plain partner and check-in ids are sealed in with the answer, so swapping them is tampering too."""
+    raise_flag(world.p1, SafetyChoice.YES)
+    _submit_no(world.p2)
+    rows = db.session.execute(select(SafetyAnswer.id, SafetyAnswer.partner_id).order_by(SafetyAnswer.id)).all()
+    (first, p_first), (second, p_second) = rows
+    for row_id, partner_id in ((first, p_second), (second, p_first)):
+        db.session.execute(text("UPDATE safety_answers SET partner_id = :p WHERE id = :id"),
+                           {"p": partner_id, "id": row_id})
+    db.session.commit()
+    db.session.expire_all()
+    for row_id in (first, second):
+        with pytest.raises(DecryptionError, match="copied"):
+            db.session.get(SafetyAnswer, row_id).answer
+
+
 def test_flag_details_copied_into_another_flag_are_refused_and_the_page_fails_cleanly(app, world):
     mine = raise_flag(world.p1, SafetyChoice.YES)
     theirs = raise_flag(world.other_couple.partner(1), SafetyChoice.TALK)

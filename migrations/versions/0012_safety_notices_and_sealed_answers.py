@@ -29,13 +29,13 @@ def upgrade():
     with op.batch_alter_table('practices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('safety_escalation_hours', sa.Integer(), server_default='24', nullable=False))
 
-    flags = bind.execute(sa.text("SELECT id, partner_id, safety_answer_id FROM safety_flags")).all()
+    flags = bind.execute(sa.text("SELECT id, partner_id, safety_answer_id, couple_id FROM safety_flags")).all()
     with op.batch_alter_table('safety_flags', schema=None) as batch_op:
         batch_op.add_column(sa.Column('details', sa.Text(), nullable=True))
-    for row_id, partner_id, answer_id in flags:
+    for row_id, partner_id, answer_id, couple_id in flags:
         details = {"partner_id": partner_id, "safety_answer_id": answer_id}
-        bind.execute(sa.text("UPDATE safety_flags SET details = :token WHERE id = :id"),
-                     {"token": seal(details, "safety_flags", "details", row_id), "id": row_id})
+        token = seal(details, "safety_flags", "details", row_id, {"couple_id": couple_id})
+        bind.execute(sa.text("UPDATE safety_flags SET details = :token WHERE id = :id"), {"token": token, "id": row_id})
     with op.batch_alter_table('safety_flags', schema=None) as batch_op:
         batch_op.alter_column('details', existing_type=sa.Text(), nullable=False)
         batch_op.drop_constraint('uq_safety_flags_safety_answer_id', type_='unique')
@@ -45,12 +45,14 @@ def upgrade():
         batch_op.drop_column('safety_answer_id')
 
     # After the flags let go of safety_answers: SQLite rebuilds the table, which a foreign key would block.
-    answers = bind.execute(sa.text("SELECT id, answer FROM safety_answers")).all()
+    answers = bind.execute(sa.text(
+        "SELECT id, answer, checkin_id, partner_id, couple_id FROM safety_answers")).all()
     with op.batch_alter_table('safety_answers', schema=None) as batch_op:
         batch_op.alter_column('answer', existing_type=sa.String(length=8), type_=sa.Text(), existing_nullable=False)
-    for row_id, answer in answers:
+    for row_id, answer, checkin_id, partner_id, couple_id in answers:
+        owners = {"checkin_id": checkin_id, "partner_id": partner_id, "couple_id": couple_id}
         bind.execute(sa.text("UPDATE safety_answers SET answer = :token WHERE id = :id"),
-                     {"token": seal(answer, "safety_answers", "answer", row_id), "id": row_id})
+                     {"token": seal(answer, "safety_answers", "answer", row_id, owners), "id": row_id})
 
     op.create_table('safety_notices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,19 +82,21 @@ def downgrade():
     op.drop_table('safety_notices')
 
     # Before the flags point at safety_answers again (SQLite rebuilds that table).
-    answers = bind.execute(sa.text("SELECT id, answer FROM safety_answers")).all()
-    for row_id, token in answers:
+    answers = bind.execute(sa.text(
+        "SELECT id, answer, checkin_id, partner_id, couple_id FROM safety_answers")).all()
+    for row_id, token, checkin_id, partner_id, couple_id in answers:
+        owners = {"checkin_id": checkin_id, "partner_id": partner_id, "couple_id": couple_id}
         bind.execute(sa.text("UPDATE safety_answers SET answer = :a WHERE id = :id"),
-                     {"a": unseal(token, "safety_answers", "answer", row_id), "id": row_id})
+                     {"a": unseal(token, "safety_answers", "answer", row_id, owners), "id": row_id})
     with op.batch_alter_table('safety_answers', schema=None) as batch_op:
         batch_op.alter_column('answer', existing_type=sa.Text(), type_=sa.String(length=8), existing_nullable=False)
 
-    flags = bind.execute(sa.text("SELECT id, details FROM safety_flags")).all()
+    flags = bind.execute(sa.text("SELECT id, details, couple_id FROM safety_flags")).all()
     with op.batch_alter_table('safety_flags', schema=None) as batch_op:
         batch_op.add_column(sa.Column('partner_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('safety_answer_id', sa.Integer(), nullable=True))
-    for row_id, token in flags:
-        details = unseal(token, "safety_flags", "details", row_id)
+    for row_id, token, couple_id in flags:
+        details = unseal(token, "safety_flags", "details", row_id, {"couple_id": couple_id})
         bind.execute(sa.text("UPDATE safety_flags SET partner_id = :p, safety_answer_id = :a WHERE id = :id"),
                      {"p": details["partner_id"], "a": details["safety_answer_id"], "id": row_id})
     with op.batch_alter_table('safety_flags', schema=None) as batch_op:

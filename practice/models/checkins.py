@@ -90,7 +90,7 @@ class SafetyAnswer(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"), index=True)
     answer_token: Mapped[str] = mapped_column("answer", SealedToken())
-    answer = Sealed("answer_token")
+    answer = Sealed("answer_token", bound=("checkin_id", "partner_id", "couple_id"))  # whose, not just where
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     checkin: Mapped[CheckIn] = relationship()
@@ -113,7 +113,7 @@ class SafetyFlag(VersionedMixin, Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id"))
     # {"partner_id": ..., "safety_answer_id": ...}, sealed: the plain row shows no partner.
     details_token: Mapped[str] = mapped_column("details", SealedToken())
-    details = Sealed("details_token")
+    details = Sealed("details_token", bound=("couple_id",))
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
