@@ -32,7 +32,7 @@ from practice.sharing import FlagTimes, decide_checkin_scores
 from practice.sessions.documents import copy_html, render_copy
 from practice.templating import practice_today
 from tests.checkin_helpers import plant, plant_flag
-from tests.conftest import pdf_pages
+from tests.conftest import pdf_pages, visible
 from tests.homework_helpers import clinician_login, give_homework, make_world, partner_login
 from tests.session_helpers import signed_session
 
@@ -351,7 +351,7 @@ def test_every_portal_page_leads_to_the_sharing_choice(app):
 def test_the_choice_starts_at_no_says_what_the_partner_would_see_and_is_audited(app):
     world = build()
     sam = partner_login(app, world.p2)
-    page = sam.get("/portal/sharing").get_data(as_text=True)
+    page = visible(sam.get("/portal/sharing").get_data(as_text=True))
     assert "Share my check-in scores in our session handouts" in page
     assert re.search(r'value="no"[^>]*checked|checked[^>]*value="no"', page)
     assert "Alex would see" in page and "both of you" in page and "never shared" in page
