@@ -84,13 +84,13 @@ def control_character_problem(field: Field) -> bool:
     return any(isinstance(value, str) and pattern.search(value) for value in (field.raw_data or ()))
 
 
-def own_fields(fields):
+def leaf_fields(fields):
     """Every input field, inside sub-forms and lists too."""
     for field in fields:
         if isinstance(field, FieldList):
-            yield from own_fields(field.entries)
+            yield from leaf_fields(field.entries)
         elif isinstance(field, FormField):
-            yield from own_fields(field.form)
+            yield from leaf_fields(field.form)
         else:
             yield field
 
@@ -106,7 +106,7 @@ class FlaskForm(flask_wtf.FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in own_fields(self):
+        for field in leaf_fields(self):
             if control_character_problem(field):
                 if CONTROL_MESSAGE not in field.errors:
                     field.errors = [*field.errors, CONTROL_MESSAGE]

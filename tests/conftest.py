@@ -18,6 +18,7 @@ from itertools import count
 
 import flask_migrate
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from pypdf import PdfReader
@@ -320,3 +321,17 @@ def visible(html):
     for mark in ("<bdi>", "</bdi>", "\u2068", "\u2069"):
         html = html.replace(mark, "")
     return html
+
+
+@pytest.fixture()
+def verifications(monkeypatch) -> list[str]:
+    """Every argon2 verification made, by hash (one per password check)."""
+    calls: list[str] = []
+    verify = PasswordHasher.verify
+
+    def counting(self, password_hash, password):
+        calls.append(password_hash)
+        return verify(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from sqlalchemy import event, select, text
 from config import DevelopmentConfig, ProductionConfig, TestConfig
 from practice import create_app
 from practice.extensions import db, queue
-from practice.models import AuditAction, AuditEvent, Clinician, OutgoingEmail, PartnerInvitation
+from practice.models import AuditAction, AuditEvent, OutgoingEmail, PartnerInvitation
 from practice.portal.access import MAX_PARTNERS_PER_EMAIL
 from practice.tokens import new_token
 from tests.checkin_helpers import raise_flag
@@ -289,18 +288,6 @@ def statements(app) -> list[str]:
     yield sent
     event.remove(db.engine, "before_cursor_execute", record)
 
-
-@pytest.fixture()
-def verifications(monkeypatch) -> list[str]:
-    calls: list[str] = []
-    verify = PasswordHasher.verify
-
-    def counting(self, password_hash, password):
-        calls.append(password_hash)
-        return verify(self, password_hash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", counting)
-    return calls
 
 
 def reset_page(client, email: str) -> tuple[int, bytes]:

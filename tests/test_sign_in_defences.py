@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from argon2 import PasswordHasher
 
 from practice.extensions import db
 from practice.models import ClinicianInvitation
@@ -92,19 +91,6 @@ def sign_in_badly(process: subprocess.Popen, times: int) -> list[str]:
     process.stdin.flush()
     return process.stdout.readline().split()
 
-
-@pytest.fixture()
-def verifications(monkeypatch) -> list[str]:
-    """Every argon2 verification made, by hash (one per password check)."""
-    calls: list[str] = []
-    verify = PasswordHasher.verify
-
-    def counting(self, password_hash, password):
-        calls.append(password_hash)
-        return verify(self, password_hash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", counting)
-    return calls
 
 
 @pytest.mark.asvs("2.2.1")

@@ -19,7 +19,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, Mode, Stage, Strategy, choices
-from practice.formtools import FlaskForm, MultiCheckboxField, PlainText, strip, version_required
+from practice.formtools import FlaskForm, MultiCheckboxField, PlainText, leaf_fields, strip, version_required
 from practice.library.schema import ExerciseContent, describe, location
 from practice.library.services import Criteria
 
@@ -276,17 +276,6 @@ def walk(form: Form, path: tuple[str | int, ...]):
         else:
             return node, path[depth:]
     return node, ()
-
-
-def leaf_fields(fields):
-    """Every input field of a form, inside sub-forms and lists too."""
-    for field in fields:
-        if isinstance(field, FieldList):
-            yield from leaf_fields(field.entries)
-        elif isinstance(field, FormField):
-            yield from leaf_fields(field.form)
-        else:
-            yield field
 
 
 class EditExerciseForm(ExerciseForm):
