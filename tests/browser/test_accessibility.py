@@ -1,4 +1,4 @@
-"""Every key page, on a desktop and a phone: no serious axe-core violations, and a screenshot to look at."""
+"""Every key page, on a desktop and a phone: no serious axe-core violations, no sideways scrolling, a screenshot."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ def test_key_page_has_no_serious_accessibility_problems(new_page, demo, key_page
         page.set_viewport_size(options["viewport"])
         screenshot(page, f"{key_page.name}-{screen}")
         assert_accessible(page, f"at {screen} width")
+        wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wide <= 1, f"the page scrolls sideways by {wide}px at {screen} width"
 
 
 @pytest.mark.parametrize(("path", "who"), [("/login", None), ("/portal/", ALEX)], ids=["login", "portal-home"])
