@@ -60,6 +60,10 @@ def test_seed_demo_records_signed_sessions_with_homework_an_amendment_and_releas
         mine = sorted((kind, version) for session_id, kind, version in stored if session_id == s.id)
         assert mine == [("clinician", n) for n in range(1, 2 + len(s.amendments))] + [("couple", 1)]
     assert all(s.handout_version == 1 for s in released)
+    dated = dict(db.session.execute(select(SessionDocument.amendment_id, func.max(SessionDocument.created_at))
+                                    .group_by(SessionDocument.amendment_id)).all())
+    assert all(dated[a.id] == a.created_at for s in signed for a in s.amendments)  # dated as the story has it
+    assert dated[None] <= max(s.signed_at for s in signed)  # not the minute the demo was seeded
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
     assert len(db.session.scalars(select(TherapySession)).all()) == len(sessions)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from practice.domain import Attendance, Intervention, SessionFormat
 from practice.extensions import db
-from practice.models import Assignment, Clinician, Couple, SessionAmendment, TherapySession
+from practice.models import Assignment, Clinician, Couple, SessionAmendment, SessionDocument, TherapySession
 from practice.models.exercises import ExerciseVersion
 
 
@@ -97,10 +97,21 @@ def freeze_signed_sessions(couple: Couple, clinician: Clinician) -> None:
     """Freeze the demo's signed notes as Sign and lock would have (idempotent), so the demo shows frozen versions."""
     from practice.sessions import frozen
 
-    signed = db.session.scalars(
+    signed = list(db.session.scalars(
         select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
-    )
-    frozen.freeze_many(list(signed), clinician, reason="signed")
+    ))
+    frozen.freeze_many(signed, clinician, reason="signed")
+    # Date each version as the demo's story has it (signed, then amended days later), not the seeding minute.
+    # A plain UPDATE: stored versions refuse ORM changes, and only their date is told differently here.
+    documents = SessionDocument.__table__
+    for session in signed:
+        db.session.execute(update(documents).where(documents.c.session_id == session.id,
+                                                   documents.c.amendment_id.is_(None))
+                           .values(created_at=session.signed_at))
+        for amendment in session.amendments:
+            db.session.execute(update(documents).where(documents.c.amendment_id == amendment.id)
+                               .values(created_at=amendment.created_at))
+    db.session.commit()
 
 
 def _homework_by_slug(couple: Couple) -> dict[str, Assignment]:
