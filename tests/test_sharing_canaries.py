@@ -50,6 +50,7 @@ B_SHARED = "Zqsamsharedopenly"  # on shared homework both sent: A may read it
 A_OWN = "Zqalexownstory"
 # What the therapist is told about consent and safety must never reach a partner either.
 THERAPIST_ONLY = ("has not agreed", "safety flag", "Zqreviewcomment")
+PLANTED = re.compile(r"Zq(?:sam|alex|review)")
 CONSENTS = [(False, False), (True, False), (False, True), (True, True)]
 PERIODS_BACK = 3
 
@@ -215,7 +216,9 @@ def test_nothing_alex_reaches_holds_a_private_word_of_sams(app, runner, outbox, 
     for words in THERAPIST_ONLY:
         assert words not in everything
     assert B_SHARED in everything and A_OWN in everything  # what A may read is still there
-    assert "Zq" not in "\n".join(mails)
+    # Mails carry no answer text at all, not even Alex's own. The whole planted prefix is matched:
+    # two letters alone turn up in a random sign-in token about once in a hundred runs.
+    assert not PLANTED.search("\n".join(mails))
     scored = [text for text in handout_texts(seen) if "Your check-ins over time" in text]
     assert len(scored) == (4 if consents == (True, True) else 0)  # two downloads, two next releases
 
