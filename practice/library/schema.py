@@ -159,15 +159,30 @@ Options = counted(Option, 2, MAX_OPTIONS, ("option", "options"))
 
 
 class ChoicePrompt(BasePrompt):
-    """Single or multiple choice from 2 to 12 options with distinct values."""
+    """Single or multiple choice from 2 to 12 options with distinct values.
+
+    `raises_safety_flag` names the options that, once sent, raise the
+    partner's private safety flag exactly as a safety answer in a check-in
+    does ("Pressured" in the sexual-intimacy reflection, for one).
+    """
 
     options: Options
+    raises_safety_flag: list[Key] = []
 
     @field_validator("options")
     @classmethod
     def _distinct_values(cls, options: list[Option]) -> list[Option]:
         _refuse_repeats([o.value for o in options], "Each option needs its own value; {repeated} is used twice.")
         return options
+
+    @field_validator("raises_safety_flag")
+    @classmethod
+    def _known_options(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        known = {o.value for o in info.data.get("options", [])}
+        for value in values:
+            if value not in known:
+                raise _fail("unknown_option", "“{value}” isn't one of this question's options.", value=value)
+        return values
 
 
 class SingleChoice(ChoicePrompt):
@@ -225,8 +240,22 @@ class ExerciseContent(Rules):
     strategy: Strategy
     stage: Stage
     show_crisis_resources: StrictBool = False
+    # What is safe, declared once for built-ins and the builder alike (README, "Safety"):
+    never_shared: StrictBool = False  # answers go to the therapist only; "shared once both sent" is refused
+    one_partner_only: StrictBool = False  # given to one partner, and absent from everything couple-facing
+    practise_in_session_first: StrictBool = False  # the therapist confirms the in-session step before assigning
+    safety_line: StrictBool = False  # partners read the standard "if you are afraid of your partner" line
+    vulnerable: StrictBool = False  # asks for softening, reaching, disclosure, trust repair or sexual intimacy
+    needs_named_concern: StrictBool = False  # suggested only when one of its areas is a named concern
     roles: list[Role] = []
     prompts: Prompts
+
+    @field_validator("one_partner_only")
+    @classmethod
+    def _one_partner_is_individual(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and (info.data.get("mode") == Mode.TOGETHER or not info.data.get("never_shared")):
+            raise _fail("one_partner", "An exercise for one partner only is done alone and never shared.")
+        return value
 
     @field_validator("areas")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from practice.library.schema import ExerciseContent
@@ -70,6 +70,12 @@ class ExerciseVersion(Base):
     strategy: Mapped[str] = mapped_column(String(32), index=True)
     stage: Mapped[str] = mapped_column(String(20), index=True)
     show_crisis_resources: Mapped[bool]
+    never_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    one_partner_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    practise_in_session_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    safety_line: Mapped[bool] = mapped_column(default=False, server_default=false())
+    vulnerable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    needs_named_concern: Mapped[bool] = mapped_column(default=False, server_default=false())
     roles: Mapped[list[dict]] = mapped_column(JSON)
     prompts: Mapped[list[dict]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
