@@ -35,13 +35,15 @@ TYPE_SETTINGS = {
     "long_text": ("max_length",),
     "short_text": ("max_length",),
     "scale": ("min_label", "max_label"),
-    "single_choice": ("options",),
-    "multi_choice": ("options", "max_choices"),
+    "single_choice": ("options", "raises_safety_flag"),
+    "multi_choice": ("options", "max_choices", "raises_safety_flag"),
     "daily_log": ("days", "fields"),
 }
 LINE_FIELDS = {"options", "roles"}  # one item per line: errors say which line
 CHOICES = ("mode", "strategy", "stage")
-METADATA = ("title", "purpose", "instructions", "minutes", "mode", "areas", "strategy", "stage", "show_crisis_resources")
+SAFETY = ("never_shared", "one_partner_only", "practise_in_session_first", "safety_line", "vulnerable", "needs_named_concern")
+METADATA = ("title", "purpose", "instructions", "minutes", "mode", "areas", "strategy", "stage", "show_crisis_resources",
+            *SAFETY)
 NEW_EXERCISE = {"mode": Mode.INDIVIDUAL.value, "prompts": [{"type": "long_text", "required": True}]}
 TIME_CHOICES = [SelectChoice("", "Any length")] + [SelectChoice(str(m), f"Up to {m} minutes") for m in (10, 15, 20, 30, 45, 60)]
 
@@ -113,6 +115,12 @@ class LogFieldForm(Form):
     options = text_field("Options, one per line", "To give an option a fixed short name, write it first with a bar: "
                          "often | Often", area=True)
     max_choices = WholeNumberField("Most options a partner may choose (optional)")
+    # Offered as the options typed above; a value that is not one of them is refused by the schema, with its message.
+    raises_safety_flag = MultiCheckboxField(
+        "Options that raise the private safety flag (optional)", validate_choice=False,
+        description="When a partner sends one of these, you are told privately, exactly as for a safety answer in "
+                    "a check-in. Their partner never sees it.",
+    )
 
 
 class PromptForm(LogFieldForm):
@@ -138,6 +146,34 @@ class ExerciseForm(FlaskForm):
     strategy = SelectField("Strategy", choices=any_of(Strategy, "Choose a strategy"), default="")
     stage = RadioField("EFT stage", choices=choices(Stage), invalid_choice_message="Please choose a stage.")
     show_crisis_resources = BooleanField("Show the practice's crisis resources with this exercise")
+    never_shared = BooleanField(
+        "Never shared between partners",
+        description="Each partner's answers go to you only: “shared once both have sent” isn't offered when you assign it.",
+    )
+    one_partner_only = BooleanField(
+        "For one partner only",
+        description="Given to one partner and left out of everything the couple sees together. It is done "
+                    "“Each partner alone” and is never shared, so tick that too.",
+    )
+    practise_in_session_first = BooleanField(
+        "Practise in session first",
+        description="A vulnerable step to try at home only after practising it with you: you confirm the "
+                    "in-session step before assigning it. Say so in the instructions too.",
+    )
+    safety_line = BooleanField(
+        "Show the standard safety line",
+        description="For anything that asks a partner to soften, to come back after a pause or to own their part: "
+                    "partners read what to do if they are afraid of their partner, as on the preview.",
+    )
+    vulnerable = BooleanField(
+        "Vulnerable work",
+        description="Asks for softening, reaching, attachment disclosure, trust repair or sexual intimacy: not "
+                    "suggested while a couple has a safety flag open or recent.",
+    )
+    needs_named_concern = BooleanField(
+        "Only for a named concern",
+        description="Suggested only when one of its areas is among the couple's presenting concerns.",
+    )
     roles = text_field(
         "Roles", "Leave empty when both partners answer the same questions. Otherwise give two roles, one per "
         "line, for example “The partner who was hurt”.", area=True,
@@ -152,6 +188,10 @@ class ExerciseForm(FlaskForm):
         role_choices += [SelectChoice(key, label) for key, label in parse_lines(self.roles.data, "role")]
         for entry in self.prompts:
             entry.form.role.choices = role_choices
+            for question in [entry.form, *(sub.form for sub in entry.form.fields)]:
+                question.raises_safety_flag.choices = [
+                    SelectChoice(key, label) for key, label in parse_lines(question.options.data, "option")
+                ]
 
     @property
     def has_roles(self) -> bool:

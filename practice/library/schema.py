@@ -178,7 +178,9 @@ class ChoicePrompt(BasePrompt):
     @field_validator("raises_safety_flag")
     @classmethod
     def _known_options(cls, values: list[str], info: ValidationInfo) -> list[str]:
-        known = {o.value for o in info.data.get("options", [])}
+        if "options" not in info.data:
+            return values  # the options themselves are wrong, and say so; judging against them would only add noise
+        known = {o.value for o in info.data["options"]}
         for value in values:
             if value not in known:
                 raise _fail("unknown_option", "“{value}” isn't one of this question's options.", value=value)

@@ -11,7 +11,9 @@ from practice.errors_domain import ConflictError
 from practice.library import services
 from practice.library.answer_forms import preview_form
 from practice.library.builder import apply_action, parse_action
-from practice.library.forms import NEW_EXERCISE, PROMPT_TYPE_LABELS, EditExerciseForm, ExerciseForm, LibraryFilterForm, builder_data
+from practice.library.forms import (
+    NEW_EXERCISE, PROMPT_TYPE_LABELS, SAFETY, EditExerciseForm, ExerciseForm, LibraryFilterForm, builder_data,
+)
 from practice.library.schema import MAX_LOG_FIELDS, MAX_PROMPTS, ExerciseContent
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -107,7 +109,7 @@ def builder_form(initial: dict, form_class: type[ExerciseForm] = ExerciseForm) -
 
 def render_builder(form: ExerciseForm, **context):
     return render_template(
-        "library/builder.html", form=form, type_labels=PROMPT_TYPE_LABELS,
+        "library/builder.html", form=form, type_labels=PROMPT_TYPE_LABELS, safety_fields=SAFETY,
         max_prompts=MAX_PROMPTS, max_log_fields=MAX_LOG_FIELDS, **context,
     )
 

@@ -50,6 +50,7 @@ class HandoutHomework:
     for_whom: str
     note: str
     shared: bool
+    safety_line: bool  # the standard safety line goes with the instructions (templates/_macros/safety.html)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _handout_homework(assignment: Assignment) -> HandoutHomework:
     return HandoutHomework(
         title=version.title, purpose=version.purpose, instructions=version.instructions, minutes=version.minutes,
         due_date=assignment.due_date, for_whom="both of you" if len(names) == 2 else " and ".join(names),
-        note=assignment.note, shared=assignment.is_shared_after_both,
+        note=assignment.note, shared=assignment.is_shared_after_both, safety_line=version.safety_line,
     )
 
 
