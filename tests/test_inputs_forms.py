@@ -168,6 +168,7 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("PartnerLoginForm", "password", "InputRequired"): ("", {}, None),
     ("PartnerLoginForm", "password", "Length"): ("p" * 129, {}, None),
     ("PracticeProfileForm", "safety_escalation_hours", "NumberRange"): ("0", {}, "between 1 and 168"),
+    ("PracticeProfileForm", "safety_flag_weeks", "NumberRange"): ("0", {}, "between 1 and 52"),
     ("CorrectedHandoutForm", "reason", "DataRequired"): ("   ", {}, None),
     ("CorrectedHandoutForm", "reason", "Length"): ("r" * 501, {}, "500"),
     ("CorrectedHandoutForm", "reason", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
