@@ -40,7 +40,8 @@ class AssignForm(FlaskForm):
     safety_confirmed = BooleanField("I have assessed each partner's safety on their own, and this work is right for now")
     safety_reason = TextAreaField(
         "Why this work is right for now", filters=[strip],
-        validators=[Optional(), Length(max=1000, message="Please keep the reason under 1,000 characters."),
+        # No Optional(): a blank would stop the chain before validate_safety_reason could demand a reason.
+        validators=[Length(max=1000, message="Please keep the reason under 1,000 characters."),
                     PlainText(allow_markup_chars=True)],
         description="Only you and the audit trail keep this; the couple never see it.",
     )
@@ -101,11 +102,11 @@ class AssignForm(FlaskForm):
 
 def _withhold(field, value: str, message: str) -> None:
     """Take `value` off a radio field's choices; a forged POST sending it gets `message`, not "Not a valid choice"."""
-    field.choices = [choice for choice in field.choices if choice[0] != value]
+    field.choices = [choice for choice in field.choices if choice.value != value]
     if field.data == value and not field.raw_data:  # the default, on a GET: choose nothing rather than it
         field.data = None
     field.validate_choice = False
-    allowed = {choice[0] for choice in field.choices}
+    allowed = {choice.value for choice in field.choices}
 
     def refuse(form, field) -> None:
         if field.data not in allowed:
