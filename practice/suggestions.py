@@ -10,11 +10,27 @@ The stage rule (EFT homework supports the stage the couple is in):
   practising the new ways as they begin to hold.
 - A couple in **consolidation** is offered work from every stage.
 
-Work from the couple's own stage ranks above work from another stage.
+Work from the couple's own stage always ranks above work from another stage:
+no number of low areas lets an exercise from another stage outrank it.
+
+Safety (couple work harms a partner who is being abused):
+
+- While a **safety flag applies** (one is unacknowledged, or one was raised
+  within the practice's last N weeks), no together-mode exercise and no
+  `vulnerable` exercise (softening, reaching, attachment disclosure, trust
+  repair, sexual intimacy) is suggested. The therapist sees "individual
+  safety assessment first" instead, and can still assign with a written reason.
+- An exercise with `needs_named_concern` (trust repair after betrayal, the
+  sexual-intimacy reflection) is suggested only when one of its areas is a
+  presenting concern the therapist named: a low trust rating alone may be fear.
+- A **restructuring** couple is offered consolidation work only once both
+  milestones (the withdrawer re-engaging, the pursuer softening) are recorded.
 
 Ranking: an exercise earns points for each of its areas that is low in the
-couple's latest check-ins (more the longer it has been low), for each area
-that is a presenting concern, and for matching the couple's stage. An
+couple's latest check-ins (more the longer it has been low), more again when
+the partners' ratings of it are far apart, for each area that is a presenting
+concern, and for matching the couple's stage. "Low" is the lower partner's
+rating, never the mean: a 0 and a 6 is a partner in trouble, not a 3. An
 exercise that matches no low area and no concern is suggested only when it
 is of the couple's own stage. Anything assigned to the couple within the last
 `repeat_weeks` weeks is skipped. Ties go by title, so the list is stable.
@@ -40,7 +56,8 @@ ALLOWED_STAGES: dict[Stage, frozenset[Stage]] = {
 LOW_POINTS = 10  # per low area, plus one per check-in it has been low (up to LONG_LOW)
 LONG_LOW = 5
 CONCERN_POINTS = 5
-OWN_STAGE_POINTS = 3
+GAP_POINTS = 4  # the partners' latest ratings of a low area are WIDE_GAP or more apart
+WIDE_GAP = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,9 @@ class Candidate:
     title: str
     areas: tuple[str, ...]
     stage: str
+    together: bool = False  # done side by side (mode "together")
+    vulnerable: bool = False
+    needs_named_concern: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,7 @@ class LowArea:
     area: str
     topic: str
     periods: int  # check-ins in a row it has been low
+    gap: int = 0  # how far apart the partners' latest ratings are (never which partner is lower)
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,8 @@ class Situation:
     low_areas: tuple[LowArea, ...] = ()
     last_assigned: Mapping[int, date] = field(default_factory=dict)  # exercise id -> when last assigned
     period_days: int = 7  # the check-in cadence, for "for 3 weeks"
+    safety_flag: bool = False  # a flag is open, or was raised within the practice's last N weeks
+    milestones_met: bool = False  # withdrawer re-engagement and softening are both recorded
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,20 @@ class Suggestion:
     title: str
     reason: str
     score: int
+    own_stage: bool = True
+
+
+SAFETY_FIRST = "individual safety assessment first"
+
+
+def held_back(candidate: Candidate, situation: Situation) -> bool:
+    """Whether the safety rules keep this exercise out of the suggestions (see the module docstring)."""
+    if situation.safety_flag and (candidate.together or candidate.vulnerable):
+        return True
+    if candidate.needs_named_concern and not set(candidate.areas) & set(situation.concerns):
+        return True
+    return (Stage(situation.stage) is Stage.RESTRUCTURING and Stage(candidate.stage) is Stage.CONSOLIDATION
+            and not situation.milestones_met)
 
 
 def suggest(candidates: Iterable[Candidate], situation: Situation, *, limit: int = SUGGESTED,
@@ -91,7 +128,7 @@ def suggest(candidates: Iterable[Candidate], situation: Situation, *, limit: int
     recent_since = situation.today - timedelta(weeks=repeat_weeks)
     ranked = []
     for candidate in candidates:
-        if Stage(candidate.stage) not in ALLOWED_STAGES[stage]:
+        if Stage(candidate.stage) not in ALLOWED_STAGES[stage] or held_back(candidate, situation):
             continue
         last = situation.last_assigned.get(candidate.exercise_id)
         if last is not None and last > recent_since:
@@ -99,7 +136,7 @@ def suggest(candidates: Iterable[Candidate], situation: Situation, *, limit: int
         suggestion = _score(candidate, situation, own_stage=Stage(candidate.stage) is stage)
         if suggestion is not None:
             ranked.append(suggestion)
-    ranked.sort(key=lambda s: (-s.score, s.title.lower(), s.exercise_id))
+    ranked.sort(key=lambda s: (not s.own_stage, -s.score, s.title.lower(), s.exercise_id))
     return ranked[:limit]
 
 
@@ -108,17 +145,19 @@ def _score(candidate: Candidate, situation: Situation, *, own_stage: bool) -> Su
     concerns = [area for area in situation.concerns if area in candidate.areas]
     if not lows and not concerns and not own_stage:
         return None
-    score = sum(LOW_POINTS + min(low.periods, LONG_LOW) for low in lows)
-    score += CONCERN_POINTS * len(concerns) + (OWN_STAGE_POINTS if own_stage else 0)
+    score = sum(LOW_POINTS + min(low.periods, LONG_LOW) + (GAP_POINTS if low.gap >= WIDE_GAP else 0) for low in lows)
+    score += CONCERN_POINTS * len(concerns)
     reasons = []
     if lows:
         longest = max(lows, key=lambda low: low.periods)
         reasons.append(f"low on {longest.topic} {_for_how_long(longest.periods, situation.period_days)}")
+        if any(low.gap >= WIDE_GAP for low in lows):
+            reasons.append("the partners' ratings are far apart")
     if concerns:
         reasons.append(f"presenting concern: {Area(concerns[0]).label.lower()}")
     if not reasons:
         reasons.append(f"suits the {Stage(situation.stage).label.lower()} stage")
-    return Suggestion(candidate.exercise_id, candidate.title, "; ".join(reasons), score)
+    return Suggestion(candidate.exercise_id, candidate.title, "; ".join(reasons), score, own_stage)
 
 
 def _for_how_long(periods: int, period_days: int) -> str:

@@ -76,10 +76,12 @@ def test_lowest_areas_use_each_partners_latest_ratings_and_count_low_check_ins(w
     ]
     lowest = build_progress(couple, rows, last_period=week(3)).lowest()
     assert [s.item for s in lowest] == [CheckInItem.APPRECIATED, CheckInItem.AFFECTION, CheckInItem.INTIMACY]
-    assert [s.score for s in lowest] == [1, 3, 3]
+    assert [s.score for s in lowest] == [1, 2, 3]  # the lower partner's rating
+    assert [s.gap for s in lowest] == [0, 2, 0]
     appreciated, affection, intimacy = lowest
     assert appreciated.low_periods == 2 and appreciated.is_low  # week 2 had no check-in; week 0 was not low
-    assert affection.low_periods == 0 and not affection.is_low  # (2+4)/2 = 3 is the middle, not low
+    # A 2 and a 4 average to 3, the middle: the mean would hide the partner at 2. The lower rating does not.
+    assert affection.low_periods == 3 and affection.is_low
     assert intimacy.area.value == "sexual_intimacy" and all(s.item is not CheckInItem.OVERALL for s in lowest)
 
 

@@ -101,6 +101,11 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("AssignForm", "note", "Length"): ("n" * 2001, {}, None),
     ("AssignForm", "note", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
     ("AssignForm", "role_for_1", "validate_role_for_1"): ("", {}, "please choose"),
+    ("AssignForm", "practised_in_session", "validate_practised_in_session"): ("", {}, "practise this together"),
+    ("AssignForm", "safety_confirmed", "validate_safety_confirmed"): ("", {}, "Please confirm"),
+    ("AssignForm", "safety_reason", "validate_safety_reason"): ("", {}, "Please write why"),
+    ("AssignForm", "safety_reason", "Length"): ("n" * 1001, {}, None),
+    ("AssignForm", "safety_reason", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
     ("AssignForm", "who", "InputRequired"): ("", {}, None),
     ("CaseloadFilterForm", "q", "Length"): ("q" * 81, {}, None),
     ("ChangeEmailForm", "email", "InputRequired"): ("", {}, None),
@@ -168,6 +173,7 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("PartnerLoginForm", "password", "InputRequired"): ("", {}, None),
     ("PartnerLoginForm", "password", "Length"): ("p" * 129, {}, None),
     ("PracticeProfileForm", "safety_escalation_hours", "NumberRange"): ("0", {}, "between 1 and 168"),
+    ("PracticeProfileForm", "safety_flag_weeks", "NumberRange"): ("0", {}, "between 1 and 52"),
     ("CorrectedHandoutForm", "reason", "DataRequired"): ("   ", {}, None),
     ("CorrectedHandoutForm", "reason", "Length"): ("r" * 501, {}, "500"),
     ("CorrectedHandoutForm", "reason", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
@@ -213,6 +219,9 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
 
 COUPLE = SimpleNamespace(partner=lambda position: SimpleNamespace(name=("Alex", "Sam")[position - 1]))
 ROLES = [{"key": "hurt", "label": "Hurt"}, {"key": "hurting", "label": "Hurting"}]
+# An exercise declaring every assignment rule, for a couple a safety flag applies to: every check is asked for.
+EVERY_RULE = SimpleNamespace(never_shared=True, one_partner_only=False, practise_in_session_first=True,
+                             mode="together", vulnerable=True)
 
 
 def build(form_class: type, formdata: MultiDict):
@@ -224,6 +233,8 @@ def build(form_class: type, formdata: MultiDict):
     if hasattr(form, "set_partners"):
         form.set_partners(COUPLE, ROLES) if "roles" in inspect.signature(form.set_partners).parameters \
             else form.set_partners(COUPLE)
+    if hasattr(form, "set_rules"):
+        form.set_rules(EVERY_RULE, True)
     if hasattr(form, "set_homework"):
         form.set_homework([], [])
     if hasattr(form, "mark_submitting"):

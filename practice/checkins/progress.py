@@ -49,11 +49,17 @@ class Note:
 
 @dataclass(frozen=True)
 class AreaScore:
-    """How the couple rate the item behind one area now, and for how many check-ins in a row it has been low."""
+    """How the couple rate the item behind one area now, and for how many check-ins in a row it has been low.
+
+    The score is the lower partner's latest rating, not the mean: a 0 and a 6
+    average to 3, and the partner who is afraid would disappear. Therapist-only:
+    it never says which partner is lower.
+    """
 
     item: CheckInItem
-    score: float  # the mean of each partner's latest rating
+    score: float  # the lower of the partners' latest ratings
     low_periods: int
+    gap: int = 0  # how far apart the partners' latest ratings are (0 if only one has checked in)
 
     @property
     def area(self) -> Area:
@@ -139,7 +145,7 @@ class Progress:
             latest = [v for v in (self.latest(item, pos) for pos, _ in self.partners) if v is not None]
             if item.area is None or not latest:
                 continue
-            scores.append(AreaScore(item, _mean(latest), self._low_periods(item)))
+            scores.append(AreaScore(item, min(latest), self._low_periods(item), max(latest) - min(latest)))
         return sorted(scores, key=lambda s: (s.score, -s.low_periods, list(CheckInItem).index(s.item)))
 
     def lowest(self) -> list[AreaScore]:
@@ -190,15 +196,15 @@ class Progress:
         return tuple(Chart(item.label, trend_chart(labels, series_for(item), title=item.label)) for item in CheckInItem)
 
     def _low_periods(self, item: CheckInItem) -> int:
-        """Check-ins in a row, newest first, where the couple's mean rating was low.
+        """Check-ins in a row, newest first, where the lower partner's rating was low.
 
         Periods without any check-in are skipped: a missed week neither ends nor extends the run.
         """
         columns = zip(*(self.ratings[item][pos] for pos, _ in self.partners), strict=True)
-        means = [_mean(present) for values in columns if (present := [v for v in values if v is not None])]
+        lowers = [min(present) for values in columns if (present := [v for v in values if v is not None])]
         count = 0
-        for mean in reversed(means):
-            if mean >= LOW_BELOW:
+        for lower in reversed(lowers):
+            if lower >= LOW_BELOW:
                 break
             count += 1
         return count

@@ -7,7 +7,9 @@ helper (or, for the dashboard, by the clinician's own id inside the query).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +26,17 @@ def update_settings(couple: Couple, expected_version: int | None, cadence_days: 
     """Change how often the couple is asked to check in, or pause it; a stale form is refused."""
     audit.record(audit.AuditAction.CHANGE, record=couple, detail={"what": "checkin_settings"})
     save_versioned(couple, expected_version, {"checkin_cadence_days": cadence_days, "checkins_paused": paused})
+
+
+def flag_applies(couple: Couple) -> bool:
+    """Whether couple work waits on safety: a flag is unacknowledged, or was raised within the practice's weeks.
+
+    Asks only whether such a flag exists: nothing about which partner raised it is loaded.
+    """
+    since = utcnow() - timedelta(weeks=couple.clinician.practice.safety_flag_weeks)
+    return bool(db.session.scalar(select(exists().where(
+        SafetyFlag.couple_id == couple.id, or_(SafetyFlag.acknowledged_at.is_(None), SafetyFlag.raised_at >= since),
+    ))))
 
 
 def open_flags_for(clinician: Clinician) -> list[SafetyFlag]:

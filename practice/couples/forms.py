@@ -67,6 +67,17 @@ class CaseloadFilterForm(FlaskForm):
 
 
 class EditCoupleForm(CoupleForm):
-    """The couple form on the edit page: the version it was built from must come back, or the save is a conflict."""
+    """The couple form on the edit page: the version it was built from must come back, or the save is a conflict.
+
+    It also records the restructuring milestones: consolidation work is not suggested until both have dates.
+    """
 
     version = IntegerField(widget=HiddenInput(), validators=[version_required()])
+    withdrawer_reengaged_on = DateField(
+        "The withdrawing partner re-engaged on", validators=[Optional()],
+        description="Optional. The session where the more withdrawn partner began to stay and speak up.",
+    )
+    softening_on = DateField(
+        "The pursuing partner softened on", validators=[Optional()],
+        description="Optional. The session where the pursuing partner reached from need rather than protest.",
+    )

@@ -70,10 +70,23 @@ def update_couple(couple: Couple, expected_version: int | None, data: dict) -> N
     for n in (1, 2):
         for key, value in _partner_values(data[f"partner{n}"]).items():
             setattr(couple.partner(n), key, value)
-    changes = _couple_values(data) | {"last_activity_at": utcnow()}
+    changes = _couple_values(data) | {"last_activity_at": utcnow()} | _milestones(couple, data)
     changes["closed_at"] = _closed_at(couple, changes["status"])
     audit.record(audit.AuditAction.CHANGE, record=couple)
     save_versioned(couple, expected_version, changes)
+
+
+MILESTONE_FIELDS = ("withdrawer_reengaged_on", "softening_on")
+
+
+def _milestones(couple: Couple, data: dict) -> dict:
+    """The restructuring milestones from the edit form, with an audit event naming each one that changed."""
+    changes = {name: data.get(name) for name in MILESTONE_FIELDS if name in data}
+    for name, when in changes.items():
+        if getattr(couple, name) != when:
+            audit.record(audit.AuditAction.CHANGE, record=couple,
+                         detail={"field": name, "on": when.isoformat() if when else None})
+    return changes
 
 
 def _closed_at(couple: Couple, status: str):

@@ -61,13 +61,15 @@ def detail(couple_id: int):
     progress = couple_progress(couple, today)
     library, last_assigned = suggested.library_for(couple)
     invitations = access.open_invitations(couple.partners)
+    safety_first = checkin_services.flag_applies(couple)
     page = render_template(
         "couples/detail.html", couple=couple, new_links=access.links_to_show(invitations), homework=homework,
         today=today, sessions=session_services.couple_sessions(couple),
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
         invitations=invitations,
         flags=checkin_services.couple_flags(couple), progress=progress,
-        suggestions=suggested.for_couple(couple, progress, today, library, last_assigned),
+        suggestions=suggested.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
+        safety_first=safety_first,
     )
     audit.viewed(couple)
     return page
@@ -99,6 +101,7 @@ def form_data(couple) -> dict:
     return partners | {
         "concerns": couple.concerns, "stage": couple.stage, "start_date": couple.start_date,
         "status": couple.status, "version": couple.version,
+        "withdrawer_reengaged_on": couple.withdrawer_reengaged_on, "softening_on": couple.softening_on,
     }
 
 

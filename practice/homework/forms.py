@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from practice.domain import Sharing, choices
+from practice.homework.services import needs_safety_reason
 from practice.formtools import FlaskForm, PlainText, strip, version_required
 from practice.templating import isolate
 from wtforms.widgets import HiddenInput
@@ -31,7 +32,44 @@ class AssignForm(FlaskForm):
     sharing = RadioField("Who can read the answers?", choices=choices(Sharing), default=Sharing.PRIVATE.value)
     # No Optional(): it would stop the chain on a blank choice before validate_role_for_1 could demand one.
     role_for_1 = SelectField("Partner 1 answers as", validate_choice=True)
+    practised_in_session = BooleanField(
+        "We have practised this together in session",
+        description="This exercise asks for a vulnerable reach at home. It is safest once the couple have tried it "
+        "with you in the room.",
+    )
+    safety_confirmed = BooleanField("I have assessed each partner's safety on their own, and this work is right for now")
+    safety_reason = TextAreaField(
+        "Why this work is right for now", filters=[strip],
+        # No Optional(): a blank would stop the chain before validate_safety_reason could demand a reason.
+        validators=[Length(max=1000, message="Please keep the reason under 1,000 characters."),
+                    PlainText(allow_markup_chars=True)],
+        description="Only you and the audit trail keep this; the couple never see it.",
+    )
     submit = SubmitField("Assign homework")
+
+    def set_rules(self, version, flag_applies: bool) -> None:
+        """Offer only what the exercise allows: no shared answers for never-shared work, and ask for
+        the in-session step and (while a safety flag applies) a reason for joint or vulnerable work."""
+        self.never_shared = version.never_shared
+        if version.never_shared:
+            _withhold(self.sharing, Sharing.SHARED_AFTER_BOTH.value,
+                      "This exercise is never shared between partners: answers go to you only.")
+        if version.one_partner_only:
+            _withhold(self.who, WHO_BOTH, "This exercise is for one partner only: please choose which one.")
+        self.asks_practised = version.practise_in_session_first
+        self.asks_safety_reason = flag_applies and needs_safety_reason(version)
+
+    def validate_practised_in_session(self, field) -> None:
+        if getattr(self, "asks_practised", False) and not field.data:
+            raise ValidationError("Please practise this together in session first, then tick the box.")
+
+    def validate_safety_confirmed(self, field) -> None:
+        if getattr(self, "asks_safety_reason", False) and not field.data:
+            raise ValidationError("Please confirm you have assessed each partner's safety on their own.")
+
+    def validate_safety_reason(self, field) -> None:
+        if getattr(self, "asks_safety_reason", False) and not field.data:
+            raise ValidationError("Please write why this work is right for this couple now.")
 
     def set_partners(self, couple, roles: list[dict]) -> None:
         """Name the partners in the choices, and offer the exercise's roles if it has any."""
@@ -60,6 +98,21 @@ class AssignForm(FlaskForm):
             raise StopValidation()
         if not field.data:
             raise ValidationError("This exercise asks different questions of each partner: please choose.")
+
+
+def _withhold(field, value: str, message: str) -> None:
+    """Take `value` off a radio field's choices; a forged POST sending it gets `message`, not "Not a valid choice"."""
+    field.choices = [choice for choice in field.choices if choice.value != value]
+    if field.data == value and not field.raw_data:  # the default, on a GET: choose nothing rather than it
+        field.data = None
+    field.validate_choice = False
+    allowed = {choice.value for choice in field.choices}
+
+    def refuse(form, field) -> None:
+        if field.data not in allowed:
+            raise ValidationError(message if field.data == value else "Please choose from the list.")
+
+    field.validators = [*field.validators, refuse]
 
 
 class ReviewForm(FlaskForm):

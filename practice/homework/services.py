@@ -9,7 +9,9 @@ from functools import cache
 from sqlalchemy import Date, Select, and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
-from practice.domain import CoupleStatus, ResponseStatus, Sharing
+from practice import audit, sealed
+from practice.checkins.services import flag_applies
+from practice.domain import CoupleStatus, Mode, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.versioning import save_versioned
@@ -32,10 +34,40 @@ class AssignmentRequest:
     note: str
     sharing: str
     roles: dict[str, str]
+    practised_in_session: bool = False  # the therapist says they practised it together in session
+    safety_reason: str = ""  # why joint or vulnerable work goes ahead while a safety flag applies
+
+
+def check_safety_rules(version: ExerciseVersion, request: AssignmentRequest, flag_applies: bool) -> None:
+    """Refuse an assignment the exercise's safety declarations forbid, naming the form field to fix.
+
+    Enforced here, not only in the form, so a forged POST is refused too.
+    """
+    if version.never_shared and request.sharing == Sharing.SHARED_AFTER_BOTH.value:
+        raise DomainError("This exercise is never shared between partners: answers go to you only.", field="sharing")
+    if version.one_partner_only and len(request.positions) != 1:
+        raise DomainError("This exercise is for one partner only: please choose which one.", field="who")
+    if version.practise_in_session_first and not request.practised_in_session:
+        raise DomainError("Please practise this together in session first, then tick the box.",
+                          field="practised_in_session")
+    if flag_applies and needs_safety_reason(version) and not request.safety_reason.strip():
+        raise DomainError("A safety answer applies to this couple: please confirm and write why this work "
+                          "is right for now.", field="safety_reason")
+
+
+def needs_safety_reason(version: ExerciseVersion) -> bool:
+    """Joint or vulnerable work, which waits on an individual safety assessment while a flag applies."""
+    return version.mode == Mode.TOGETHER.value or version.vulnerable
 
 
 def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, today: date) -> Assignment:
-    """Give an exercise version to one or both partners, each with their own empty response."""
+    """Give an exercise version to one or both partners, each with their own empty response.
+
+    The safety rules are checked first (`check_safety_rules`). A safety reason or the
+    in-session step goes on the audit trail; the reason sealed, as it is clinical free text.
+    """
+    flag = flag_applies(couple)
+    check_safety_rules(request.version, request, flag)
     if request.sharing == Sharing.SHARED_AFTER_BOTH.value and len(request.positions) != 2:
         raise DomainError("Sharing between partners needs the exercise to go to both of them.", field="sharing")
     if request.due_date < today:
@@ -49,8 +81,29 @@ def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, tod
     ]
     couple.last_activity_at = utcnow()
     db.session.add(assignment)
+    _audit_safety_steps(assignment, request, flag)
     db.session.commit()
     return assignment
+
+
+def _audit_safety_steps(assignment: Assignment, request: AssignmentRequest, flag: bool) -> None:
+    """Record the in-session step and any reason for going ahead despite a safety flag."""
+    detail = {}
+    if request.version.practise_in_session_first:
+        detail["practised_in_session"] = True
+    if flag and needs_safety_reason(request.version):
+        db.session.flush()
+        detail["safety_reason"] = sealed.seal(request.safety_reason.strip(), *SAFETY_REASON_PLACE, assignment.id)
+    if detail:
+        audit.record(audit.AuditAction.CREATE, record=assignment, detail=detail)
+
+
+SAFETY_REASON_PLACE = ("assignments", "safety_reason")  # where a sealed reason is bound: unseal with the same
+
+
+def safety_reason(event) -> str:
+    """The plain reason a therapist gave on an assignment's audit event."""
+    return sealed.unseal(event.detail["safety_reason"], *SAFETY_REASON_PLACE, event.record_id)
 
 
 def couple_assignments(couple: Couple) -> Select[tuple[Assignment]]:

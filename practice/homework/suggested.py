@@ -10,26 +10,32 @@ from sqlalchemy.orm import contains_eager
 from practice.authz import exercises_of_current_practice
 from practice.checkins.progress import Progress
 from practice.extensions import db
+from practice.domain import Mode
 from practice.models import Assignment, Couple, Exercise, ExerciseVersion
 from practice.suggestions import Candidate, LowArea, Situation, Suggestion, suggest
 
 
 def for_couple(couple: Couple, progress: Progress, today: date, exercises: list[Exercise],
-               last_assigned: dict[int, date] | None = None) -> list[Suggestion]:
+               last_assigned: dict[int, date] | None = None, *, safety_flag: bool) -> list[Suggestion]:
     """`exercises` (the practice's library, latest versions loaded) ranked for this couple.
 
-    From their concerns, low check-in areas, stage and recent homework
-    (`last_assigned` by exercise id, looked up here when not given).
+    From their concerns, low check-in areas, stage, milestones, recent homework
+    (`last_assigned` by exercise id, looked up here when not given) and whether a
+    safety flag applies (`checkins.services.flag_applies`, which the page also shows).
     """
     candidates = [
-        Candidate(exercise.id, exercise.latest.title, tuple(exercise.latest.areas), exercise.latest.stage)
+        Candidate(exercise.id, exercise.latest.title, tuple(exercise.latest.areas), exercise.latest.stage,
+                  together=exercise.latest.mode == Mode.TOGETHER.value, vulnerable=exercise.latest.vulnerable,
+                  needs_named_concern=exercise.latest.needs_named_concern)
         for exercise in exercises
     ]
     situation = Situation(
         stage=couple.stage, today=today, concerns=tuple(couple.concerns),
-        low_areas=tuple(LowArea(s.area.value, s.item.topic, s.low_periods) for s in progress.area_scores() if s.is_low),
+        low_areas=tuple(LowArea(s.area.value, s.item.topic, s.low_periods, s.gap)
+                        for s in progress.area_scores() if s.is_low),
         last_assigned=_last_assigned(couple) if last_assigned is None else last_assigned,
         period_days=couple.checkin_cadence_days,
+        safety_flag=safety_flag, milestones_met=couple.milestones_met,
     )
     return suggest(candidates, situation)
 

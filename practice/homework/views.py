@@ -44,9 +44,11 @@ def assign(couple_id: int):
     exercise_id = request.args.get("exercise", type=bounded_int)
     if exercise_id is None:
         today, exercises = practice_today(), browse(Criteria())
-        suggestions = suggested.for_couple(couple, couple_progress(couple, today), today, exercises)
+        safety_first = checkin_services.flag_applies(couple)
+        suggestions = suggested.for_couple(couple, couple_progress(couple, today), today, exercises,
+                                           safety_flag=safety_first)
         return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises,
-                               suggestions=suggestions)
+                               suggestions=suggestions, safety_first=safety_first)
     exercise = exercise_for_practice_or_404(exercise_id)
     if exercise.is_retired:
         flash("That exercise is retired, so it can't be newly assigned. Please choose another.", "warning")
@@ -54,6 +56,7 @@ def assign(couple_id: int):
     version = exercise.latest
     form = AssignForm()
     form.set_partners(couple, version.roles)
+    form.set_rules(version, checkin_services.flag_applies(couple))
     if request.method == "GET":
         form.due_date.data = practice_today() + timedelta(days=7)
         form.days.data = daily_log_days(version)
@@ -72,7 +75,8 @@ def assignment_request(form: AssignForm, version) -> services.AssignmentRequest:
     return services.AssignmentRequest(
         version=version, positions=form.positions(), due_date=form.due_date.data,
         days=form.days.data if daily_log_days(version) else None, note=form.note.data or "",
-        sharing=form.sharing.data, roles=form.role_map(),
+        sharing=form.sharing.data, roles=form.role_map(), practised_in_session=form.practised_in_session.data,
+        safety_reason=(form.safety_reason.data or "") if form.safety_confirmed.data else "",
     )
 
 

@@ -35,6 +35,8 @@ class Practice(VersionedMixin, TimestampMixin, Base):
     require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A safety flag not acknowledged within this many hours is also sent to the owner(s).
     safety_escalation_hours: Mapped[int] = mapped_column(default=24, server_default="24")
+    # A safety flag keeps shaping suggestions and assignment for this many weeks after it is raised.
+    safety_flag_weeks: Mapped[int] = mapped_column(default=8, server_default="8")
 
     clinicians: Mapped[list[Clinician]] = relationship(
         back_populates="practice", order_by="Clinician.name"

@@ -36,11 +36,19 @@ class Couple(VersionedMixin, TimestampMixin, Base):
     # Connection check-ins: how often each partner is asked, and whether the therapist paused them.
     checkin_cadence_days: Mapped[int] = mapped_column(default=7, server_default="7")
     checkins_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Restructuring milestones the therapist records: consolidation work waits for both.
+    withdrawer_reengaged_on: Mapped[date | None]
+    softening_on: Mapped[date | None]
 
     clinician: Mapped[Clinician] = relationship(back_populates="couples")
     partners: Mapped[list[Partner]] = relationship(
         back_populates="couple", order_by="Partner.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def milestones_met(self) -> bool:
+        """Both restructuring milestones are recorded: the withdrawer re-engaged and the pursuer softened."""
+        return self.withdrawer_reengaged_on is not None and self.softening_on is not None
 
     @property
     def name(self) -> str:

@@ -71,6 +71,13 @@ class PracticeProfileForm(FlaskForm):
         description="The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
         "every owner is emailed too.",
     )
+    safety_flag_weeks = IntegerField(
+        "Keep couple work on hold after a safety answer for (weeks)",
+        validators=[Optional(),  # left out (an older form): the practice keeps its current number
+                    NumberRange(min=1, max=52, message="Please give a number of weeks between 1 and 52.")],
+        description="While a safety answer is unread, and for this many weeks after it arrives, together and "
+        "vulnerable exercises are not suggested, and assigning one needs a written reason.",
+    )
     version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save practice details")
 

@@ -22,14 +22,16 @@ from practice.urls import public_url_for
 from practice.templating import isolate
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
-SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours")
+SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours", "safety_flag_weeks")
+KEPT_WHEN_LEFT_OUT = ("safety_escalation_hours", "safety_flag_weeks")  # an older form may not send them
 
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:
     """Save the practice profile and sign-in rules, refusing a stale form."""
     values = {k: changes[k] or "" for k in PROFILE_FIELDS} | {k: changes[k] for k in SECURITY_FIELDS}
-    if values["safety_escalation_hours"] is None:
-        values["safety_escalation_hours"] = practice.safety_escalation_hours
+    for name in KEPT_WHEN_LEFT_OUT:
+        if values[name] is None:
+            values[name] = getattr(practice, name)
     if any(getattr(practice, k) != values[k] for k in SECURITY_FIELDS):
         audit.record(audit.AuditAction.CHANGE, record=practice, detail={"field": "sign_in_rules"})
     save_versioned(practice, expected_version, values)
