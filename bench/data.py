@@ -28,6 +28,7 @@ from practice.crypto import EncryptedText
 from practice.demo.homework import answers_for
 from practice.domain import Area, CoupleStatus, ResponseStatus, Sharing, Stage
 from practice.library.loader import load_builtins
+from practice.sealed import place
 from practice.models import (
     Assignment,
     Clinician,
@@ -108,6 +109,11 @@ class Build:
     def encrypt(self, value: str) -> str:
         """A real Fernet token, cached per distinct plaintext."""
         return _encrypt(self.fernet, value)
+
+    def seal(self, value, table: str, column: str, row_id: int, bound: dict[str, object]) -> str:
+        """A sealed token, as practice.sealed.seal writes it, bound to its row (never cached: rows differ)."""
+        plain = json.dumps([place(table, column, row_id, bound), value], ensure_ascii=False, separators=(",", ":"))
+        return self.fernet.encrypt(plain.encode()).decode()
 
 
 @cache

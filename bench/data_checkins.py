@@ -37,9 +37,11 @@ def checkins(build: Build) -> None:
                     continue
                 checkin_rows.append(row)
                 if row["status"] == ResponseStatus.SUBMITTED.value:
-                    answers.append(_safety(row, len(answers) + 1))
-                    if answers[-1]["answer"] != SafetyChoice.NO.value:
-                        flags.append(_flag(build, row, answers[-1], len(flags) + 1, acknowledged=week > 1))
+                    answer_id = len(answers) + 1
+                    choice = SafetyChoice.TALK if answer_id % FLAG_EVERY == 0 else SafetyChoice.NO
+                    answers.append(_safety(build, row, answer_id, choice))
+                    if choice != SafetyChoice.NO:
+                        flags.append(_flag(build, row, answer_id, len(flags) + 1, acknowledged=week > 1))
     insert_rows(build.connection, CheckIn, checkin_rows)
     insert_rows(build.connection, SafetyAnswer, answers)
     insert_rows(build.connection, SafetyFlag, flags)
@@ -67,18 +69,23 @@ def _checkin(build: Build, checkin_id: int, couple_id: int, partner_id: int, pos
     }
 
 
-def _safety(checkin: dict, answer_id: int) -> dict:
-    answer = SafetyChoice.TALK if answer_id % FLAG_EVERY == 0 else SafetyChoice.NO
-    return {"id": answer_id, "checkin_id": checkin["id"], "partner_id": checkin["partner_id"],
-            "couple_id": checkin["couple_id"], "answer": answer.value, "created_at": checkin["submitted_at"]}
+def _safety(build: Build, checkin: dict, answer_id: int, choice: SafetyChoice) -> dict:
+    """A sent check-in's safety answer, sealed to its row and its partner as the app seals it (migration 0012)."""
+    owners = {"checkin_id": checkin["id"], "partner_id": checkin["partner_id"], "couple_id": checkin["couple_id"]}
+    return {"id": answer_id, **owners, "answer": build.seal(choice.value, "safety_answers", "answer", answer_id, owners),
+            "created_at": checkin["submitted_at"]}
 
 
-def _flag(build: Build, checkin: dict, answer: dict, flag_id: int, acknowledged: bool) -> dict:
-    """A flag for a "talk" answer; older ones were acknowledged by the couple's clinician the next day."""
+def _flag(build: Build, checkin: dict, answer_id: int, flag_id: int, acknowledged: bool) -> dict:
+    """A flag for a "talk" answer; older ones were acknowledged by the couple's clinician the next day.
+
+    Its partner and answer are sealed in `details`, bound to its couple, as the app writes them.
+    """
     clinician_id = (checkin["couple_id"] - 1) % build.size.clinicians + 1
+    details = {"partner_id": checkin["partner_id"], "safety_answer_id": answer_id}
     return {
-        "id": flag_id, "couple_id": checkin["couple_id"], "partner_id": checkin["partner_id"],
-        "safety_answer_id": answer["id"], "raised_at": checkin["submitted_at"],
+        "id": flag_id, "couple_id": checkin["couple_id"], "raised_at": checkin["submitted_at"],
+        "details": build.seal(details, "safety_flags", "details", flag_id, {"couple_id": checkin["couple_id"]}),
         "acknowledged_at": checkin["submitted_at"] + timedelta(days=1) if acknowledged else None,
         "acknowledged_by_id": clinician_id if acknowledged else None,
         "acknowledgement_note": build.encrypt("Talked it through together at the next session." if acknowledged else ""),

@@ -63,13 +63,13 @@ def make_world(names=("Alex", "Sam")) -> World:
 
 
 def give_homework(world: World, *, sharing: str = "private", positions=(1, 2), due_in: int = 7,
-                  couple: Couple | None = None, exercise=None) -> Assignment:
+                  couple: Couple | None = None, exercise=None, note: str = "Take your time with this one.") -> Assignment:
     """Assign through the real service, as the therapist's form would."""
     couple = couple or world.couple
     version = (exercise or world.exercise).latest
     today = date.today()
     request = AssignmentRequest(version=version, positions=positions, due_date=today + timedelta(days=due_in),
-                                days=None, note="Take your time with this one.", sharing=sharing, roles={})
+                                days=None, note=note, sharing=sharing, roles={})
     return assign(couple, world.clinician, request, today)
 
 

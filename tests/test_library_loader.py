@@ -55,7 +55,12 @@ def test_the_exercises_the_issue_names_are_there(builtin_files):
     for slug in ("seeing-our-cycle", "the-feeling-underneath", "fears-and-longings", "reaching-for-your-partner",
                  "listening-to-understand", "planning-time-together", "deeper-conversation-questions",
                  "needs-and-boundaries", "trying-something-new-together", "sexual-intimacy-reflection",
-                 "being-seen-as-you-are", "repair-after-a-rocky-moment", "our-story-of-getting-out"):
+                 "being-seen-as-you-are", "repair-after-a-rocky-moment", "our-story-of-getting-out",
+                 # issue 14, §4 (what each declares: tests/test_library_new_exercises.py)
+                 "reaching-each-other-a-private-rating", "what-helps-me-stay", "raw-spots",
+                 "injury-repair-step-1-telling-the-hurt", "injury-repair-step-2-after-the-apology",
+                 "injury-repair-step-3-when-images-come-back", "what-stayed-with-me", "rituals-of-connection",
+                 "when-the-old-cycle-returns", "private-safety-plan"):
         assert slug in builtin_files
 
 

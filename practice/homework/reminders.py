@@ -3,7 +3,9 @@
 Each reminder is recorded before it is sent, under a unique (response, kind)
 key, so overlapping or repeated runs never send the same one twice; if the
 mail server refuses, the record is removed and the next run tries again.
-No answer text is ever put into an email.
+No answer text is ever put into an email, and one-partner-only homework (the
+private safety plan) is never reminded of at all: an inbox may be read by the
+other partner, and its title alone would tell them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from practice.domain import ResponseStatus
 from practice.extensions import db
 from practice.mail import send_templated
-from practice.models import Assignment, Clinician, Couple, Partner, Practice, ReminderSent, Response
+from practice.models import Assignment, Clinician, Couple, ExerciseVersion, Partner, Practice, ReminderSent, Response
 from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,9 @@ def reminders_due(now: datetime) -> list[Due]:
         select(Response.id, Assignment.due_date, Couple.status, Partner.email, Partner.password_hash,
                Partner.access_revoked_at, Clinician.practice_id, Clinician.active)
         .join(Response.assignment).join(Assignment.couple).join(Couple.clinician).join(Response.partner)
-        .where(Response.status != ResponseStatus.SUBMITTED.value, Assignment.due_date <= horizon)
+        .join(Assignment.exercise_version)
+        .where(Response.status != ResponseStatus.SUBMITTED.value, Assignment.due_date <= horizon,
+               ExerciseVersion.one_partner_only.is_(False))
     )
     zones = _practice_zones()
     due = []

@@ -1,8 +1,9 @@
 """The two PDFs of a session: the clinician's confidential copy and the couple's handout.
 
 The handout is built from a `Handout`, which holds only what the couple may
-read (their summary, the new homework, the practice's crisis resources), so
-its template cannot reach the clinical note, answers or amendments at all.
+read (their summary, the homework set for both of them, the practice's
+crisis resources), so its template cannot reach the clinical note, answers,
+amendments or anything given to one partner alone at all.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from practice.checkins.progress import couple_progress
 from practice import sharing
 from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
-from practice.models import Assignment, SessionDocument, TherapySession, utcnow
+from practice.models import Assignment, Response, SessionDocument, TherapySession, utcnow
 from practice.models.sessions import session_reviewed_homework
 from practice.pdf import fill_document, render_document
 from practice.pdf.charts import Completion, Series, completion_chart
@@ -47,7 +48,6 @@ class HandoutHomework:
     instructions: str
     minutes: int
     due_date: date
-    for_whom: str
     note: str
     shared: bool
     safety_line: bool  # the standard safety line goes with the instructions (templates/_macros/safety.html)
@@ -137,6 +137,21 @@ def assigned_homework(session: TherapySession) -> list[Assignment]:
     return _homework(Assignment.session_id == session.id)
 
 
+def homework_for_both(session: TherapySession) -> list[Assignment]:
+    """The homework set in the session for both partners: all the couple handout may list.
+
+    Both partners read the handout, so homework given to one partner alone
+    stays out of it: its title, purpose and the therapist's note belong to
+    that partner, who finds it in their own portal list, as the other partner
+    never can. That always covers a one-partner-only exercise (the private
+    safety plan); its versions are left out by name as well, so the handout
+    keeps the promise even if such an exercise ever reached both partners.
+    """
+    partners = select(func.count(Response.id)).where(Response.assignment_id == Assignment.id).scalar_subquery()
+    return _homework((Assignment.session_id == session.id) & (partners == 2)
+                     & ~Assignment.exercise_version.has(one_partner_only=True))
+
+
 def couple_handout(session: TherapySession, *, bounded: bool = True) -> bytes:
     """The couple-facing summary, their new homework, a kind word and where to find help."""
     template, context = handout_document(session)
@@ -158,7 +173,7 @@ def handout_for(session: TherapySession) -> Handout:
         starts_at=session.starts_at,
         therapist=session.clinician.display_name,
         summary=session.couple_summary,
-        homework=[_handout_homework(a) for a in assigned_homework(session)],
+        homework=[_handout_homework(a) for a in homework_for_both(session)],
         crisis_resources=session.clinician.practice.crisis_resources,
         **_handout_progress(session),
     )
@@ -210,11 +225,10 @@ def _completion(session: TherapySession, position: int) -> Completion | None:
 
 def _handout_homework(assignment: Assignment) -> HandoutHomework:
     version = assignment.exercise_version
-    names = [isolate(r.partner.name) for r in assignment.responses]
     return HandoutHomework(
         title=version.title, purpose=version.purpose, instructions=version.instructions, minutes=version.minutes,
-        due_date=assignment.due_date, for_whom="both of you" if len(names) == 2 else " and ".join(names),
-        note=assignment.note, shared=assignment.is_shared_after_both, safety_line=version.safety_line,
+        due_date=assignment.due_date, note=assignment.note, shared=assignment.is_shared_after_both,
+        safety_line=version.safety_line,
     )
 
 
