@@ -9,7 +9,7 @@ from functools import cache
 from sqlalchemy import Date, Select, and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
-from practice import audit, sealed
+from practice import audit
 from practice.checkins.services import flag_applies
 from practice.domain import CoupleStatus, Mode, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
@@ -63,8 +63,9 @@ def needs_safety_reason(version: ExerciseVersion) -> bool:
 def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, today: date) -> Assignment:
     """Give an exercise version to one or both partners, each with their own empty response.
 
-    The safety rules are checked first (`check_safety_rules`). A safety reason or the
-    in-session step goes on the audit trail; the reason sealed, as it is clinical free text.
+    The safety rules are checked first (`check_safety_rules`). The in-session step and
+    a safety reason go on the audit trail; the reason's words are kept encrypted on the
+    assignment, as the audit trail keeps no free text.
     """
     flag = flag_applies(couple)
     check_safety_rules(request.version, request, flag)
@@ -75,6 +76,7 @@ def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, tod
     assignment = Assignment(
         couple=couple, exercise_version=request.version, assigned_by=clinician, due_date=request.due_date,
         starts_on=today, days=request.days, note=request.note, sharing=request.sharing, roles=request.roles,
+        safety_reason=request.safety_reason.strip() if flag and needs_safety_reason(request.version) else "",
     )
     assignment.responses = [
         Response(partner=couple.partner(n), partner_position=n) for n in sorted(request.positions)
@@ -91,19 +93,10 @@ def _audit_safety_steps(assignment: Assignment, request: AssignmentRequest, flag
     detail = {}
     if request.version.practise_in_session_first:
         detail["practised_in_session"] = True
-    if flag and needs_safety_reason(request.version):
-        db.session.flush()
-        detail["safety_reason"] = sealed.seal(request.safety_reason.strip(), *SAFETY_REASON_PLACE, assignment.id)
+    if assignment.safety_reason:
+        detail["safety_reason_given"] = True  # the words: `assignment.safety_reason`, encrypted
     if detail:
         audit.record(audit.AuditAction.CREATE, record=assignment, detail=detail)
-
-
-SAFETY_REASON_PLACE = ("assignments", "safety_reason")  # where a sealed reason is bound: unseal with the same
-
-
-def safety_reason(event) -> str:
-    """The plain reason a therapist gave on an assignment's audit event."""
-    return sealed.unseal(event.detail["safety_reason"], *SAFETY_REASON_PLACE, event.record_id)
 
 
 def couple_assignments(couple: Couple) -> Select[tuple[Assignment]]:

@@ -41,6 +41,9 @@ class Assignment(VersionedMixin, TimestampMixin, Base):
     roles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(EncryptedText, default="")
+    # Why joint or vulnerable work went ahead while a safety flag applied; the audit event points here,
+    # since the audit trail keeps no free text.
+    safety_reason: Mapped[str] = mapped_column(EncryptedText, default="", server_default="")
     # The session it was set in, once the therapist links it from that session's note.
     session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"), index=True)
 
