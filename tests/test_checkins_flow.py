@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from practice.checkins.questions import SAFETY_ITEMS
 from practice.checkins.schedule import current_period, period_containing
 from practice.extensions import db
 from practice.models import CheckIn, SafetyAnswer, SafetyFlag
@@ -81,7 +82,7 @@ def test_sending_needs_every_rating_and_the_safety_question(app, world):
     alex = partner_login(app, world.p1)
     missing = fill_in(alex, "submit", ratings=ALL_THREES | {"q_trust": ""}, safety=None, note="keep me")
     assert missing.status_code == 200
-    assert b'id="q_trust-error"' in missing.data and b'id="q_safety-error"' in missing.data
+    assert b'id="q_trust-error"' in missing.data and all(f'id="q_safety_{item.key}-error"'.encode() in missing.data for item in SAFETY_ITEMS)
     assert b"keep me" in missing.data and own_row(world.p1) is None
 
 

@@ -68,7 +68,7 @@ def test_no_partner_ever_sees_a_safety_answer_or_the_therapists_note(app, world)
         assert PLANTED.encode() not in page and ACK_NOTE.encode() not in page
         assert all(words not in page for words in FLAG_WORDS)
     own = portal_pages(alex, shared.id)
-    assert PLANTED.encode() in own[1]  # their own note, on their own sent check-in
+    assert PLANTED.encode() not in own[1]  # not even their own note: a glance at the phone could read it
     for page in own:
         assert ACK_NOTE.encode() not in page and all(words not in page for words in FLAG_WORDS)
         assert b"I&#39;d rather talk" not in page and b">Yes<" not in page

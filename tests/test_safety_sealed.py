@@ -11,7 +11,7 @@ from practice.extensions import db
 from practice.key_rotation import rotate_all
 from practice.models import SafetyAnswer, SafetyFlag
 from practice.sealed import seal, unseal
-from tests.checkin_helpers import raise_flag
+from tests.checkin_helpers import raise_flag, screen_answers
 from tests.homework_helpers import clinician_login, world  # noqa: F401
 
 CLEAR_WORDS = {choice.value for choice in SafetyChoice} | {label for label in SAFETY_LABELS.values()}
@@ -26,7 +26,8 @@ def _submit_no(partner):
 
     today = practice_today()
     portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,
-                           {item.value: 3 for item in CheckInItem}, "", SafetyChoice.NO)
+                           {item.value: 3 for item in CheckInItem}, "",
+                           {key: SafetyChoice(value) for key, value in screen_answers("no").items()})
 
 
 def _dump() -> dict[str, list[tuple]]:
