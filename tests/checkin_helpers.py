@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from practice.checkins.questions import SAFETY_ITEMS
+from practice.checkins.questions import SAFETY_ITEMS, safe_screen, stored_screen
 from practice.checkins.schedule import current_period
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.extensions import db
@@ -73,7 +73,7 @@ def plant(couple: Couple, position: int, period: date, ratings: dict[str, int] |
     db.session.add(checkin)
     if status == ResponseStatus.SUBMITTED.value:
         db.session.add(SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=couple.id,
-                                    answer={"items": screen_answers("no"), "reach_me": ""}))
+                                    answer=stored_screen(safe_screen())))
     db.session.commit()
     return checkin
 

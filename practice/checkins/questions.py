@@ -115,3 +115,14 @@ def screen_of(answers: dict) -> dict[str, SafetyChoice]:
 def screen_raises_flag(screen: dict[str, SafetyChoice]) -> bool:
     """Whether any item got its worrying answer, or "I'd rather talk about it"."""
     return any(SAFETY_ITEM_BY_KEY[key].raises_flag(choice) for key, choice in screen.items())
+
+
+def safe_screen() -> dict[str, SafetyChoice]:
+    """Every item given its safe answer ("no", and "yes" to feeling safe at home)."""
+    return {item.key: SafetyChoice.YES if item.worrying is SafetyChoice.NO else SafetyChoice.NO
+            for item in SAFETY_ITEMS}
+
+
+def stored_screen(screen: dict[str, SafetyChoice], reach_me: str = "") -> dict:
+    """The value a `SafetyAnswer` seals: the items' answers and the optional safe way to reach them."""
+    return {"items": {key: choice.value for key, choice in screen.items()}, "reach_me": reach_me}

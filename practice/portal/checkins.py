@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice.checkins import notices
-from practice.checkins.questions import screen_raises_flag
+from practice.checkins.questions import screen_raises_flag, stored_screen
 from practice.checkins.schedule import checkins_open, current_period, period_end
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.errors_domain import ConflictError, DomainError
@@ -100,8 +100,8 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     checkin.note_to_therapist = note
     checkin.status = ResponseStatus.SUBMITTED.value
     checkin.submitted_at = utcnow()
-    sealed = {"items": {key: choice.value for key, choice in screen.items()}, "reach_me": reach_me}
-    answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id, answer=sealed)
+    answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id,
+                          answer=stored_screen(screen, reach_me))
     db.session.add(answer)
     flag = None
     if screen_raises_flag(screen):
