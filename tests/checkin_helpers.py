@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from practice.checkins.questions import SAFETY_ITEMS, safe_screen, stored_screen
 from practice.checkins.schedule import current_period
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.extensions import db
@@ -32,15 +33,29 @@ def fill_in(browser, action: str, *, ratings: dict | None = None, safety: str | 
         "period": period if period is not None else hidden(page, "period"),
     }
     if safety is not None:
-        data["q_safety"] = safety
+        data |= {f"q_safety_{key}": value for key, value in screen_answers(safety).items()}
     return browser.post_form(URL, data)
 
 
-def raise_flag(partner: Partner, answer: SafetyChoice = SafetyChoice.YES, note: str = "") -> SafetyFlag:
+def screen_answers(safety: str | dict) -> dict[str, str]:
+    """The six items' answers: a dict as given, or one word ("no", "yes", "talk") for a safe or worrying screen.
+
+    "no" answers every item the safe way; "yes" and "talk" give that answer to
+    "afraid" and the safe answer to the rest.
+    """
+    if isinstance(safety, dict):
+        return {item.key: "no" for item in SAFETY_ITEMS} | {"safe_at_home": "yes"} | safety
+    safe = {item.key: "yes" if item.worrying is SafetyChoice.NO else "no" for item in SAFETY_ITEMS}
+    return safe if safety == "no" else safe | {"afraid": safety}
+
+
+def raise_flag(partner: Partner, answer: SafetyChoice = SafetyChoice.YES, note: str = "",
+               reach_me: str = "") -> SafetyFlag:
     """Send this week's check-in through the real service with a safety answer that raises a flag."""
     today = practice_today()
+    screen = {key: SafetyChoice(value) for key, value in screen_answers(answer.value).items()}
     portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,
-                           {item.value: 3 for item in CheckInItem}, note, answer)
+                           {item.value: 3 for item in CheckInItem}, note, screen, reach_me)
     flags = db.session.scalars(
         select(SafetyFlag).where(SafetyFlag.couple_id == partner.couple_id).order_by(SafetyFlag.id.desc()))
     return next(f for f in flags if f.partner_id == partner.id)  # which partner is sealed, not a column
@@ -57,13 +72,17 @@ def plant(couple: Couple, position: int, period: date, ratings: dict[str, int] |
     checkin.set_ratings(values)
     db.session.add(checkin)
     if status == ResponseStatus.SUBMITTED.value:
-        db.session.add(SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=couple.id, answer="no"))
+        db.session.add(SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=couple.id,
+                                    answer=stored_screen(safe_screen())))
     db.session.commit()
     return checkin
 
 
-def plant_flag(couple: Couple, position: int, period: date, answer: str = "yes") -> SafetyFlag:
-    """Last period's check-in with a safety answer that raised a flag, written straight to the database."""
+def plant_flag(couple: Couple, position: int, period: date, answer: str | dict = "yes") -> SafetyFlag:
+    """Last period's check-in with a safety answer that raised a flag, written straight to the database.
+
+    A plain string is the single answer of the old one-question screen, as rows written before the six items hold.
+    """
     checkin = plant(couple, position, period)
     safety = db.session.scalar(select(SafetyAnswer).where(SafetyAnswer.checkin_id == checkin.id))
     safety.answer = answer

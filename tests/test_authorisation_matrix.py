@@ -117,6 +117,7 @@ EXPECTED: dict[str, Row] = {
     "POST /portal/logout":                                              Row(PORTAL, 404, 404, 404, 404, PORTAL, PORTAL, PORTAL),
     "GET /portal/":                                                     Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "GET /portal/support":                                              Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
+    "GET /portal/safety-plan":                                          Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "GET /portal/sharing":                                              Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "POST /portal/sharing":                                             Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     # Quick exit (a plain link on every portal page) and the neutral page it leads to: anyone

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from practice.checkins.questions import SAFETY_ITEMS
 from practice.checkins.schedule import current_period, period_containing
 from practice.extensions import db
 from practice.models import CheckIn, SafetyAnswer, SafetyFlag
@@ -81,7 +82,7 @@ def test_sending_needs_every_rating_and_the_safety_question(app, world):
     alex = partner_login(app, world.p1)
     missing = fill_in(alex, "submit", ratings=ALL_THREES | {"q_trust": ""}, safety=None, note="keep me")
     assert missing.status_code == 200
-    assert b'id="q_trust-error"' in missing.data and b'id="q_safety-error"' in missing.data
+    assert b'id="q_trust-error"' in missing.data and all(f'id="q_safety_{item.key}-error"'.encode() in missing.data for item in SAFETY_ITEMS)
     assert b"keep me" in missing.data and own_row(world.p1) is None
 
 
@@ -97,7 +98,7 @@ def test_after_sending_the_check_in_is_read_only(app, world):
     alex = partner_login(app, world.p1)
     fill_in(alex, "submit", ratings=ALL_THREES | {"q_appreciated": "6"}, note="As I wrote it")
     page = alex.get(URL).data
-    assert b"kept exactly as you wrote it" in page and b"As I wrote it" in page
+    assert b"kept exactly as you wrote it" in page and b"As I wrote it" not in page  # never shown back
     assert b"<form method=\"post\" novalidate class=\"answer-form\"" not in page
     again = alex.post_form(URL, ALL_THREES | {"q_safety": "no", "action": "submit", "version": "1",
                                               "period": current_period(world.couple, practice_today()).isoformat()})
@@ -105,7 +106,7 @@ def test_after_sending_the_check_in_is_read_only(app, world):
     assert b"already sent this check-in" in alex.get(again.headers["Location"]).data
     row = own_row(world.p1)
     assert row.appreciated == 6 and row.note_to_therapist == "As I wrote it"
-    assert db.session.scalar(select(SafetyAnswer).where(SafetyAnswer.checkin_id == row.id)).answer == "no"
+    assert db.session.scalar(select(SafetyAnswer).where(SafetyAnswer.checkin_id == row.id)).label == "Nothing worrying"
 
 
 def test_a_non_no_safety_answer_shows_crisis_resources_at_once_and_raises_a_flag(app, world):
@@ -116,7 +117,7 @@ def test_a_non_no_safety_answer_shows_crisis_resources_at_once_and_raises_a_flag
     assert response.status_code == 200  # shown in this response only; nothing in the session remembers it
     assert b"Thank you for telling us" in response.data and b"0800 111 222" in response.data
     flag = db.session.scalar(select(SafetyFlag))
-    assert flag.partner_id == world.p1.id and flag.is_open and flag.safety_answer.answer == "talk"
+    assert flag.partner_id == world.p1.id and flag.is_open and flag.safety_answer.answer["items"]["afraid"] == "talk"
     with alex.session_transaction() as session:
         assert "_flashes" not in session
 

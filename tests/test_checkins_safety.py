@@ -27,7 +27,7 @@ def test_the_couples_clinician_sees_the_flag_on_the_dashboard_and_the_couple_pag
     couple_page = therapist.get(f"/couples/{world.couple.id}").data
     assert b"Safety answers to read" in couple_page and b"I&#39;d rather talk about it" in couple_page
     flag_page = therapist.get(f"/couples/{world.couple.id}/safety/{flag.id}").data
-    assert PLANTED.encode() in flag_page and b"Have you felt afraid".lower() in flag_page.lower()
+    assert PLANTED.encode() in flag_page and b"Afraid of their partner" in flag_page
 
 
 @pytest.mark.parametrize("who", ["colleague", "stranger"])
@@ -68,7 +68,7 @@ def test_no_partner_ever_sees_a_safety_answer_or_the_therapists_note(app, world)
         assert PLANTED.encode() not in page and ACK_NOTE.encode() not in page
         assert all(words not in page for words in FLAG_WORDS)
     own = portal_pages(alex, shared.id)
-    assert PLANTED.encode() in own[1]  # their own note, on their own sent check-in
+    assert PLANTED.encode() not in own[1]  # not even their own note: a glance at the phone could read it
     for page in own:
         assert ACK_NOTE.encode() not in page and all(words not in page for words in FLAG_WORDS)
         assert b"I&#39;d rather talk" not in page and b">Yes<" not in page

@@ -53,7 +53,8 @@ def test_every_homework_route_is_in_the_matrix(app):
     own_choice = {"portal.sharing"}  # the partner's own setting, in test_sharing_canaries.py
     rules = {r.rule for r in app.url_map.iter_rules()
              if r.endpoint.startswith(("homework.", "portal.")) and r.endpoint not in handouts | own_choice}
-    public = {"/portal/login", "/portal/welcome/<token>", "/portal/logout", "/portal/support"}
+    public = {"/portal/login", "/portal/welcome/<token>", "/portal/logout", "/portal/support",
+              "/portal/safety-plan"}
     covered = {"/portal/", "/portal/homework/<int:assignment_id>", "/portal/homework/<int:assignment_id>/autosave",
                "/homework/<int:assignment_id>", "/couples/<int:couple_id>/homework/new",
                "/library/<int:exercise_id>/assign", "/dashboard"}

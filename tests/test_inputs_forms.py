@@ -22,6 +22,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Optional
 
 import practice
+from practice.checkins.questions import SAFETY_ITEMS
 from practice.formtools import CONTROL_MESSAGE, NAME_MESSAGE
 
 LONG = "x" * 20_001
@@ -211,8 +212,11 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("WelcomeForm", "email", "Email"): ("me at home", {}, None),
     # The check-in: required ratings are enforced on sending, the note is bounded.
     **{("CheckInForm", f"q_{key}", "Answered"): ("", {}, "Please answer this")
-       for key in ("affection", "appreciated", "closeness", "intimacy", "overall", "safety", "time_together",
+       for key in ("affection", "appreciated", "closeness", "intimacy", "overall", "time_together",
                    "trust", "understood")},
+    **{("CheckInForm", f"q_safety_{item.key}", "Answered"): ("", {}, "Please answer this") for item in SAFETY_ITEMS},
+    ("CheckInForm", "q_reach_me", "Answered"): ("", {}, "SKIPS"),
+    ("CheckInForm", "q_reach_me", "Length"): ("r" * 400, {}, "nothing has been cut"),
     ("CheckInForm", "q_note", "Answered"): ("", {}, "SKIPS"),
     ("CheckInForm", "q_note", "Length"): ("n" * 5000, {}, "nothing has been cut"),
 }

@@ -63,7 +63,7 @@ def test_the_zip_holds_every_record_and_it_round_trips(app, world, full_record):
     assert version.id == assignment.exercise_version_id and version.title == "Every kind of question"
     assert {c.note_to_therapist for c in record.checkins} == {"alex-checkin-words", "sam-checkin-words"}
     assert all(c.ratings["trust"] == 3 for c in record.checkins)
-    assert sorted(a.answer.value for a in record.safety_answers) == ["no", "yes"]
+    assert sorted(a.answer["items"]["afraid"] for a in record.safety_answers) == ["no", "yes"]
     (flag,) = record.safety_flags
     assert flag.partner_id == world.p2.id and flag.acknowledged_at is None
     assert any(e.action == "view" and e.record_type == "Couple" for e in record.audit_events)

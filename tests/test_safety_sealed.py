@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import inspect, select, text
 
@@ -11,7 +13,8 @@ from practice.extensions import db
 from practice.key_rotation import rotate_all
 from practice.models import SafetyAnswer, SafetyFlag
 from practice.sealed import seal, unseal
-from tests.checkin_helpers import raise_flag
+from practice.templating import practice_today
+from tests.checkin_helpers import plant, plant_flag, raise_flag, screen_answers
 from tests.homework_helpers import clinician_login, world  # noqa: F401
 
 CLEAR_WORDS = {choice.value for choice in SafetyChoice} | {label for label in SAFETY_LABELS.values()}
@@ -26,7 +29,8 @@ def _submit_no(partner):
 
     today = practice_today()
     portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,
-                           {item.value: 3 for item in CheckInItem}, "", SafetyChoice.NO)
+                           {item.value: 3 for item in CheckInItem}, "",
+                           {key: SafetyChoice(value) for key, value in screen_answers("no").items()})
 
 
 def _dump() -> dict[str, list[tuple]]:
@@ -66,7 +70,7 @@ def test_the_flag_table_names_no_partner_and_no_answer_so_it_cannot_tell_who_rep
     assert all(token.startswith("gAAAAA") for token in tokens)
     # The clinician still sees who answered and what, through the sealed details.
     flag = db.session.scalar(select(SafetyFlag))
-    assert flag.partner.name == world.p1.name and flag.safety_answer.answer == "yes"
+    assert flag.partner.name == world.p1.name and flag.safety_answer.answer["items"]["afraid"] == "yes"
 
 
 def test_an_answer_copied_into_another_row_is_refused_on_read(app, world):
@@ -78,7 +82,7 @@ def test_an_answer_copied_into_another_row_is_refused_on_read(app, world):
                             "WHERE id = :dst"), {"src": yes_row, "dst": no_row})
     db.session.commit()
     db.session.expire_all()
-    assert db.session.get(SafetyAnswer, yes_row).answer == "yes"
+    assert db.session.get(SafetyAnswer, yes_row).answer["items"]["afraid"] == "yes"
     with pytest.raises(DecryptionError, match="copied"):
         db.session.get(SafetyAnswer, no_row).answer
 
@@ -140,7 +144,7 @@ def test_key_rotation_re_encrypts_sealed_values_and_keeps_them_bound(app, world)
         app.config["DATA_KEYS"] = app.config["DATA_KEYS"][:1]  # the old key is gone
         db.session.expire_all()
         flag = db.session.get(SafetyFlag, flag_id)
-        assert flag.safety_answer.answer == "talk" and flag.partner_id == world.p1.id
+        assert flag.safety_answer.answer["items"]["afraid"] == "talk" and flag.partner_id == world.p1.id
     finally:
         app.config["DATA_KEYS"] = old_keys
 
@@ -149,8 +153,11 @@ def test_the_migration_seals_existing_answers_and_its_downgrade_gives_them_back(
     import flask_migrate
     from alembic.script import ScriptDirectory
 
-    flag = raise_flag(world.p1, SafetyChoice.TALK)
-    _submit_no(world.p2)
+    # Rows as they were before the six-item screen: one choice each (0012 predates the six items).
+    last_week = practice_today() - timedelta(days=7)
+    flag = plant_flag(world.couple, 1, last_week, answer="talk")
+    calm = db.session.scalar(select(SafetyAnswer).where(SafetyAnswer.checkin_id == plant(world.couple, 2, last_week).id))
+    calm.answer = "no"
     flag_id, p1_id, p2_id = flag.id, world.p1.id, world.p2.id
     db.session.commit()
     db.session.remove()

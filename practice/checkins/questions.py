@@ -1,10 +1,14 @@
 """What a check-in asks, in the prompt types of the exercise library, so it looks and validates the same.
 
 The eight ratings use the item keys of `practice.domain.CheckInItem`; the
-safety question and the free text follow them.
+six behaviour-specific safety items follow them (one compound question hid
+which behaviour a partner meant and let "no" stand for "not all of those"),
+then the free text.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
@@ -12,7 +16,6 @@ from practice.domain import CheckInItem, SafetyChoice
 from practice.library.answer_forms import AnswerForm, prompt_form_class
 from practice.library.schema import LongText, Prompt, Scale, SingleChoice
 
-SAFETY_KEY = "safety"
 NOTE_KEY = "note"
 NOTE_MAX_LENGTH = 2000
 
@@ -29,14 +32,47 @@ RATING_WORDS: dict[CheckInItem, tuple[str, str, str]] = {  # question, 0 means, 
                           "Very happy"),
 }
 
-SAFETY_QUESTION = (
+SCREEN_INTRO = "A few questions we ask everyone"
+SAFETY_HELP = (
+    "Your partner can't see this in the app. Your therapist will talk with you about it privately. "
+    "A few things, such as a child's safety or someone in immediate danger, they may need to act on."
+)
+DRAFT_NOTE = "These answers aren't kept in drafts, only when you send your check-in."
+# What a single answer from before the screen had six items asked, so old answers still read right.
+OLD_SAFETY_QUESTION = (
     "Since your last check-in, have you felt afraid of your partner, or been hurt, threatened "
     "or controlled by them?"
 )
-SAFETY_HELP = (
-    "We ask everyone this, every time. Only your therapist sees your answer: never your partner. "
-    "It isn't kept in drafts, only when you send your check-in."
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """One behaviour-specific question; `worrying` is the plain answer that raises the flag ("talk" always does)."""
+
+    key: str
+    question: str
+    short: str  # how the therapist's flag page names it
+    worrying: SafetyChoice = SafetyChoice.YES
+
+    def raises_flag(self, choice: SafetyChoice) -> bool:
+        return choice in (self.worrying, SafetyChoice.TALK)
+
+
+SAFETY_ITEMS: tuple[SafetyItem, ...] = (
+    SafetyItem("afraid", "Since your last check-in, have you felt afraid of your partner?", "Afraid of their partner"),
+    SafetyItem("hurt", "Has your partner physically hurt you, or held you down?", "Physically hurt or held down"),
+    SafetyItem("threatened", "Has your partner threatened you? That includes threats to harm your children or pets, "
+               "or threats about what would happen if you left.", "Threatened (incl. children, pets, leaving)"),
+    SafetyItem("pressured", "Have you been pressured or forced into sexual activity you didn't want?",
+               "Pressured or forced into sexual activity"),
+    SafetyItem("controlled", "Has your partner checked your phone or where you are, kept control of money, or kept "
+               "you from friends or family?", "Checked on, money controlled or kept from others"),
+    SafetyItem("safe_at_home", "Does it feel safe for you to be at home this week?", "Feels safe at home this week",
+               worrying=SafetyChoice.NO),
 )
+SAFETY_ITEM_BY_KEY = {item.key: item for item in SAFETY_ITEMS}
+REACH_KEY = "reach_me"
+REACH_MAX_LENGTH = 300
 
 _PROMPT = TypeAdapter(Prompt)
 
@@ -45,9 +81,17 @@ RATING_PROMPTS: tuple[Scale, ...] = tuple(
                              "min_label": low, "max_label": high})
     for item, (question, low, high) in RATING_WORDS.items()
 )
-SAFETY_PROMPT: SingleChoice = _PROMPT.validate_python({
-    "type": "single_choice", "key": SAFETY_KEY, "label": SAFETY_QUESTION, "help": SAFETY_HELP,
-    "options": [{"value": choice.value, "label": choice.label} for choice in SafetyChoice],
+SAFETY_PROMPTS: tuple[SingleChoice, ...] = tuple(
+    _PROMPT.validate_python({
+        "type": "single_choice", "key": f"safety_{item.key}", "label": item.question,
+        "options": [{"value": choice.value, "label": choice.label} for choice in SafetyChoice],
+    })
+    for item in SAFETY_ITEMS
+)
+REACH_PROMPT: LongText = _PROMPT.validate_python({
+    "type": "long_text", "key": REACH_KEY, "required": False, "max_length": REACH_MAX_LENGTH,
+    "label": "A safe way and time to reach me",
+    "help": "Optional. Only your therapist sees this, for example \"text my work phone, weekdays after 2\".",
 })
 NOTE_PROMPT: LongText = _PROMPT.validate_python({
     "type": "long_text", "key": NOTE_KEY, "required": False, "max_length": NOTE_MAX_LENGTH,
@@ -55,9 +99,30 @@ NOTE_PROMPT: LongText = _PROMPT.validate_python({
     "help": "Optional. Only your therapist reads this.",
 })
 
-CheckInForm: type[AnswerForm] = prompt_form_class((*RATING_PROMPTS, SAFETY_PROMPT, NOTE_PROMPT))
+CheckInForm: type[AnswerForm] = prompt_form_class((*RATING_PROMPTS, *SAFETY_PROMPTS, REACH_PROMPT, NOTE_PROMPT))
 
 
 def ratings_of(answers: dict) -> dict[str, int | None]:
     """The eight ratings from a check-in form's answers, by item key."""
     return {item.value: answers.get(item.value) for item in CheckInItem}
+
+
+def screen_of(answers: dict) -> dict[str, SafetyChoice]:
+    """The six safety answers from a sent form's answers, by item key."""
+    return {item.key: SafetyChoice(answers[f"safety_{item.key}"]) for item in SAFETY_ITEMS}
+
+
+def screen_raises_flag(screen: dict[str, SafetyChoice]) -> bool:
+    """Whether any item got its worrying answer, or "I'd rather talk about it"."""
+    return any(SAFETY_ITEM_BY_KEY[key].raises_flag(choice) for key, choice in screen.items())
+
+
+def safe_screen() -> dict[str, SafetyChoice]:
+    """Every item given its safe answer ("no", and "yes" to feeling safe at home)."""
+    return {item.key: SafetyChoice.YES if item.worrying is SafetyChoice.NO else SafetyChoice.NO
+            for item in SAFETY_ITEMS}
+
+
+def stored_screen(screen: dict[str, SafetyChoice], reach_me: str = "") -> dict:
+    """The value a `SafetyAnswer` seals: the items' answers and the optional safe way to reach them."""
+    return {"items": {key: choice.value for key, choice in screen.items()}, "reach_me": reach_me}

@@ -54,9 +54,10 @@ def open_flags_for(clinician: Clinician) -> list[SafetyFlag]:
 
 def _load_answers(flags: list[SafetyFlag]) -> None:
     """The answers the flags' sealed details name, in one query, so `flag.safety_answer` needs none."""
-    if flags:
+    ids = [f.safety_answer_id for f in flags if f.safety_answer_id is not None]
+    if ids:
         db.session.scalars(select(SafetyAnswer).where(
-            SafetyAnswer.id.in_([f.safety_answer_id for f in flags]),
+            SafetyAnswer.id.in_(ids),
             SafetyAnswer.couple_id.in_({f.couple_id for f in flags}),
         )).all()
 

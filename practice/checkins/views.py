@@ -10,7 +10,6 @@ from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, safety_flag_for_clinician_or_404
 from practice.checkins import services
 from practice.checkins.forms import AcknowledgeForm, SettingsForm
-from practice.checkins.questions import SAFETY_QUESTION
 from practice.errors_domain import ConflictError, DomainError
 from practice.versioning import keep_typed_text_after_conflict
 
@@ -46,6 +45,6 @@ def flag(couple_id: int, flag_id: int):
         else:
             flash("Acknowledged. It no longer shows on your dashboard; it stays in this couple's record.", "success")
             return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="safety"))
-    page = render_template("checkins/flag.html", flag=flag, couple=flag.couple, form=form, question=SAFETY_QUESTION)
+    page = render_template("checkins/flag.html", flag=flag, couple=flag.couple, form=form)
     audit.viewed(flag)
     return page

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from practice.checkins.questions import safe_screen, stored_screen
 from practice.checkins.schedule import current_period
-from practice.domain import ResponseStatus, SafetyChoice
+from practice.domain import ResponseStatus
 from practice.extensions import db
 from practice.models import CheckIn, Couple, SafetyAnswer
 
@@ -68,7 +69,7 @@ def _checkin(couple: Couple, partner, period: date, index: int, first_name: str)
                          for offset, (key, (start, end)) in enumerate(story.items())})
     db.session.add(checkin)
     db.session.add(SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=couple.id,
-                                answer=SafetyChoice.NO.value, created_at=sent))
+                                answer=stored_screen(safe_screen()), created_at=sent))
 
 
 def _rating(start: int, end: int, index: int, offset: int) -> int:

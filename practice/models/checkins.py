@@ -95,13 +95,37 @@ class SafetyAnswer(Base):
 
     checkin: Mapped[CheckIn] = relationship()
 
+    # `answer` is {"items": {item key: choice}, "reach_me": text} since the six-item screen; before
+    # it, one choice for the single compound question. Both shapes are read, so old rows still show.
+
+    @property
+    def items(self) -> list[tuple[str, str, bool]]:
+        """(question, answer label, whether it is worrying) for each item answered, in screen order."""
+        from practice.checkins.questions import OLD_SAFETY_QUESTION, SAFETY_ITEMS
+
+        if isinstance(self.answer, str):
+            choice = SafetyChoice(self.answer)
+            return [(OLD_SAFETY_QUESTION, choice.label, choice.raises_flag)]
+        given = self.answer["items"]
+        return [(item.short, SafetyChoice(given[item.key]).label, item.raises_flag(SafetyChoice(given[item.key])))
+                for item in SAFETY_ITEMS if item.key in given]
+
     @property
     def label(self) -> str:
-        return SafetyChoice(self.answer).label
+        """A one-line summary for lists: the worrying answers, or "No" to everything."""
+        if isinstance(self.answer, str):
+            return SafetyChoice(self.answer).label
+        worrying = [f"{question}: {label}" for question, label, bad in self.items if bad]
+        return "; ".join(worrying) or "Nothing worrying"
+
+    @property
+    def reach_me(self) -> str:
+        """The safe way and time to reach them they gave, if any (old answers had none)."""
+        return "" if isinstance(self.answer, str) else self.answer.get("reach_me", "")
 
 
 class SafetyFlag(VersionedMixin, Base):
-    """A safety answer other than "no", shown to the couple's clinician until they acknowledge it.
+    """A worrying safety answer (in a check-in or an exercise), shown to the couple's clinician until they acknowledge it.
 
     Versioned, so two tabs acknowledging at once cannot both succeed.
     """
@@ -133,8 +157,29 @@ class SafetyFlag(VersionedMixin, Base):
         return self.details["partner_id"]
 
     @property
-    def safety_answer_id(self) -> int:
-        return self.details["safety_answer_id"]
+    def safety_answer_id(self) -> int | None:
+        """The check-in answer that raised it; None for a flag raised by an exercise answer."""
+        return self.details.get("safety_answer_id")
+
+    @property
+    def exercise(self) -> dict | None:
+        """{"title", "assignment_id", "prompts": [labels]} when an exercise answer raised it."""
+        return self.details.get("exercise")
+
+    @classmethod
+    def raised_by_exercise(cls, partner: Partner, assignment_id: int, title: str, prompts: list[str]) -> SafetyFlag:
+        """The flag for sent homework that picked an option marked `raises_safety_flag`."""
+        return cls(couple_id=partner.couple_id, details={
+            "partner_id": partner.id,
+            "exercise": {"title": title, "assignment_id": assignment_id, "prompts": prompts},
+        })
+
+    @property
+    def summary(self) -> str:
+        """One line for the therapist's lists: what raised it."""
+        if self.exercise is not None:
+            return f"an answer in “{self.exercise['title']}”"
+        return f"answered “{self.safety_answer.label}”"
 
     @property
     def partner(self) -> Partner:
@@ -143,7 +188,9 @@ class SafetyFlag(VersionedMixin, Base):
         return object_session(self).get(Partner, self.partner_id)
 
     @property
-    def safety_answer(self) -> SafetyAnswer:
+    def safety_answer(self) -> SafetyAnswer | None:
+        if self.safety_answer_id is None:
+            return None
         return object_session(self).get(SafetyAnswer, self.safety_answer_id)
 
     @property

@@ -8,9 +8,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 
 from practice.checkins.questions import (
-    NOTE_KEY, NOTE_PROMPT, RATING_PROMPTS, SAFETY_KEY, SAFETY_PROMPT, CheckInForm, ratings_of,
+    DRAFT_NOTE, NOTE_KEY, NOTE_PROMPT, RATING_PROMPTS, REACH_KEY, REACH_PROMPT, SAFETY_HELP, SAFETY_PROMPTS,
+    SCREEN_INTRO, CheckInForm, ratings_of, screen_of,
 )
-from practice.domain import SafetyChoice
 from practice.errors_domain import DomainError
 from practice.library.answer_forms import field_name, form_data
 from practice.portal import checkins
@@ -32,8 +32,7 @@ def form():
         if request.method == "POST":
             flash(checkins.ALREADY_SENT, "warning")
             return redirect(url_for(".form"))
-        return render_template("portal/checkin_sent.html", state=state, prompts=RATING_PROMPTS + (NOTE_PROMPT,),
-                               answers=draft_answers(state.checkin))
+        return render_template("portal/checkin_sent.html", state=state)
     form = CheckInForm(data=form_data(CheckInForm, draft_answers(state.checkin)))
     if request.method == "POST":
         return save_from_form(partner, form)
@@ -59,9 +58,10 @@ def save_from_form(partner, form):
     if form.validate_answers(submitting=submitting):
         try:
             if submitting:
-                safety = SafetyChoice(form.answers()[SAFETY_KEY])
-                checkins.submit(*posted(partner, form), safety=safety)
-                return after_sending(safety)
+                answers = form.answers()
+                flagged = checkins.submit(*posted(partner, form), screen=screen_of(answers),
+                                          reach_me=answers[REACH_KEY] or "")
+                return after_sending(flagged)
             checkins.save_draft(*posted(partner, form))
             flash("Your check-in is saved as a draft. Only you and your therapist can see it.", "success")
             return redirect(url_for(".form"))
@@ -73,9 +73,9 @@ def save_from_form(partner, form):
     return render_form(form, state)
 
 
-def after_sending(safety: SafetyChoice):
-    """Support right away after anything but "no"; shown in this response only, so nothing keeps a trace of it."""
-    if safety.raises_flag:
+def after_sending(flagged: bool):
+    """Support right away after a worrying answer; shown in this response only, so nothing keeps a trace of it."""
+    if flagged:
         return render_template("portal/checkin_support.html")
     flash("Thank you for checking in. Your therapist will read it before your next session.", "success")
     return redirect(url_for("portal.home"))
@@ -86,12 +86,14 @@ def render_form(form, state):
     version = state.checkin.version if state.checkin else 0
     return render_template("portal/checkin.html", form=form, state=state, version=version,
                            ratings=[(p, form[field_name(p.key)]) for p in RATING_PROMPTS],
-                           safety=(SAFETY_PROMPT, form[field_name(SAFETY_KEY)]),
+                           screen=[(p, form[field_name(p.key)]) for p in SAFETY_PROMPTS],
+                           reach=(REACH_PROMPT, form[field_name(REACH_KEY)]),
+                           screen_intro=SCREEN_INTRO, screen_help=SAFETY_HELP, draft_note=DRAFT_NOTE,
                            note=(NOTE_PROMPT, form[field_name(NOTE_KEY)]))
 
 
 def draft_answers(checkin) -> dict:
-    """A stored check-in as answers by prompt key; the safety answer is never among them."""
+    """A stored check-in as answers by prompt key; the safety answers are never among them."""
     if checkin is None:
         return {}
     return {item.value: value for item, value in checkin.ratings.items()} | {NOTE_KEY: checkin.note_to_therapist}

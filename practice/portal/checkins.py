@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice.checkins import notices
+from practice.checkins.questions import screen_raises_flag, stored_screen
 from practice.checkins.schedule import checkins_open, current_period, period_end
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.errors_domain import ConflictError, DomainError
@@ -88,8 +89,10 @@ def save_draft(partner: Partner, period: date, expected_version: int | None, tod
 
 
 def submit(partner: Partner, period: date, expected_version: int | None, today: date,
-           ratings: dict[str, int | None], note: str, safety: SafetyChoice) -> None:
-    """Send the check-in; the safety answer goes to its own table, and raises a flag unless it is "no"."""
+           ratings: dict[str, int | None], note: str, screen: dict[str, SafetyChoice], reach_me: str = "") -> bool:
+    """Send the check-in; the safety answers go to their own table, and any worrying one raises ONE flag.
+
+    Returns whether a flag was raised, so the page can offer support straight away."""
     if any(ratings.get(item.value) is None for item in CheckInItem):
         raise DomainError(INCOMPLETE)
     checkin = _writable(partner, period, expected_version, today)
@@ -97,10 +100,11 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     checkin.note_to_therapist = note
     checkin.status = ResponseStatus.SUBMITTED.value
     checkin.submitted_at = utcnow()
-    answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id, answer=safety.value)
+    answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id,
+                          answer=stored_screen(screen, reach_me))
     db.session.add(answer)
     flag = None
-    if safety.raises_flag:
+    if screen_raises_flag(screen):
         _flush()  # the flag's sealed details name the answer's id
         flag = SafetyFlag.raised_by(answer)
         db.session.add(flag)
@@ -109,6 +113,7 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     _commit()
     if flag is not None:
         notices.deliver_soon(flag.id)
+    return flag is not None
 
 
 def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:

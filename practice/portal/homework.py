@@ -19,7 +19,9 @@ from werkzeug.exceptions import NotFound
 from practice.domain import ResponseStatus
 from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
-from practice.models import Assignment, ExerciseVersion, Partner, Response, utcnow
+from practice.checkins import notices
+from practice.models import Assignment, ExerciseVersion, Partner, Response, SafetyFlag, utcnow
+from practice.portal.exercise_flags import prompts_raising_flag
 from practice.sharing import other_answers_visible
 
 ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
@@ -116,15 +118,29 @@ def save_draft(response: Response, expected_version: int | None, answers: dict) 
 
 
 def submit(response: Response, expected_version: int | None, answers: dict) -> None:
-    """Send the answers to the therapist; from now on they are read-only."""
+    """Send the answers to the therapist; from now on they are read-only.
+
+    An answer that picks an option marked `raises_safety_flag` raises the
+    private flag; the partner's page looks the same either way.
+    """
     _check_writable(response, expected_version)
     if not response.assignment.couple.clinician.active:  # never sent into a void
         raise DomainError(HELD)
     response.answers = answers
     response.status = ResponseStatus.SUBMITTED.value
     response.submitted_at = utcnow()
-    response.assignment.couple.last_activity_at = response.submitted_at
+    couple = response.assignment.couple
+    couple.last_activity_at = response.submitted_at
+    version = response.assignment.exercise_version
+    flag = None
+    raising = prompts_raising_flag(version.content, answers)
+    if raising:  # in the same commit as the answers: sent means flagged
+        flag = SafetyFlag.raised_by_exercise(response.partner, response.assignment_id, version.title, raising)
+        db.session.add(flag)
+        notices.record_for_clinician(flag, couple)
     _commit(response)
+    if flag is not None:
+        notices.deliver_soon(flag.id)
 
 
 def _check_writable(response: Response, expected_version: int | None) -> None:

@@ -173,3 +173,9 @@ def sharing():
 @bp.get("/support")
 def support():
     return render_template("portal/support.html")
+
+
+@bp.get("/safety-plan")
+def safety_plan():
+    """Prompts for planning to stay safe. The page has no form and sends nothing: a plan kept here could be found."""
+    return render_template("portal/safety_plan.html")

@@ -145,7 +145,7 @@ class SafetyAnswerRecord(Record):
     id: int
     checkin_id: int
     partner_id: int
-    answer: SafetyChoice
+    answer: SafetyChoice | dict = Field(description="One choice (before the six-item screen), or the items and reach_me.")
     created_at: datetime
 
 
@@ -154,7 +154,7 @@ class SafetyFlagRecord(Record):
 
     id: int
     partner_id: int
-    safety_answer_id: int
+    safety_answer_id: int | None = Field(description="None when an exercise answer raised it.")
     raised_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by_id: int | None
