@@ -85,11 +85,15 @@ def flagging_prompts(content) -> dict[str, list[str]]:
     return {p.key: p.raises_safety_flag for p in prompts if getattr(p, "raises_safety_flag", None)}
 
 
-def test_pressured_and_the_self_harm_item_are_the_only_options_that_raise_the_flag(builtin_files):
+def test_only_answers_that_speak_of_danger_raise_the_flag(builtin_files):
+    """Pressured, self-harm, and the new exercises' fear and not-safe answers; nothing else."""
     raising = {slug: flagging_prompts(c) for slug, c in builtin_files.items() if flagging_prompts(c)}
     assert raising == {
         "sexual-intimacy-reflection": {"feelings": ["pressured"]},
         "mood-and-self-care-check": {"hurting_yourself": ["now_and_then", "often", "rather_talk"]},
+        "private-safety-plan": {"feel_now": ["unsafe"]},
+        "reaching-each-other-a-private-rating": {"safe_to_turn": ["afraid"]},
+        "what-stayed-with-me": {"after_home": ["worried"]},
     }
 
 
