@@ -19,3 +19,17 @@ def test_every_model_table_exists_after_upgrade(app):
     tables = set(inspect(db.engine).get_table_names())
     assert set(db.metadata.tables) <= tables
     assert "alembic_version" in tables
+
+
+def test_no_encrypted_column_has_a_server_default():
+    """A default the database writes is plain text, which the column cannot decrypt.
+
+    Rows that existed before a migration added such a column would fail on every read
+    (an assignment's safety reason once did): encrypted columns are nullable instead.
+    """
+    from practice.crypto import EncryptedText
+    from practice.models import Base
+
+    wrong = [f"{table.name}.{column.name}" for table in Base.metadata.tables.values() for column in table.columns
+             if isinstance(column.type, EncryptedText) and column.server_default is not None]
+    assert wrong == []

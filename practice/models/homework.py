@@ -43,7 +43,9 @@ class Assignment(VersionedMixin, TimestampMixin, Base):
     review_comment: Mapped[str] = mapped_column(EncryptedText, default="")
     # Why joint or vulnerable work went ahead while a safety flag applied; the audit event points here,
     # since the audit trail keeps no free text.
-    safety_reason: Mapped[str] = mapped_column(EncryptedText, default="", server_default="")
+    # None when no reason was needed: a blank in an encrypted column would not decrypt, and rows
+    # written before the column existed must read as "no reason" rather than fail.
+    safety_reason: Mapped[str | None] = mapped_column(EncryptedText)
     # The session it was set in, once the therapist links it from that session's note.
     session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"), index=True)
 
