@@ -20,6 +20,8 @@ Safety (couple work harms a partner who is being abused):
   `vulnerable` exercise (softening, reaching, attachment disclosure, trust
   repair, sexual intimacy) is suggested. The therapist sees "individual
   safety assessment first" instead, and can still assign with a written reason.
+- An exercise for **one partner only** (the private safety plan) is
+  suggested only while a safety flag applies: it is never general homework.
 - An exercise with `needs_named_concern` (trust repair after betrayal, the
   sexual-intimacy reflection) is suggested only when one of its areas is a
   presenting concern the therapist named: a low trust rating alone may be fear.
@@ -71,6 +73,7 @@ class Candidate:
     together: bool = False  # done side by side (mode "together")
     vulnerable: bool = False
     needs_named_concern: bool = False
+    one_partner_only: bool = False  # an individual safety plan and the like
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ def held_back(candidate: Candidate, situation: Situation) -> bool:
     """Whether the safety rules keep this exercise out of the suggestions (see the module docstring)."""
     if situation.safety_flag and (candidate.together or candidate.vulnerable):
         return True
+    if candidate.one_partner_only and not situation.safety_flag:
+        return True  # a private safety plan is for the partner a flag speaks of, not general homework
     if candidate.needs_named_concern and not set(candidate.areas) & set(situation.concerns):
         return True
     return (Stage(situation.stage) is Stage.RESTRUCTURING and Stage(candidate.stage) is Stage.CONSOLIDATION

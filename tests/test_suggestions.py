@@ -21,6 +21,7 @@ LIBRARY = [
     Candidate(6, "Planning time together", ("separate_lives",), "consolidation"),
     Candidate(7, "Mood and self-care check", ("mental_health",), "deescalation"),
     Candidate(8, "Pausing without leaving", ("stonewalling", "hostility"), "deescalation"),
+    Candidate(9, "A private safety plan", ("mental_health",), "deescalation", one_partner_only=True),
 ]
 
 
@@ -111,6 +112,12 @@ def test_while_a_safety_flag_applies_no_together_or_vulnerable_work_is_suggested
     assert 8 in suggested  # individual work for the same concerns stays
     without_flag = ids(suggest(LIBRARY, Situation(**{**situation.__dict__, "safety_flag": False}), limit=10))
     assert {2, 3, 4} <= set(without_flag)
+
+
+def test_a_private_safety_plan_is_suggested_only_while_a_flag_applies():
+    calm = Situation(stage="deescalation", today=TODAY, concerns=("mental_health",))
+    assert 9 not in ids(suggest(LIBRARY, calm, limit=10))
+    assert 9 in ids(suggest(LIBRARY, Situation(**{**calm.__dict__, "safety_flag": True}), limit=10))
 
 
 def test_the_lower_partners_rating_and_a_wide_gap_rank_an_area_up():

@@ -26,7 +26,8 @@ def for_couple(couple: Couple, progress: Progress, today: date, exercises: list[
     candidates = [
         Candidate(exercise.id, exercise.latest.title, tuple(exercise.latest.areas), exercise.latest.stage,
                   together=exercise.latest.mode == Mode.TOGETHER.value, vulnerable=exercise.latest.vulnerable,
-                  needs_named_concern=exercise.latest.needs_named_concern)
+                  needs_named_concern=exercise.latest.needs_named_concern,
+                  one_partner_only=exercise.latest.one_partner_only)
         for exercise in exercises
     ]
     situation = Situation(
