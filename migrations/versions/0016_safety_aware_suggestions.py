@@ -19,7 +19,7 @@ def upgrade():
     op.add_column('practices', sa.Column('safety_flag_weeks', sa.Integer(), nullable=False, server_default='8'))
     op.add_column('couples', sa.Column('withdrawer_reengaged_on', sa.Date(), nullable=True))
     op.add_column('couples', sa.Column('softening_on', sa.Date(), nullable=True))
-    op.add_column('assignments', sa.Column('safety_reason', sa.Text(), nullable=False, server_default=''))
+    op.add_column('assignments', sa.Column('safety_reason', sa.Text(), nullable=True))
 
 
 def downgrade():

@@ -76,7 +76,7 @@ def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, tod
     assignment = Assignment(
         couple=couple, exercise_version=request.version, assigned_by=clinician, due_date=request.due_date,
         starts_on=today, days=request.days, note=request.note, sharing=request.sharing, roles=request.roles,
-        safety_reason=request.safety_reason.strip() if flag and needs_safety_reason(request.version) else "",
+        safety_reason=request.safety_reason.strip() if flag and needs_safety_reason(request.version) else None,
     )
     assignment.responses = [
         Response(partner=couple.partner(n), partner_position=n) for n in sorted(request.positions)

@@ -42,8 +42,8 @@ class Assignment(VersionedMixin, TimestampMixin, Base):
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(EncryptedText, default="")
     # Why joint or vulnerable work went ahead while a safety flag applied; the audit event points here,
-    # since the audit trail keeps no free text.
-    safety_reason: Mapped[str] = mapped_column(EncryptedText, default="", server_default="")
+    # since the audit trail keeps no free text. NULL when none was needed (and on rows from before it existed).
+    safety_reason: Mapped[str | None] = mapped_column(EncryptedText)
     # The session it was set in, once the therapist links it from that session's note.
     session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"), index=True)
 
