@@ -39,6 +39,12 @@ def flag_applies(couple: Couple) -> bool:
     ))))
 
 
+def any_flag_applies(couple: Couple, flags: list[SafetyFlag]) -> bool:
+    """`flag_applies` over flags already loaded (the couple page has them all), so it costs no statement."""
+    since = utcnow() - timedelta(weeks=couple.clinician.practice.safety_flag_weeks)
+    return any(flag.acknowledged_at is None or flag.raised_at >= since for flag in flags)
+
+
 def open_flags_for(clinician: Clinician) -> list[SafetyFlag]:
     """Unacknowledged safety flags of this clinician's couples, oldest first, for the dashboard."""
     flags = list(db.session.scalars(

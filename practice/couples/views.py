@@ -61,13 +61,14 @@ def detail(couple_id: int):
     progress = couple_progress(couple, today)
     library, last_assigned = suggested.library_for(couple)
     invitations = access.open_invitations(couple.partners)
-    safety_first = checkin_services.flag_applies(couple)
+    flags = checkin_services.couple_flags(couple)
+    safety_first = checkin_services.any_flag_applies(couple, flags)
     page = render_template(
         "couples/detail.html", couple=couple, new_links=access.links_to_show(invitations), homework=homework,
         today=today, sessions=session_services.couple_sessions(couple),
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
         invitations=invitations,
-        flags=checkin_services.couple_flags(couple), progress=progress,
+        flags=flags, progress=progress,
         suggestions=suggested.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
         safety_first=safety_first,
     )
