@@ -66,7 +66,7 @@ def test_bad_numbers_and_names_are_refused_next_to_the_field_with_the_input_kept
     response = profile_post(logged_in, clinician.practice, **changes)
     assert response.status_code == 200
     page = response.data.decode()
-    assert message.decode() in re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.S).group(1)
+    assert message.decode() in re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.DOTALL).group(1)
     assert 'value="Listening line"' in page  # what was typed elsewhere stays
     db.session.refresh(clinician.practice)
     assert clinician.practice.version == before
