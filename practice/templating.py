@@ -12,7 +12,8 @@ from markupsafe import Markup, escape
 from practice import domain
 from practice.auth.lifetimes import SEEN_AT, remaining
 from practice.markdown import render_markdown
-from practice.portal.contacts import contact_links
+from practice.portal.contacts import contact_links, number_links
+from practice.practices.crisis import crisis_numbers
 
 
 def practice_zone() -> ZoneInfo:
@@ -60,6 +61,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(contact_links, "contact_links")
+    app.add_template_filter(number_links, "number_links")
+    app.add_template_global(crisis_numbers, "crisis_numbers")
     app.add_template_filter(bdi, "bdi")
     app.add_template_filter(isolate, "isolate")
     app.add_template_global(domain, "domain")

@@ -12,12 +12,13 @@ from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
-from practice.errors_domain import ConflictError
+from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
 from practice.homework import services as homework_services
 from practice.homework import suggested
 from practice.pagination import window
 from practice.portal import access
+from practice.practices import crisis
 from practice.sessions import services as session_services
 from practice.templating import practice_today
 from practice.versioning import keep_typed_text_after_conflict
@@ -70,7 +71,7 @@ def detail(couple_id: int):
         invitations=invitations,
         flags=flags, progress=progress,
         suggestions=suggested.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
-        safety_first=safety_first,
+        safety_first=safety_first, missing_crisis_lines=crisis.missing_lines(couple.clinician.practice),
     )
     audit.viewed(couple)
     return page
@@ -109,7 +110,11 @@ def form_data(couple) -> dict:
 @bp.post("/<int:couple_id>/partners/<int:position>/invite")
 def invite_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
-    access.issue_invitation(partner, current_user._get_current_object())  # the page shows it once
+    try:
+        access.issue_invitation(partner, current_user._get_current_object())  # the page shows it once
+    except DomainError as error:  # the crisis numbers are not all set: the access card says where to add them
+        flash(error.message, "error")
+        return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))
     sent = f" We emailed it to {partner.email}." if partner.email else ""
     flash(f"A new private link for {isolate(partner.name)} is ready.{sent} Any earlier link no longer works.", "success")
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))

@@ -27,11 +27,14 @@ DEMO_PASSWORD = "demo-password-123"
 PORTAL_EMAILS = ("demo.alex@example.com", "demo.sam@example.com")
 PRACTICE_NAME = "Riverbend Couples Therapy"
 
+CRISIS_NUMBERS = {
+    "emergency_label": "Emergency services", "emergency_number": "911",
+    "crisis_line_label": "988 Suicide & Crisis Lifeline", "crisis_line_number": "988",
+    "dv_line_label": "National Domestic Violence Hotline", "dv_line_number": "1-800-799-7233",
+}
 CRISIS_RESOURCES = (
-    "If you are in danger right now, call 911 (or your local emergency number).\n"
-    "988 Suicide & Crisis Lifeline: call or text 988, any time.\n"
-    "National Domestic Violence Hotline: 1-800-799-7233, or text START to 88788.\n"
-    "Between sessions you can also call the practice on (555) 010-2040."
+    "You can also text START to 88788 to reach the National Domestic Violence Hotline.\n"
+    "Between sessions you can call the practice on (555) 010-2040."
 )
 
 
@@ -125,6 +128,7 @@ def _practice() -> Practice:
             phone="(555) 010-2040",
             timezone="America/Los_Angeles",
             crisis_resources=CRISIS_RESOURCES,
+            **CRISIS_NUMBERS,
         )
         db.session.add(practice)
     return practice

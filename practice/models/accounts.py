@@ -29,6 +29,13 @@ class Practice(VersionedMixin, TimestampMixin, Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     crisis_resources: Mapped[str] = mapped_column(Text, default="")
+    # The three numbers partners can tap (practice.practices.crisis); partners are invited only once all are set.
+    emergency_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    emergency_number: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    crisis_line_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    crisis_line_number: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    dv_line_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    dv_line_number: Mapped[str] = mapped_column(String(30), default="", server_default="")
     page_size: Mapped[str] = mapped_column(String(10), default=PageSize.A4.value, server_default=PageSize.A4.value)
     # Security settings the owner chooses on the practice profile.
     idle_timeout_minutes: Mapped[int] = mapped_column(default=15, server_default="15")

@@ -18,6 +18,7 @@ from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.mail import send_templated
 from practice.models import Clinician, Partner, PartnerInvitation, utcnow
+from practice.practices import crisis
 from practice.passwords import hash_password, needs_rehash, verify_password
 from practice.tokens import new_token, usable_token_row
 from practice.urls import public_url_for
@@ -29,7 +30,12 @@ MAX_PARTNERS_PER_EMAIL = 3
 
 
 def issue_invitation(partner: Partner, clinician: Clinician) -> str:
-    """Replace any open invitation with a new link; email it if we can; return it."""
+    """Replace any open invitation with a new link; email it if we can; return it.
+
+    Refused (DomainError) while the practice's crisis numbers are incomplete:
+    a partner's first page must already say where to get help.
+    """
+    crisis.require_numbers(clinician.practice)
     _close_open_invitations(partner)
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]

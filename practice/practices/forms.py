@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
+from practice.practices import crisis
 from practice.formtools import FlaskForm, NameText, PlainText, email_validators, lower_strip, strip, version_required
 from practice.templating import isolate
 
@@ -28,6 +29,29 @@ def timezone_choices() -> list[SelectChoice]:
     """Every IANA region time zone, labelled with spaces instead of underscores."""
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     return [SelectChoice("UTC", "UTC")] + [SelectChoice(z, z.replace("_", " ")) for z in zones]
+
+
+LINE_HELP = {
+    "emergency": "For example \u201cEmergency services\u201d and 999, 911 or 112.",
+    "crisis_line": "A line people can call or text when they feel they cannot cope, any time of day.",
+    "dv_line": "A confidential line for anyone afraid of, or hurt by, a partner.",
+}
+
+
+def crisis_label(name: str, prefix: str) -> StringField:
+    """The name partners read for one of the three lines."""
+    return StringField(f"{name}: name", filters=[strip], description=LINE_HELP[prefix],
+                       validators=[Optional(), Length(max=80, message="Please keep the name under 80 characters."),
+                                   PlainText()])
+
+
+def crisis_number(name: str) -> StringField:
+    """The number behind one of the three lines, as partners will dial or text it."""
+    return StringField(f"{name}: number", filters=[strip], validators=[
+        Optional(), Length(min=2, max=30, message="Please give a number of 2 to 30 characters."),
+        Regexp(r"^[0-9+() -]*$", message="Please use digits, spaces and + ( ) - only."),
+        Regexp(r".*[0-9]", message="Please include the digits to dial."),
+    ])
 
 
 class PracticeProfileForm(FlaskForm):
@@ -50,12 +74,18 @@ class PracticeProfileForm(FlaskForm):
     )
     timezone = SelectField("Time zone", choices=timezone_choices, validators=[InputRequired()],
                            description="Due dates and times are shown in this time zone.")
+    emergency_label = crisis_label("Emergency number", "emergency")
+    emergency_number = crisis_number("Emergency number")
+    crisis_line_label = crisis_label("Crisis line", "crisis_line")
+    crisis_line_number = crisis_number("Crisis line")
+    dv_line_label = crisis_label("Domestic-violence line", "dv_line")
+    dv_line_number = crisis_number("Domestic-violence line")
     crisis_resources = TextAreaField(
-        "Crisis resources for clients",
+        "Other crisis resources for clients",
         filters=[strip],
         validators=[Optional(), Length(max=2000), PlainText(allow_markup_chars=True)],
-        description="Shown to partners on every page of their portal and in couple handouts. "
-        "Include local emergency numbers and a crisis line.",
+        description="Shown to partners below the three numbers above, on their support pages and in couple "
+        "handouts. Add anything else that helps: local services, opening hours, what to do out of hours.",
     )
     page_size = RadioField("Paper size for PDF summaries", choices=choices(PageSize), default=PageSize.A4.value,
                            validators=[InputRequired("Please choose a paper size.")])
@@ -80,6 +110,19 @@ class PracticeProfileForm(FlaskForm):
     )
     version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save practice details")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each of the three crisis lines has a name and a number, or neither (partners need both)."""
+        valid = super().validate(extra_validators)
+        for prefix, _ in crisis.LINES:
+            label, number = self[f"{prefix}_label"], self[f"{prefix}_number"]
+            if label.data and not number.data and not number.errors:
+                number.errors.append("Please add the number for this line.")
+                valid = False
+            elif number.data and not label.data and not label.errors:
+                label.errors.append("Please name this line, as partners will read it.")
+                valid = False
+        return valid
 
 
 class InviteClinicianForm(FlaskForm):

@@ -17,11 +17,12 @@ from practice.mail import send_templated
 from practice.domain import CoupleStatus
 from practice.errors_domain import ConflictError, DomainError
 from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
+from practice.practices import crisis
 from practice.tokens import new_token
 from practice.urls import public_url_for
 from practice.templating import isolate
 
-PROFILE_FIELDS = ("name", "address", "phone", "timezone", "crisis_resources", "page_size")
+PROFILE_FIELDS = ("name", "address", "phone", "timezone", *crisis.FIELDS, "crisis_resources", "page_size")
 SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours", "safety_flag_weeks")
 KEPT_WHEN_LEFT_OUT = ("safety_escalation_hours", "safety_flag_weeks")  # an older form may not send them
 

@@ -23,6 +23,7 @@ from practice.homework.services import PromptRow, side_by_side
 from practice.models import Assignment, Response, SessionDocument, TherapySession, utcnow
 from practice.models.sessions import session_reviewed_homework
 from practice.pdf import fill_document, render_document
+from practice.practices.crisis import CrisisNumber, crisis_numbers
 from practice.pdf.charts import Completion, Series, completion_chart
 from practice.records.attachments import Attachment
 from practice.templating import isolate
@@ -64,6 +65,7 @@ class Handout:
     summary: str
     homework: list[HandoutHomework]
     crisis_resources: str
+    crisis_numbers: list[CrisisNumber]  # the practice's three lines, printed as plain numbers above its free text
     progress: object | None = None  # check-in figures, only when practice.sharing.couple_facing_progress allows
     progress_mode: str = ""
 
@@ -175,6 +177,7 @@ def handout_for(session: TherapySession) -> Handout:
         summary=session.couple_summary,
         homework=[_handout_homework(a) for a in homework_for_both(session)],
         crisis_resources=session.clinician.practice.crisis_resources,
+        crisis_numbers=crisis_numbers(session.clinician.practice),
         **_handout_progress(session),
     )
 

@@ -33,6 +33,17 @@ def therapist_signs_up(page, mailbox: Mailbox, email: str, name: str = "Dr. Ada 
     page.wait_for_url(re.compile(r"/practice/$"))
 
 
+def fill_crisis_numbers(page) -> None:
+    """On the practice page: the three crisis numbers partners will see, needed before anyone is invited."""
+    for line, name, number in (("Emergency number", "Emergency services", "999"),
+                               ("Crisis line", "Listening line", "116 123"),
+                               ("Domestic-violence line", "Safe at home helpline", "0808 2000 247")):
+        page.get_by_label(f"{line}: name", exact=True).fill(name)
+        page.get_by_label(f"{line}: number", exact=True).fill(number)
+    page.get_by_role("button", name="Save practice details").click()
+    page.get_by_text("The practice details are saved.").wait_for()
+
+
 def add_couple(page, names: tuple[str, str]) -> None:
     """From anywhere: Couples, Add a couple, fill the form, and land on the couple's page."""
     page.get_by_role("link", name="Couples", exact=True).click()

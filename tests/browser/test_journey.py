@@ -20,6 +20,7 @@ SUMMARY = "You both wrote about the same loop. This week, try naming it out loud
 def test_a_couple_does_their_homework_from_sign_up_to_the_handout(new_page, mailbox):
     therapist = new_page("desktop")
     steps.therapist_signs_up(therapist, mailbox, "ada.brook@example.org")
+    steps.fill_crisis_numbers(therapist)
     steps.add_couple(therapist, ("Robin", "Kai"))
     steps.assign(therapist, SHARED, shared=True, note="Write as much or as little as feels right.")
     steps.assign(therapist, PRIVATE, shared=False)
