@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,7 +19,8 @@ def test_a_safety_answer_reaches_only_the_couples_clinician(new_page):
     steps.press(alex, alex.get_by_role("link", name="How are things between you?"))
     alex.get_by_role("heading", name="Your check-in").wait_for()
     steps.answer_everything(alex, "Mostly quieter weeks.")
-    alex.get_by_role("radio", name="Yes", exact=True).check()
+    afraid = alex.get_by_role("group", name=re.compile("have you felt afraid of your partner"))
+    afraid.get_by_role("radio", name="Yes", exact=True).check()
     steps.press(alex, alex.get_by_role("button", name="Send to my therapist"))
     expect(alex.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
     expect(alex.locator(".crisis-box a[href=\"tel:988\"]").first).to_be_visible()
@@ -25,8 +28,8 @@ def test_a_safety_answer_reaches_only_the_couples_clinician(new_page):
 
     therapist = new_page("desktop", who=THERAPIST)
     therapist.goto("/dashboard")
-    therapist.get_by_role("link", name="Alex & Sam: Alex answered “Yes”").click()
-    expect(therapist.get_by_text("Mostly quieter weeks.")).to_be_visible()
+    therapist.get_by_role("link", name=re.compile(r"^Alex & Sam: Alex answered “Afraid of their partner: Yes")).click()
+    expect(therapist.get_by_text("Mostly quieter weeks.").first).to_be_visible()  # the note, and the way to reach them
     assert_accessible(therapist, "on the safety flag")
 
     colleague = new_page("desktop", who=COLLEAGUE)
