@@ -19,7 +19,7 @@ DECLARED = {
     "injury-repair-step-1-telling-the-hurt": {"vulnerable", "never_shared", "needs_named_concern"},
     "injury-repair-step-2-after-the-apology": {"vulnerable", "never_shared", "needs_named_concern"},
     "injury-repair-step-3-when-images-come-back": {"never_shared", "needs_named_concern", "show_crisis_resources"},
-    "what-stayed-with-me": set(),
+    "what-stayed-with-me": {"never_shared"},
     "rituals-of-connection": set(),
     "when-the-old-cycle-returns": {"safety_line"},
     "private-safety-plan": {"one_partner_only", "never_shared", "show_crisis_resources"},

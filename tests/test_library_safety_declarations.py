@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.library.services import sync_builtins
+from practice.library.schema import ExerciseContent
 from practice.models import Exercise, ExerciseVersion
 from practice.sessions.documents import handout_document
 from practice.sessions.services import sign
@@ -46,7 +47,7 @@ DECLARED = {
     "injury-repair-step-2-after-the-apology": {"never_shared", "vulnerable", "needs_named_concern"},
     "injury-repair-step-3-when-images-come-back": {"never_shared", "needs_named_concern"},
     "listening-to-understand": {"safety_line"},
-    "mood-and-self-care-check": set(),
+    "mood-and-self-care-check": {"never_shared"},
     "naming-our-cycle-together": {"safety_line"},
     "needs-and-boundaries": {"never_shared"},
     "our-story-of-getting-out": set(),
@@ -64,7 +65,7 @@ DECLARED = {
     "trust-repair-after-betrayal": {"never_shared", "safety_line", "vulnerable", "needs_named_concern"},
     "trying-something-new-together": set(),
     "what-helps-me-stay": {"safety_line", "vulnerable"},
-    "what-stayed-with-me": set(),
+    "what-stayed-with-me": {"never_shared"},
     "when-the-old-cycle-returns": {"safety_line"},
 }
 
@@ -83,6 +84,18 @@ def flagging_prompts(content) -> dict[str, list[str]]:
     """prompt key -> the options that raise the safety flag, for every prompt and daily-log question."""
     prompts = [*content.prompts, *(f for p in content.prompts for f in getattr(p, "fields", []))]
     return {p.key: p.raises_safety_flag for p in prompts if getattr(p, "raises_safety_flag", None)}
+
+
+def test_an_exercise_whose_answers_raise_the_flag_must_be_never_shared(builtin_files):
+    """Shared once both sent, the other partner would read the very answer that raised the private flag."""
+    from pydantic import ValidationError
+
+    data = builtin_files["sexual-intimacy-reflection"].as_data()
+    with pytest.raises(ValidationError, match="must be never shared"):
+        ExerciseContent.model_validate({**data, "never_shared": False})
+    for slug, content in builtin_files.items():
+        if flagging_prompts(content):
+            assert content.never_shared, slug
 
 
 def test_only_answers_that_speak_of_danger_raise_the_flag(builtin_files):

@@ -133,8 +133,8 @@ FLAGGING = [
     ({"q_felt": "close", "q_days-0-q_mood": "ok"}, None),
 ])
 def test_an_exercise_answer_marked_raises_safety_flag_raises_the_same_private_flag(app, world, posted, prompt):
-    exercise = make_exercise(world.clinician, title="Closeness reflection", prompts=FLAGGING)
-    assignment = give_homework(world, exercise=exercise, sharing="shared_after_both")
+    exercise = make_exercise(world.clinician, title="Closeness reflection", prompts=FLAGGING, never_shared=True)
+    assignment = give_homework(world, exercise=exercise)  # answers that raise the flag are never shared
     alex, sam = partner_login(app, world.p1), partner_login(app, world.p2)
     sent = answer(alex, assignment.id, "submit", posted)
     assert sent.status_code == 302 and sent.headers["Location"] == "/portal/"  # the same either way

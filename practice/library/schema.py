@@ -286,6 +286,16 @@ class ExerciseContent(Rules):
             raise _fail("unused_role", "Please give “{role}” at least one question of their own.", role=unused[0])
         return prompts
 
+    @field_validator("prompts")
+    @classmethod
+    def _flag_raising_answers_stay_private(cls, prompts: list[BasePrompt], info: ValidationInfo) -> list[BasePrompt]:
+        """An answer that raises the safety flag must never reach the partner, so such an exercise is never shared."""
+        questions = [*prompts, *(f for p in prompts for f in getattr(p, "fields", []))]
+        if not info.data.get("never_shared") and any(getattr(q, "raises_safety_flag", None) for q in questions):
+            raise _fail("flag_shared", "An exercise with answers that raise the safety flag must be never shared, "
+                                       "so the partner can never read them.")
+        return prompts
+
     def prompts_for(self, role: str | None) -> list[BasePrompt]:
         """The prompts one role answers (all of them when no role is given)."""
         return [p for p in self.prompts if role is None or p.role in (None, role)]
