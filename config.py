@@ -137,6 +137,8 @@ class Config:
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25
     HOMEWORK_PER_PAGE = 20  # a couple's homework on their page
+    # A flush outside practice.database.writing() raises instead of upgrading a read transaction.
+    STRICT_UNIT_OF_WORK = env_bool("STRICT_UNIT_OF_WORK", False)
     DONE_PER_PAGE = 10  # a partner's sent homework in the portal
     AUDIT_EVENTS_PER_PAGE = 50
 
