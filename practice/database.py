@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import current_app, has_app_context
+from flask import current_app, has_request_context
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -106,7 +106,8 @@ def guard_unit_of_work() -> None:
 
 
 def _refuse_flush_outside_writing(session: Session, _flush_context, _instances) -> None:
-    if not (has_app_context() and current_app.config.get("STRICT_UNIT_OF_WORK")):
+    """Only the app's own code is held to it: a request, or a job (practice.jobqueue); not test set-up."""
+    if not (has_request_context() and current_app.config.get("STRICT_UNIT_OF_WORK")):
         return
     if (session.new or session.dirty or session.deleted) and not is_writing(session):
         raise UnitOfWorkError(
