@@ -117,12 +117,18 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Session lifetimes checked before every request; security headers on every response."""
+    """Session lifetimes checked before every request; the request's audit views written after it; security headers.
+
+    Flask runs `after_request` hooks last-registered first, so the audit trail is written
+    before the headers are added to whichever response goes out (a 503 if it could not be).
+    """
+    from practice.audit.services import write_queued_events
     from practice.auth.lifetimes import enforce
     from practice.security import add_security_headers
 
     app.before_request(enforce)
     app.after_request(add_security_headers)
+    app.after_request(write_queued_events)
 
 
 def register_template_helpers(app: Flask) -> None:

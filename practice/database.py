@@ -15,18 +15,26 @@ behaves as before (read committed; the unit of work is one transaction).
 
 A flush outside `writing()` is a bug: it would upgrade a read transaction to
 a write mid-way, which on SQLite fails at once when another writer committed
-since the read began. With `STRICT_UNIT_OF_WORK` (tests) it raises.
+since the read began. Requests and job runs (`strict_scope()`, which the job
+queue wraps around every task) are held to the rule: with
+`STRICT_UNIT_OF_WORK` (tests, CI) such a flush raises `UnitOfWorkError`;
+without it (production) it proceeds, since refusing a person's save over a
+missing `with` would do more harm than the short lock it risks, and logs a
+warning once per place in our code that did it, so the place gets fixed.
 """
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
-from flask import current_app, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -34,6 +42,11 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # engine's `begin` listener reads it to choose the kind of BEGIN on SQLite.
 _WRITE_INTENT: ContextVar[bool] = ContextVar("twofold_write_intent", default=False)
 WRITING = "twofold_writing"  # key in Session.info while writing() is open on that session
+# Set while code outside a request is held to the rule as a request is (a job run).
+_STRICT_SCOPE: ContextVar[bool] = ContextVar("twofold_strict_scope", default=False)
+_PACKAGE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+_warned_origins: set[str] = set()
 
 
 class UnitOfWorkError(RuntimeError):
@@ -67,7 +80,7 @@ def is_writing(session: Session) -> bool:
 
 
 @contextmanager
-def writing(session: Session | None = None) -> Iterator[Session]:
+def writing(session: Session | scoped_session | None = None) -> Iterator[Session]:
     """A unit of work that writes: one short transaction, committed on exit, rolled back on error.
 
     A read transaction already open on the session is ended first (it holds
@@ -79,6 +92,8 @@ def writing(session: Session | None = None) -> Iterator[Session]:
         from practice.extensions import db
 
         session = db.session
+    if isinstance(session, scoped_session):
+        session = session()  # the request's own Session, whose transaction state we ask about
     if is_writing(session):
         yield session
         return
@@ -99,17 +114,43 @@ def writing(session: Session | None = None) -> Iterator[Session]:
         _WRITE_INTENT.reset(token)
 
 
+@contextmanager
+def strict_scope() -> Iterator[None]:
+    """Hold the code run inside to the unit-of-work rule as a request is (the job queue runs each task in one)."""
+    token = _STRICT_SCOPE.set(True)
+    try:
+        yield
+    finally:
+        _STRICT_SCOPE.reset(token)
+
+
 def guard_unit_of_work() -> None:
-    """Make every session refuse a flush outside `writing()` where the app sets STRICT_UNIT_OF_WORK."""
+    """Make every session refuse (STRICT_UNIT_OF_WORK) or report a flush outside `writing()`."""
     if not event.contains(Session, "before_flush", _refuse_flush_outside_writing):
         event.listen(Session, "before_flush", _refuse_flush_outside_writing)
 
 
 def _refuse_flush_outside_writing(session: Session, _flush_context, _instances) -> None:
-    """Only the app's own code is held to it: a request, or a job (practice.jobqueue); not test set-up."""
-    if not (has_request_context() and current_app.config.get("STRICT_UNIT_OF_WORK")):
+    """Only the app's own code is held to it: a request, or a job (`strict_scope`); not test set-up."""
+    if not (session.new or session.dirty or session.deleted) or is_writing(session):
         return
-    if (session.new or session.dirty or session.deleted) and not is_writing(session):
+    if not (has_request_context() or (_STRICT_SCOPE.get() and has_app_context())):
+        return
+    if current_app.config.get("STRICT_UNIT_OF_WORK"):
         raise UnitOfWorkError(
             "A change was flushed outside writing(): wrap the unit of work in `with writing():`."
         )
+    origin = _origin()
+    if origin not in _warned_origins:
+        _warned_origins.add(origin)
+        log.warning("A change was flushed outside writing(), from %s; it was written, "
+                    "but should be wrapped in `with writing():`.", origin)
+
+
+def _origin() -> str:
+    """The innermost frame of our own code (not this module) on the stack: where the stray write came from."""
+    for frame in reversed(traceback.extract_stack()):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(_PACKAGE) and path != Path(__file__).resolve():
+            return f"{path.relative_to(_PACKAGE.parent)}:{frame.lineno} in {frame.name}"
+    return "outside the practice package"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, Response, g, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -59,7 +59,13 @@ def register(app: Flask) -> None:
     def database_unavailable(error: OperationalError):
         """The database is down or restarting: a calm page that itself needs no database."""
         app.logger.warning("Database unavailable: %s", error.orig)
-        db.session.rollback()
-        g._login_user = login_manager.anonymous_user()  # so no template asks the database who is signed in
-        title, detail = MESSAGES[503]
-        return render_template("errors/unavailable.html", title=title, detail=detail), 503, {"Retry-After": "30"}
+        return unavailable_page()
+
+
+def unavailable_page() -> Response:
+    """The "short break" page (503), rendered without asking the database anything; what was half done is undone."""
+    db.session.rollback()
+    g._login_user = login_manager.anonymous_user()  # so no template asks the database who is signed in
+    title, detail = MESSAGES[503]
+    return make_response(render_template("errors/unavailable.html", title=title, detail=detail), 503,
+                         {"Retry-After": "30"})

@@ -107,11 +107,12 @@ def _build(url: str, name: str) -> Huey:
 
 
 def _in_context(app: Flask, function: Callable) -> Callable:
-    """Run a task inside its own application context, as a request would."""
+    """Run a task inside its own application context, held to the unit of work as a request is."""
+    from practice.database import strict_scope
 
     @wraps(function)
     def run(*args):
-        with app.app_context():
+        with app.app_context(), strict_scope():
             return function(*args)
 
     return run

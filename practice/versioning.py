@@ -4,24 +4,37 @@ from __future__ import annotations
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from practice.database import UnitOfWorkError, is_writing
 from practice.errors_domain import ConflictError
 from practice.extensions import db
 
 
 def save_versioned(row, expected_version: int | None, changes: dict) -> None:
-    """Apply `changes` to a versioned row and commit, unless it changed since the form was built.
+    """Apply `changes` to a versioned row inside the caller's `writing()`, unless it changed since the form was built.
 
     Two guards: the version the form carried, and SQLAlchemy's
-    `WHERE version = ...` on the UPDATE for a save that races ours.
+    `WHERE version = ...` on the UPDATE for a save that races ours. The
+    UPDATE is flushed here, not at the caller's commit, so a race surfaces
+    as a ConflictError that the caller's `writing()` rolls back whole, and
+    the view keeps the person's typed text (`keep_typed_text_after_conflict`).
     """
+    if not is_writing(db.session):
+        raise UnitOfWorkError("save_versioned() joins the caller's unit of work: call it inside `with writing():`.")
     ensure_version(row, expected_version)
     for key, value in changes.items():
         setattr(row, key, value)
+    flush_or_conflict()
+
+
+def flush_or_conflict(conflict: ConflictError | None = None, races: tuple[type[Exception], ...] = ()) -> None:
+    """Flush the unit of work now, turning a save that raced ours (StaleDataError, or `races`) into a conflict.
+
+    Inside `writing()` the raised conflict rolls the whole unit of work back.
+    """
     try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError() from None
+        db.session.flush()
+    except (StaleDataError, *races):
+        raise (conflict or ConflictError()) from None
 
 
 def ensure_version(row, expected_version: int | None) -> None:

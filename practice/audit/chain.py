@@ -6,8 +6,11 @@ removing or reordering any stored event breaks a link that `verify`
 finds. Events are sealed while the session flushes, under a lock that
 makes concurrent writers take turns: on PostgreSQL a transaction-scoped
 advisory lock (read committed, so the newest head is visible once the
-lock is ours); on SQLite every transaction already starts with
-`BEGIN IMMEDIATE`, which holds the only write lock.
+lock is ours); on SQLite the unit of work that adds them runs in
+`writing()`, whose `BEGIN IMMEDIATE` holds the only write lock from the
+start, so the head read here is still the head at commit. Events flushed
+outside `writing()` would be sealed without that lock, which is one more
+reason such a flush is refused (practice.database).
 """
 
 from __future__ import annotations

@@ -1,8 +1,20 @@
 """Recording audit events, and reading them back for the people allowed to see them.
 
-Features call `record(...)` inside their own transaction and commit once, as
-usual. Pages that only read call `viewed(...)`, which records and commits,
-because they have no other transaction to join.
+Features call `record(...)` inside their own unit of work (`writing()`), so
+the event is stored exactly when the change is: both or neither.
+
+Pages that only read call `viewed(...)`, and every refused access calls
+`refused(...)`. Neither touches the request's own session: a read must not
+become a write that holds SQLite's only lock for the rest of the request, and
+a refusal must never commit whatever the caller had half done. In a request
+the event is queued on `g` and `write_queued_events` (an `after_request`
+hook, which runs for error pages such as 404 and 403 too) writes the queue
+in one short transaction of its own, on a separate session, after the view's
+own unit of work has ended. A queued view is written even if the request
+then fails: the record was loaded for the person, which is what the trail
+must show. If the trail cannot be written, the person gets the "short break"
+page instead of a page that pretends all went well. Outside a request (the
+command line, jobs) the event is written at once, the same way.
 """
 
 from __future__ import annotations
@@ -12,16 +24,21 @@ import hmac
 import re
 from collections.abc import Sequence
 
-from flask import current_app, has_request_context, request
+from flask import Response, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from practice.database import writing
+from practice.errors import unavailable_page
 from practice.extensions import db
 from practice.models import AuditAction, AuditEvent, Clinician, Couple, utcnow
 
 # Detail values are numbers or short keys (field names, endpoints, digests):
 # free text, and so clinical text, cannot reach the trail.
 SAFE_TOKEN = re.compile(r"[A-Za-z0-9_.:-]{0,80}")
+QUEUED = "twofold_audit_queue"  # on flask.g: events of this request written after it
 
 
 def record(
@@ -35,16 +52,25 @@ def record(
     practice_id: int | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction; the caller commits.
+    """Add an audit event to the caller's unit of work (inside `writing()`); the caller commits.
 
     `actor` defaults to the signed-in person (anonymous in a request without
     one, system outside a request). A new record or actor is flushed first so
     the event can name its id.
     """
+    event = _event(action, record=record, actor=actor, record_type=record_type, record_id=record_id,
+                   couple_id=couple_id, practice_id=practice_id, detail=detail)
+    db.session.add(event)
+    return event
+
+
+def _event(action, *, record=None, actor=None, record_type=None, record_id=None, couple_id=None,
+           practice_id=None, detail=None) -> AuditEvent:
+    """The event's fields, taken now (who, from where, about what), in an event no session holds yet."""
     person = actor or _signed_in()
     if any(row is not None and row.id is None for row in (record, person)):
         db.session.flush()
-    event = AuditEvent(
+    return AuditEvent(
         occurred_at=utcnow(),
         actor_kind=_actor_kind(person),
         actor_id=getattr(person, "id", None),
@@ -56,23 +82,43 @@ def record(
         remote_addr=request.remote_addr if has_request_context() else None,
         detail=_safe_detail(detail or {}),
     )
-    db.session.add(event)
-    return event
 
 
 def viewed(record, **fields) -> None:
-    """Record that the signed-in person viewed a record, and commit."""
-    _record_and_commit(AuditAction.VIEW, record=record, **fields)
+    """Note that the signed-in person viewed a record; written in its own transaction (see the module)."""
+    _write_apart(AuditAction.VIEW, record=record, **fields)
 
 
 def refused(record_type: str | None = None, record_id: int | None = None, **fields) -> None:
-    """Record a refused or not-found access attempt, and commit."""
-    _record_and_commit(AuditAction.ACCESS_REFUSED, record_type=record_type, record_id=record_id, **fields)
+    """Note a refused or not-found access attempt; written in its own transaction, never the caller's."""
+    _write_apart(AuditAction.ACCESS_REFUSED, record_type=record_type, record_id=record_id, **fields)
 
 
-def _record_and_commit(action: AuditAction, **fields) -> None:
-    record(action, **fields)
-    db.session.commit()
+def _write_apart(action: AuditAction, **fields) -> None:
+    event = _event(action, **fields)
+    if has_request_context():
+        g.setdefault(QUEUED, []).append(event)
+    else:
+        _store([event])
+
+
+def write_queued_events(response: Response) -> Response:
+    """`after_request`: store this request's views and refusals, or answer 503 if the trail can't take them."""
+    events = g.pop(QUEUED, None)
+    if not events:
+        return response
+    try:
+        _store(events)
+    except SQLAlchemyError:
+        current_app.logger.exception("The audit trail could not record %d event(s); the page was withheld", len(events))
+        return unavailable_page()
+    return response
+
+
+def _store(events: list[AuditEvent]) -> None:
+    """One short unit of work on a session of its own: the chain seals the events under the write lock."""
+    with Session(bind=db.engine) as session, writing(session):
+        session.add_all(events)
 
 
 def email_digest(email: str) -> str:

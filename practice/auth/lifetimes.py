@@ -20,7 +20,7 @@ from flask import current_app, flash, jsonify, redirect, request, session
 from flask_login import current_user, login_url, login_user, logout_user
 
 from practice import audit
-from practice.extensions import db
+from practice.database import writing
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -114,8 +114,8 @@ def _sign_out(reason: str):
     person = current_user._get_current_object()
     message = MESSAGES[reason].format(minutes=person.practice.idle_timeout_minutes,
                                       hours=current_app.config["CLINICIAN_SESSION_HOURS"])
-    audit.record(audit.AuditAction.LOGOUT, actor=person, detail={"reason": f"timeout_{reason}"})
-    db.session.commit()
+    with writing():
+        audit.record(audit.AuditAction.LOGOUT, actor=person, detail={"reason": f"timeout_{reason}"})
     session.clear()
     logout_user()  # after clear(): it also tells Flask-Login to delete the remember-me cookie
     if wants_json():

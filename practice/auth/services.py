@@ -1,6 +1,7 @@
 """Account rules: sign-up, sign-in, password reset, invitations.
 
-Services change rows and commit once; views only translate their errors.
+Services change rows in one unit of work (`writing()`) that commits once;
+views only translate their errors.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from practice import audit
+from practice.database import writing
 from practice.errors_domain import DomainError, TokenError
 from practice.extensions import db
 from practice.mail import Composed, composer, send_composed, send_templated
@@ -41,14 +43,16 @@ def request_signup(*, name: str, credentials: str, practice_name: str, email: st
     up whether the email has an account (`compose_signup`), so neither the
     page nor its timing reveals it.
     """
-    db.session.add(
-        SignupRequest(
-            email=email, name=name, credentials=credentials, practice_name=practice_name,
-            password_hash=hash_password(password), token_hash=new_token()[1],  # a link nobody has, until the worker's
-            expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    password_hash = hash_password(password)  # slow: before the write lock is taken
+    with writing():  # the sign-up and its outbox row, both or neither
+        db.session.add(
+            SignupRequest(
+                email=email, name=name, credentials=credentials, practice_name=practice_name,
+                password_hash=password_hash, token_hash=new_token()[1],  # a link nobody has, until the worker's
+                expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+            )
         )
-    )
-    send_composed("signup", email)  # commits both rows
+        send_composed("signup", email)
 
 
 @composer("signup")
@@ -70,19 +74,20 @@ def compose_signup(email: str) -> Composed | None:
 
 def confirm_signup(token: str) -> Clinician:
     """Create the practice and its owner from a confirmed sign-up."""
-    signup = usable_token_row(SignupRequest, token)
-    signup.used_at = utcnow()
-    if clinician_by_email(signup.email) is not None:
-        db.session.commit()
+    with writing():
+        signup = usable_token_row(SignupRequest, token)
+        signup.used_at = utcnow()
+        taken = clinician_by_email(signup.email) is not None
+        if not taken:
+            practice = Practice(name=signup.practice_name)
+            clinician = Clinician(
+                practice=practice, name=signup.name, credentials=signup.credentials,
+                email=signup.email, password_hash=signup.password_hash, is_owner=True,
+            )
+            db.session.add_all([practice, clinician])
+            audit.record(audit.AuditAction.LOGIN, actor=clinician)
+    if taken:  # the link is spent all the same
         raise TokenError("This email already has a Twofold account. Please sign in instead.")
-    practice = Practice(name=signup.practice_name)
-    clinician = Clinician(
-        practice=practice, name=signup.name, credentials=signup.credentials,
-        email=signup.email, password_hash=signup.password_hash, is_owner=True,
-    )
-    db.session.add_all([practice, clinician])
-    audit.record(audit.AuditAction.LOGIN, actor=clinician)
-    db.session.commit()
     return clinician
 
 
@@ -94,36 +99,37 @@ def authenticate(email: str, password: str) -> Clinician | None:
     clinician = clinician_by_email(email)
     if not verify_password(clinician.password_hash if clinician else None, password) or not clinician.active:
         # No identity: the trail must not tell which typed emails have accounts.
-        audit.record(audit.AuditAction.LOGIN_FAILED, detail={"email_hmac": audit.email_digest(email)})
-        db.session.commit()
+        with writing():
+            audit.record(audit.AuditAction.LOGIN_FAILED, detail={"email_hmac": audit.email_digest(email)})
         return None
     if needs_rehash(clinician.password_hash):
-        clinician.password_hash = hash_password(password)
-        db.session.commit()
+        rehashed = hash_password(password)
+        with writing():
+            clinician.password_hash = rehashed
     return clinician
 
 
 def complete_sign_in(clinician: Clinician) -> None:
     """Every factor has been checked: note the sign-in."""
-    clinician.last_login_at = utcnow()
-    audit.record(audit.AuditAction.LOGIN, actor=clinician)
-    db.session.commit()
+    with writing():
+        clinician.last_login_at = utcnow()
+        audit.record(audit.AuditAction.LOGIN, actor=clinician)
 
 
 def confirm_password(clinician: Clinician, password: str) -> bool:
     """Re-check the signed-in clinician's password before a sensitive change."""
     if verify_password(clinician.password_hash, password):
         return True
-    audit.record(audit.AuditAction.LOGIN_FAILED, actor=clinician, detail={"step": "reauth"})
-    db.session.commit()
+    with writing():
+        audit.record(audit.AuditAction.LOGIN_FAILED, actor=clinician, detail={"step": "reauth"})
     return False
 
 
 def sign_out_everywhere(clinician: Clinician) -> None:
     """End every session and remember-me cookie of this clinician."""
-    clinician.rotate_session_token()
-    audit.record(audit.AuditAction.LOGOUT, actor=clinician)
-    db.session.commit()
+    with writing():
+        clinician.rotate_session_token()
+        audit.record(audit.AuditAction.LOGOUT, actor=clinician)
 
 
 def request_password_reset(email: str) -> None:
@@ -133,7 +139,8 @@ def request_password_reset(email: str) -> None:
     the same page whether or not the email has an account; mail goes out
     later, so a slow or failing mail server shows nothing either.
     """
-    send_composed("password_reset", email)
+    with writing():
+        send_composed("password_reset", email)
 
 
 @composer("password_reset")
@@ -159,11 +166,12 @@ def check_reset_token(token: str) -> PasswordResetToken:
 
 def reset_password(token: str, password: str) -> Clinician:
     """Set a new password from a reset link and sign out every other session."""
-    reset = check_reset_token(token)
-    reset.used_at = utcnow()
-    clinician = reset.clinician
-    _set_password(clinician, password)
-    db.session.commit()
+    password_hash = hash_password(password)
+    with writing():
+        reset = check_reset_token(token)
+        reset.used_at = utcnow()
+        clinician = reset.clinician
+        _set_password(clinician, password_hash)
     return clinician
 
 
@@ -171,12 +179,14 @@ def change_password(clinician: Clinician, current: str, new: str) -> None:
     """Change a password after proving the current one."""
     if not verify_password(clinician.password_hash, current):
         raise DomainError("That isn't your current password.", field="current_password")
-    _set_password(clinician, new)
-    db.session.commit()
+    password_hash = hash_password(new)
+    with writing():
+        _set_password(clinician, password_hash)
 
 
-def _set_password(clinician: Clinician, password: str) -> None:
-    clinician.password_hash = hash_password(password)
+def _set_password(clinician: Clinician, password_hash: str) -> None:
+    """A new password (hashed before the unit of work, which should be short) ends every other session."""
+    clinician.password_hash = password_hash
     clinician.rotate_session_token()
 
 
@@ -193,9 +203,10 @@ def request_email_change(clinician: Clinician, new_email: str) -> None:
     if clinician_by_email(new_email) is not None:
         return
     token = _email_links().dumps({"id": clinician.id, "from": clinician.email, "to": new_email})
-    send_templated(new_email, "Confirm your new Twofold sign-in email", "email_change_confirm",
-                   name=clinician.name, hours=current_app.config["EMAIL_CHANGE_HOURS"],
-                   confirm_url=public_url_for("security.confirm_email", token=token))
+    with writing():
+        send_templated(new_email, "Confirm your new Twofold sign-in email", "email_change_confirm",
+                       name=clinician.name, hours=current_app.config["EMAIL_CHANGE_HOURS"],
+                       confirm_url=public_url_for("security.confirm_email", token=token))
 
 
 def confirm_email_change(clinician: Clinician, token: str) -> None:
@@ -204,23 +215,23 @@ def confirm_email_change(clinician: Clinician, token: str) -> None:
         change = _email_links().loads(token, max_age=current_app.config["EMAIL_CHANGE_HOURS"] * 3600)
     except BadData:
         raise TokenError(GONE_LINK) from None
-    if change.get("id") != clinician.id or change.get("from") != clinician.email:
-        raise TokenError(GONE_LINK)  # another account's link, or already used
-    if clinician_by_email(change["to"]) is not None:
-        raise TokenError("This email already has a Twofold account, so it can't be used for yours.")
-    old = clinician.email
-    clinician.email = change["to"]
-    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"field": "email"})
-    db.session.commit()
-    send_templated(old, "Your Twofold sign-in email was changed", "email_changed",
-                   name=clinician.name, new_email=clinician.email)
+    with writing():
+        if change.get("id") != clinician.id or change.get("from") != clinician.email:
+            raise TokenError(GONE_LINK)  # another account's link, or already used
+        if clinician_by_email(change["to"]) is not None:
+            raise TokenError("This email already has a Twofold account, so it can't be used for yours.")
+        old = clinician.email
+        clinician.email = change["to"]
+        audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"field": "email"})
+        send_templated(old, "Your Twofold sign-in email was changed", "email_changed",
+                       name=clinician.name, new_email=clinician.email)
 
 
 def update_profile(clinician: Clinician, *, name: str, credentials: str) -> None:
     """Change how a clinician's name appears."""
-    clinician.name = name
-    clinician.credentials = credentials
-    db.session.commit()
+    with writing():
+        clinician.name = name
+        clinician.credentials = credentials
 
 
 def check_invitation(token: str) -> ClinicianInvitation:
@@ -230,15 +241,16 @@ def check_invitation(token: str) -> ClinicianInvitation:
 
 def accept_invitation(token: str, *, name: str, credentials: str, password: str) -> Clinician:
     """Create the invited clinician's account in the inviting practice."""
-    invitation = check_invitation(token)
-    if clinician_by_email(invitation.email) is not None:
-        raise TokenError("This email already has a Twofold account. Please sign in instead.")
-    invitation.used_at = utcnow()
-    clinician = Clinician(
-        practice_id=invitation.practice_id, name=name, credentials=credentials,
-        email=invitation.email, password_hash=hash_password(password),
-    )
-    db.session.add(clinician)
-    audit.record(audit.AuditAction.LOGIN, actor=clinician)
-    db.session.commit()
+    password_hash = hash_password(password)
+    with writing():
+        invitation = check_invitation(token)
+        if clinician_by_email(invitation.email) is not None:
+            raise TokenError("This email already has a Twofold account. Please sign in instead.")
+        invitation.used_at = utcnow()
+        clinician = Clinician(
+            practice_id=invitation.practice_id, name=name, credentials=credentials,
+            email=invitation.email, password_hash=password_hash,
+        )
+        db.session.add(clinician)
+        audit.record(audit.AuditAction.LOGIN, actor=clinician)
     return clinician

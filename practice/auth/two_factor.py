@@ -20,6 +20,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, or_, select, update
 
 from practice import audit
+from practice.database import writing
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.models import Clinician, RecoveryCode, utcnow
@@ -34,8 +35,8 @@ WRONG_CODE = "That code didn't work. Codes change every 30 seconds; please type 
 
 def start_enrolment(clinician: Clinician) -> None:
     """Make a new secret to scan; the current one (if any) keeps working until the new one is confirmed."""
-    clinician.totp_pending_secret = pyotp.random_base32()
-    db.session.commit()
+    with writing():
+        clinician.totp_pending_secret = pyotp.random_base32()
 
 
 def provisioning_uri(clinician: Clinician) -> str:
@@ -52,49 +53,50 @@ def qr_code_svg(uri: str) -> Markup:
 
 def confirm_enrolment(clinician: Clinician, code: str) -> list[str]:
     """Switch to the scanned secret once a code from it checks out; return new recovery codes."""
-    step = _matching_step(clinician.totp_pending_secret, code)
-    if step is None:
-        raise DomainError(WRONG_CODE, field="code")
-    clinician.totp_secret = clinician.totp_pending_secret
-    clinician.totp_pending_secret = None
-    clinician.totp_enabled_at = utcnow()
-    clinician.totp_last_step = step
-    codes = _replace_recovery_codes(clinician)
-    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"two_factor": "enabled"})
-    db.session.commit()
+    with writing():
+        step = _matching_step(clinician.totp_pending_secret, code)
+        if step is None:
+            raise DomainError(WRONG_CODE, field="code")
+        clinician.totp_secret = clinician.totp_pending_secret
+        clinician.totp_pending_secret = None
+        clinician.totp_enabled_at = utcnow()
+        clinician.totp_last_step = step
+        codes = _replace_recovery_codes(clinician)
+        audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"two_factor": "enabled"})
     return codes
 
 
 def regenerate_recovery_codes(clinician: Clinician) -> list[str]:
     """Retire every recovery code and issue a new set."""
-    codes = _replace_recovery_codes(clinician)
-    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"two_factor": "new_recovery_codes"})
-    db.session.commit()
+    with writing():
+        codes = _replace_recovery_codes(clinician)
+        audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"two_factor": "new_recovery_codes"})
     return codes
 
 
 def disable(clinician: Clinician) -> None:
     """Stop asking for codes, unless the practice requires them."""
-    if clinician.practice.require_two_factor:
-        raise DomainError("Your practice asks everyone to use two-step sign-in, so it can't be turned off. "
-                          "You can move it to a new phone instead.")
-    clinician.totp_secret = clinician.totp_pending_secret = clinician.totp_last_step = clinician.totp_enabled_at = None
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.clinician_id == clinician.id))
-    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"two_factor": "disabled"})
-    db.session.commit()
+    with writing():
+        if clinician.practice.require_two_factor:
+            raise DomainError("Your practice asks everyone to use two-step sign-in, so it can't be turned off. "
+                              "You can move it to a new phone instead.")
+        clinician.totp_secret = clinician.totp_pending_secret = clinician.totp_last_step = None
+        clinician.totp_enabled_at = None
+        db.session.execute(delete(RecoveryCode).where(RecoveryCode.clinician_id == clinician.id))
+        audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"two_factor": "disabled"})
 
 
 def verify_sign_in_code(clinician: Clinician, code: str) -> bool:
     """Check a code typed at sign-in: an authenticator code (once only) or an unused recovery code."""
     typed = code.strip().replace(" ", "")
-    if _TOTP_SHAPE.match(typed):
-        step = _matching_step(clinician.totp_secret, typed)
-        accepted = step is not None and _claim_step(clinician, step)
-    else:
-        accepted = _use_recovery_code(clinician, typed)
-    if not accepted:
-        audit.record(audit.AuditAction.LOGIN_FAILED, actor=clinician, detail={"factor": "second"})
-    db.session.commit()
+    with writing():
+        if _TOTP_SHAPE.match(typed):
+            step = _matching_step(clinician.totp_secret, typed)
+            accepted = step is not None and _claim_step(clinician, step)
+        else:
+            accepted = _use_recovery_code(clinician, typed)
+        if not accepted:
+            audit.record(audit.AuditAction.LOGIN_FAILED, actor=clinician, detail={"factor": "second"})
     return accepted
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit
+from practice.database import writing
 from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
 from practice.models import Clinician, Couple, SafetyAnswer, SafetyFlag, utcnow
@@ -24,8 +25,9 @@ ALREADY_ACKNOWLEDGED = "This safety answer was already acknowledged, so nothing 
 
 def update_settings(couple: Couple, expected_version: int | None, cadence_days: int, paused: bool) -> None:
     """Change how often the couple is asked to check in, or pause it; a stale form is refused."""
-    audit.record(audit.AuditAction.CHANGE, record=couple, detail={"what": "checkin_settings"})
-    save_versioned(couple, expected_version, {"checkin_cadence_days": cadence_days, "checkins_paused": paused})
+    with writing():
+        audit.record(audit.AuditAction.CHANGE, record=couple, detail={"what": "checkin_settings"})
+        save_versioned(couple, expected_version, {"checkin_cadence_days": cadence_days, "checkins_paused": paused})
 
 
 def flag_applies(couple: Couple) -> bool:

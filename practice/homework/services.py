@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from practice import audit
 from practice.checkins.services import flag_applies
+from practice.database import writing
 from practice.domain import CoupleStatus, Mode, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
 from practice.extensions import db
@@ -118,7 +119,8 @@ def mark_reviewed(assignment: Assignment, expected_version: int | None, comment:
 
     Raises ConflictError if the assignment changed since the form was built (another tab's comment).
     """
-    save_versioned(assignment, expected_version, {"reviewed_at": utcnow(), "review_comment": comment})
+    with writing():
+        save_versioned(assignment, expected_version, {"reviewed_at": utcnow(), "review_comment": comment})
 
 
 def is_new(response: Response) -> bool:

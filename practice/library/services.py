@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from practice.authz import exercises_of_current_practice
 from practice.couples.services import escape_like
+from practice.database import writing
 from practice.extensions import db
 from practice.library.schema import ExerciseContent
 from practice.models import Clinician, Exercise, ExerciseArea, ExerciseVersion, utcnow
@@ -76,11 +77,12 @@ def create_exercise(clinician: Clinician, content: ExerciseContent, copied_from:
 
 def save_changes(exercise: Exercise, expected_version: int | None, content: ExerciseContent, clinician: Clinician) -> bool:
     """Save edited content as a new version; False when nothing changed. Refuses a stale form."""
-    ensure_version(exercise, expected_version)
-    if not _add_version_if_changed(exercise, content, clinician):
-        return False
-    save_versioned(exercise, expected_version, {})
-    return True
+    with writing():
+        ensure_version(exercise, expected_version)
+        if not _add_version_if_changed(exercise, content, clinician):
+            return False
+        save_versioned(exercise, expected_version, {})
+        return True
 
 
 def set_retired(exercise: Exercise, retired: bool) -> None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from practice.database import writing
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.mail import send_templated
@@ -35,19 +36,19 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
     Refused (DomainError) while the practice's crisis numbers are incomplete:
     a partner's first page must already say where to get help.
     """
-    crisis.require_numbers(clinician.practice)
-    _close_open_invitations(partner)
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
-    db.session.add(PartnerInvitation(
-        partner=partner, created_by_id=clinician.id, token_hash=token_hash, token_to_show=token,
-        expires_at=utcnow() + timedelta(days=days),
-    ))
-    db.session.commit()
     link = public_url_for("portal.welcome", token=token)
-    if partner.email:
-        send_templated(partner.email, f"Your private Twofold space from {isolate(clinician.practice.name)}",
-                       "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
+    with writing():  # the new link, the old ones closed, and its email: all or nothing
+        crisis.require_numbers(clinician.practice)
+        _close_open_invitations(partner)
+        db.session.add(PartnerInvitation(
+            partner=partner, created_by_id=clinician.id, token_hash=token_hash, token_to_show=token,
+            expires_at=utcnow() + timedelta(days=days),
+        ))
+        if partner.email:
+            send_templated(partner.email, f"Your private Twofold space from {isolate(clinician.practice.name)}",
+                           "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
     return link
 
 
@@ -55,23 +56,27 @@ def links_to_show(invitations: dict[int, PartnerInvitation | None]) -> dict[int,
     """New links not yet shown to the therapist, by partner id; each is shown once, then forgotten.
 
     The token waits sealed on its invitation row, never in the session cookie.
+    A page with no new link only reads; one with a link forgets it in a short
+    unit of work, re-reading it under the lock so two tabs never both show it.
     """
+    waiting = {pid: inv for pid, inv in invitations.items() if inv is not None and inv.token_to_show}
+    if not waiting:
+        return {}
     links = {}
-    for partner_id, invitation in invitations.items():
-        if invitation is not None and invitation.token_to_show:
-            links[partner_id] = public_url_for("portal.welcome", token=invitation.token_to_show)
-            invitation.token_to_show = None
-    if links:
-        db.session.commit()
+    with writing():
+        for partner_id, invitation in waiting.items():
+            if invitation.token_to_show:
+                links[partner_id] = public_url_for("portal.welcome", token=invitation.token_to_show)
+                invitation.token_to_show = None
     return links
 
 
 def revoke_access(partner: Partner) -> None:
     """Sign the partner out everywhere and stop their password and links working."""
-    _close_open_invitations(partner)
-    partner.access_revoked_at = utcnow()
-    partner.rotate_session_token()
-    db.session.commit()
+    with writing():
+        _close_open_invitations(partner)
+        partner.access_revoked_at = utcnow()
+        partner.rotate_session_token()
 
 
 def _close_open_invitations(partner: Partner) -> None:
@@ -116,14 +121,17 @@ def accept_invitation(token: str, *, email: str, password: str) -> Partner:
             "Please choose a different password. Someone else signs in with this email, "
             "and each person needs their own password.", field="password",
         )
-    invitation.used_at = utcnow()
-    invitation.token_to_show = None  # spent: nothing of it is kept
-    partner.email = email
-    partner.password_hash = hash_password(password)
-    partner.access_revoked_at = None
-    partner.activated_at = utcnow()
-    partner.rotate_session_token()
-    db.session.commit()
+    password_hash = hash_password(password)  # the slow checks and hashing above run before the lock
+    with writing():
+        invitation = check_invitation(token)  # again, under the lock: a link is spent once
+        partner = invitation.partner
+        invitation.used_at = utcnow()
+        invitation.token_to_show = None  # spent: nothing of it is kept
+        partner.email = email
+        partner.password_hash = password_hash
+        partner.access_revoked_at = None
+        partner.activated_at = utcnow()
+        partner.rotate_session_token()
     return partner
 
 
@@ -157,14 +165,15 @@ def authenticate(email: str, password: str) -> Partner | None:
 
 
 def _signed_in(partner: Partner, password: str) -> Partner:
-    if needs_rehash(partner.password_hash):
-        partner.password_hash = hash_password(password)
-    partner.last_login_at = utcnow()
-    db.session.commit()
+    rehashed = hash_password(password) if needs_rehash(partner.password_hash) else None
+    with writing():
+        if rehashed:
+            partner.password_hash = rehashed
+        partner.last_login_at = utcnow()
     return partner
 
 
 def sign_out_everywhere(partner: Partner) -> None:
     """End every session of this partner (their own sign-out)."""
-    partner.rotate_session_token()
-    db.session.commit()
+    with writing():
+        partner.rotate_session_token()

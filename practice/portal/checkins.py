@@ -13,16 +13,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from practice.checkins import notices
 from practice.checkins.questions import screen_raises_flag, stored_screen
 from practice.checkins.schedule import checkins_open, current_period, period_end
+from practice.database import writing
 from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
 from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
 from practice.models import CheckIn, Partner, SafetyAnswer, SafetyFlag, utcnow
 from practice.portal.homework import SaveResult
+from practice.versioning import flush_or_conflict
 
 ALREADY_SENT = "You've already sent this check-in, so it's kept exactly as you wrote it. Nothing was changed."
 PAUSED = (
@@ -80,12 +81,13 @@ def own_checkin(partner: Partner, period: date) -> CheckIn | None:
 def save_draft(partner: Partner, period: date, expected_version: int | None, today: date,
                ratings: dict[str, int | None], note: str) -> SaveResult:
     """Keep a half-done check-in; refuse a stale window's save and anything after sending."""
-    checkin = _writable(partner, period, expected_version, today)
-    checkin.set_ratings(ratings)
-    checkin.note_to_therapist = note
-    checkin.draft_saved_at = utcnow()
-    _commit()
-    return SaveResult(checkin.version, checkin.draft_saved_at.isoformat())
+    with writing():
+        checkin = _writable(partner, period, expected_version, today)
+        checkin.set_ratings(ratings)
+        checkin.note_to_therapist = note
+        checkin.draft_saved_at = utcnow()
+        _flush()
+        return SaveResult(checkin.version, checkin.draft_saved_at.isoformat())
 
 
 def submit(partner: Partner, period: date, expected_version: int | None, today: date,
@@ -95,25 +97,27 @@ def submit(partner: Partner, period: date, expected_version: int | None, today: 
     Returns whether a flag was raised, so the page can offer support straight away."""
     if any(ratings.get(item.value) is None for item in CheckInItem):
         raise DomainError(INCOMPLETE)
-    checkin = _writable(partner, period, expected_version, today)
-    checkin.set_ratings(ratings)
-    checkin.note_to_therapist = note
-    checkin.status = ResponseStatus.SUBMITTED.value
-    checkin.submitted_at = utcnow()
-    answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id,
-                          answer=stored_screen(screen, reach_me))
-    db.session.add(answer)
-    flag = None
-    if screen_raises_flag(screen):
-        _flush()  # the flag's sealed details name the answer's id
-        flag = SafetyFlag.raised_by(answer)
-        db.session.add(flag)
-        notices.record_for_clinician(flag, partner.couple)  # in the same commit: raised means recorded
-    partner.couple.last_activity_at = checkin.submitted_at
-    _commit()
-    if flag is not None:
-        notices.deliver_soon(flag.id)
-    return flag is not None
+    with writing():
+        checkin = _writable(partner, period, expected_version, today)
+        checkin.set_ratings(ratings)
+        checkin.note_to_therapist = note
+        checkin.status = ResponseStatus.SUBMITTED.value
+        checkin.submitted_at = utcnow()
+        answer = SafetyAnswer(checkin=checkin, partner_id=partner.id, couple_id=partner.couple_id,
+                              answer=stored_screen(screen, reach_me))
+        db.session.add(answer)
+        flag = None
+        if screen_raises_flag(screen):
+            _flush()  # the flag's sealed details name the answer's id
+            flag = SafetyFlag.raised_by(answer)
+            db.session.add(flag)
+            notices.record_for_clinician(flag, partner.couple)  # in the same commit: raised means recorded
+        partner.couple.last_activity_at = checkin.submitted_at
+        _flush()
+        flag_id = flag.id if flag is not None else None
+    if flag_id is not None:
+        notices.deliver_soon(flag_id)
+    return flag_id is not None
 
 
 def _writable(partner: Partner, period: date, expected_version: int | None, today: date) -> CheckIn:
@@ -136,18 +140,6 @@ def _writable(partner: Partner, period: date, expected_version: int | None, toda
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise ConflictError(STALE) from None
-
-
-def _commit() -> None:
-    """Commit; a save that raced another window's (same row, or both creating it) is a conflict."""
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise ConflictError(STALE) from None
+    """Flush inside the unit of work; a save that raced another window's (same row, or both creating it) is a conflict."""
+    flush_or_conflict(ConflictError(STALE), races=(IntegrityError,))
 

@@ -10,17 +10,17 @@ is said.
 from __future__ import annotations
 
 from practice import audit
-from practice.extensions import db
+from practice.database import writing
 from practice.models import Partner, utcnow
 
 
 def set_score_sharing(partner: Partner, shares: bool) -> bool:
     """Record the partner's yes or no; True if it changed (an unchanged answer records nothing)."""
-    if partner.shares_checkin_scores == shares:
-        return False
-    partner.shares_checkin_scores = shares
-    partner.shares_checkin_scores_changed_at = utcnow()
-    audit.record(audit.AuditAction.CHANGE, record=partner, practice_id=partner.couple.clinician.practice_id,
-                 detail={"setting": "shares_checkin_scores", "now": "yes" if shares else "no"})
-    db.session.commit()
+    with writing():
+        if partner.shares_checkin_scores == shares:
+            return False
+        partner.shares_checkin_scores = shares
+        partner.shares_checkin_scores_changed_at = utcnow()
+        audit.record(audit.AuditAction.CHANGE, record=partner, practice_id=partner.couple.clinician.practice_id,
+                     detail={"setting": "shares_checkin_scores", "now": "yes" if shares else "no"})
     return True

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
+from practice.database import writing
 from practice.domain import ResponseStatus
 from practice.errors_domain import ConflictError, DomainError
 from practice.extensions import db
@@ -23,6 +23,7 @@ from practice.checkins import notices
 from practice.models import Assignment, ExerciseVersion, Partner, Response, SafetyFlag, utcnow
 from practice.portal.exercise_flags import prompts_raising_flag
 from practice.sharing import other_answers_visible
+from practice.versioning import flush_or_conflict
 
 ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
 HELD = (
@@ -109,12 +110,13 @@ class SaveResult:
 
 def save_draft(response: Response, expected_version: int | None, answers: dict) -> SaveResult:
     """Keep a draft; refuse a stale tab's save and anything after submission."""
-    _check_writable(response, expected_version)
-    response.answers = answers
-    response.status = ResponseStatus.DRAFT.value
-    response.draft_saved_at = utcnow()
-    _commit(response)
-    return SaveResult(response.version, response.draft_saved_at.isoformat())
+    with writing():
+        _check_writable(response, expected_version)
+        response.answers = answers
+        response.status = ResponseStatus.DRAFT.value
+        response.draft_saved_at = utcnow()
+        flush_or_conflict(ConflictError(STALE_DRAFT))
+        return SaveResult(response.version, response.draft_saved_at.isoformat())
 
 
 def submit(response: Response, expected_version: int | None, answers: dict) -> None:
@@ -123,24 +125,26 @@ def submit(response: Response, expected_version: int | None, answers: dict) -> N
     An answer that picks an option marked `raises_safety_flag` raises the
     private flag; the partner's page looks the same either way.
     """
-    _check_writable(response, expected_version)
-    if not response.assignment.couple.clinician.active:  # never sent into a void
-        raise DomainError(HELD)
-    response.answers = answers
-    response.status = ResponseStatus.SUBMITTED.value
-    response.submitted_at = utcnow()
-    couple = response.assignment.couple
-    couple.last_activity_at = response.submitted_at
-    version = response.assignment.exercise_version
-    flag = None
-    raising = prompts_raising_flag(version.content, answers)
-    if raising:  # in the same commit as the answers: sent means flagged
-        flag = SafetyFlag.raised_by_exercise(response.partner, response.assignment_id, version.title, raising)
-        db.session.add(flag)
-        notices.record_for_clinician(flag, couple)
-    _commit(response)
-    if flag is not None:
-        notices.deliver_soon(flag.id)
+    with writing():
+        _check_writable(response, expected_version)
+        if not response.assignment.couple.clinician.active:  # never sent into a void
+            raise DomainError(HELD)
+        response.answers = answers
+        response.status = ResponseStatus.SUBMITTED.value
+        response.submitted_at = utcnow()
+        couple = response.assignment.couple
+        couple.last_activity_at = response.submitted_at
+        version = response.assignment.exercise_version
+        flag = None
+        raising = prompts_raising_flag(version.content, answers)
+        if raising:  # in the same commit as the answers: sent means flagged
+            flag = SafetyFlag.raised_by_exercise(response.partner, response.assignment_id, version.title, raising)
+            db.session.add(flag)
+            notices.record_for_clinician(flag, couple)
+        flush_or_conflict(ConflictError(STALE_DRAFT))
+        flag_id = flag.id if flag is not None else None
+    if flag_id is not None:
+        notices.deliver_soon(flag_id)
 
 
 def _check_writable(response: Response, expected_version: int | None) -> None:
@@ -148,14 +152,6 @@ def _check_writable(response: Response, expected_version: int | None) -> None:
         raise DomainError(ALREADY_SENT)
     if response.version != expected_version:
         raise ConflictError(STALE_DRAFT)
-
-
-def _commit(response: Response) -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(STALE_DRAFT) from None
 
 
 STALE_DRAFT = (

@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit
 from practice.checkins import notices
+from practice.database import writing
 from practice.extensions import db
-from practice.versioning import save_versioned
+from practice.versioning import flush_or_conflict, save_versioned
 from practice.mail import send_templated
 from practice.domain import CoupleStatus
-from practice.errors_domain import ConflictError, DomainError
+from practice.errors_domain import DomainError
 from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
 from practice.practices import crisis
 from practice.tokens import new_token
@@ -29,36 +29,37 @@ KEPT_WHEN_LEFT_OUT = ("safety_escalation_hours", "safety_flag_weeks")  # an olde
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:
     """Save the practice profile and sign-in rules, refusing a stale form."""
-    values = {k: changes[k] or "" for k in PROFILE_FIELDS} | {k: changes[k] for k in SECURITY_FIELDS}
-    for name in KEPT_WHEN_LEFT_OUT:
-        if values[name] is None:
-            values[name] = getattr(practice, name)
-    if any(getattr(practice, k) != values[k] for k in SECURITY_FIELDS):
-        audit.record(audit.AuditAction.CHANGE, record=practice, detail={"field": "sign_in_rules"})
-    save_versioned(practice, expected_version, values)
+    with writing():
+        values = {k: changes[k] or "" for k in PROFILE_FIELDS} | {k: changes[k] for k in SECURITY_FIELDS}
+        for name in KEPT_WHEN_LEFT_OUT:
+            if values[name] is None:
+                values[name] = getattr(practice, name)
+        if any(getattr(practice, k) != values[k] for k in SECURITY_FIELDS):
+            audit.record(audit.AuditAction.CHANGE, record=practice, detail={"field": "sign_in_rules"})
+        save_versioned(practice, expected_version, values)
 
 
 def invite_clinician(owner: Clinician, email: str) -> str:
     """Create an invitation, email it, and return the link for the owner."""
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
-    db.session.add(
-        ClinicianInvitation(
-            practice_id=owner.practice_id, invited_by=owner, email=email,
-            token_hash=token_hash, expires_at=utcnow() + timedelta(days=days),
-        )
-    )
-    db.session.commit()
     link = public_url_for("auth.accept_invitation", token=token)
-    send_templated(email, f"{isolate(owner.name)} invited you to join {isolate(owner.practice.name)} on Twofold",
-                   "clinician_invitation", owner=owner, link=link, days=days)
+    with writing():  # the invitation and its email, both or neither
+        db.session.add(
+            ClinicianInvitation(
+                practice_id=owner.practice_id, invited_by=owner, email=email,
+                token_hash=token_hash, expires_at=utcnow() + timedelta(days=days),
+            )
+        )
+        send_templated(email, f"{isolate(owner.name)} invited you to join {isolate(owner.practice.name)} on Twofold",
+                       "clinician_invitation", owner=owner, link=link, days=days)
     return link
 
 
 def revoke_invitation(invitation: ClinicianInvitation) -> None:
     """Make an invitation link stop working."""
-    invitation.revoked_at = utcnow()
-    db.session.commit()
+    with writing():
+        invitation.revoked_at = utcnow()
 
 
 def open_invitations(practice_id: int) -> list[ClinicianInvitation]:
@@ -123,8 +124,8 @@ def set_active(clinician: Clinician, active: bool) -> None:
     if not active:
         deactivate(clinician, {})
         return
-    clinician.active = True
-    db.session.commit()
+    with writing():
+        clinician.active = True
 
 
 def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
@@ -137,41 +138,35 @@ def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
     move is audited. The practice's active clinicians are locked first (row
     locks on PostgreSQL; SQLite's write transaction does the same), so two
     owners deactivating two colleagues at once cannot hand couples to each
-    other and leave them with no one.
+    other and leave them with no one. Any refusal rolls the whole move back.
     """
-    active = {c.id: c for c in db.session.scalars(
-        select(Clinician).where(Clinician.practice_id == clinician.practice_id, Clinician.active.is_(True))
-        .order_by(Clinician.id).with_for_update()
-    )}
-    if clinician.id not in active:
-        db.session.rollback()
-        return  # already turned off
-    couples = db.session.scalars(
-        select(Couple).where(Couple.clinician_id == clinician.id).order_by(Couple.id).with_for_update()
-    ).all()
-    if couples and len(active) == 1:
-        db.session.rollback()
-        raise DomainError(LAST_ACTIVE)
-    if any(c.id not in new_clinicians for c in couples):
-        db.session.rollback()
-        raise DomainError(NEEDS_REASSIGNMENT)
-    open_flags: list[int] = []
-    for couple in couples:
-        target = active.get(new_clinicians[couple.id])
-        if target is None or target.id == clinician.id:
-            db.session.rollback()
-            raise DomainError(NOT_A_COLLEAGUE)
-        audit.record(audit.AuditAction.CHANGE, record=couple, couple_id=couple.id,
-                     detail={"what": "clinician", "from": clinician.id, "to": target.id})
-        couple.clinician_id = target.id
-        open_flags += notices.hand_over([couple.id], target.id)
-    clinician.active = False
-    clinician.rotate_session_token()
-    audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"what": "deactivated", "couples_moved": len(couples)})
-    try:
-        db.session.commit()
-    except StaleDataError:  # a couple was saved meanwhile: nothing moved, the owner tries again
-        db.session.rollback()
-        raise ConflictError() from None
+    with writing():
+        active = {c.id: c for c in db.session.scalars(
+            select(Clinician).where(Clinician.practice_id == clinician.practice_id, Clinician.active.is_(True))
+            .order_by(Clinician.id).with_for_update()
+        )}
+        if clinician.id not in active:
+            return  # already turned off
+        couples = db.session.scalars(
+            select(Couple).where(Couple.clinician_id == clinician.id).order_by(Couple.id).with_for_update()
+        ).all()
+        if couples and len(active) == 1:
+            raise DomainError(LAST_ACTIVE)
+        if any(c.id not in new_clinicians for c in couples):
+            raise DomainError(NEEDS_REASSIGNMENT)
+        open_flags: list[int] = []
+        for couple in couples:
+            target = active.get(new_clinicians[couple.id])
+            if target is None or target.id == clinician.id:
+                raise DomainError(NOT_A_COLLEAGUE)
+            audit.record(audit.AuditAction.CHANGE, record=couple, couple_id=couple.id,
+                         detail={"what": "clinician", "from": clinician.id, "to": target.id})
+            couple.clinician_id = target.id
+            open_flags += notices.hand_over([couple.id], target.id)
+        clinician.active = False
+        clinician.rotate_session_token()
+        audit.record(audit.AuditAction.CHANGE, record=clinician,
+                     detail={"what": "deactivated", "couples_moved": len(couples)})
+        flush_or_conflict()  # a couple saved meanwhile: nothing moves, the owner tries again
     for flag_id in open_flags:  # the new therapists hear of open flags now, not at their next sign-in
         notices.deliver_soon(flag_id)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from practice import audit
+from practice.database import writing
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.models import Assignment, Clinician, Couple, SessionAmendment, TherapySession, utcnow
@@ -173,23 +174,24 @@ def assignable_homework(session: TherapySession, timezone: str) -> list[Assignme
 
 def _apply(session: TherapySession, expected_version: int | None, draft: NoteDraft, extra: dict,
            step: str = "draft_saved") -> None:
-    if session.is_signed:
-        raise DomainError(SIGNED)
-    ensure_version(session, expected_version)
-    details = draft.details
-    changes = {
-        "starts_at": starts_at(details, session.clinician.practice.timezone), "minutes": details.minutes,
-        "format": details.format, "attended": details.attended, "focus": draft.focus,
-        "interventions": list(draft.interventions), "interventions_other": draft.interventions_other,
-        "observations": draft.observations, "plan": draft.plan, "couple_summary": draft.couple_summary,
-        "handout_progress": draft.handout_progress,
-        "homework_reviewed": _own_homework(session.couple_id, draft.reviewed),
-        "homework_assigned": _own_homework(session.couple_id, draft.assigned,
-                                           or_(Assignment.session_id.is_(None), Assignment.session_id == session.id)),
-        "updated_at": utcnow(),  # a save that only changes links still moves the version on
-    }
-    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": step})
-    save_versioned(session, expected_version, changes | extra)
+    with writing():
+        if session.is_signed:
+            raise DomainError(SIGNED)
+        ensure_version(session, expected_version)
+        details = draft.details
+        changes = {
+            "starts_at": starts_at(details, session.clinician.practice.timezone), "minutes": details.minutes,
+            "format": details.format, "attended": details.attended, "focus": draft.focus,
+            "interventions": list(draft.interventions), "interventions_other": draft.interventions_other,
+            "observations": draft.observations, "plan": draft.plan, "couple_summary": draft.couple_summary,
+            "handout_progress": draft.handout_progress,
+            "homework_reviewed": _own_homework(session.couple_id, draft.reviewed),
+            "homework_assigned": _own_homework(session.couple_id, draft.assigned,
+                                               or_(Assignment.session_id.is_(None), Assignment.session_id == session.id)),
+            "updated_at": utcnow(),  # a save that only changes links still moves the version on
+        }
+        audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": step})
+        save_versioned(session, expected_version, changes | extra)
 
 
 def _next_number(couple: Couple) -> int:
