@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from practice import audit
+from practice.database import writing
 from practice.domain import JobStatus
 from practice.errors_domain import DomainError
 from practice.extensions import db, queue
@@ -91,8 +92,8 @@ def run(job_id: int) -> None:
 
 def record_download(job: BackgroundJob) -> None:
     """The audit trail notes every download of a job's file."""
-    audit.record(audit.AuditAction.DOWNLOAD, record=job, detail={"kind": job.kind})
-    db.session.commit()
+    with writing():
+        audit.record(audit.AuditAction.DOWNLOAD, record=job, detail={"kind": job.kind})
 
 
 def _finish(job: BackgroundJob, status: JobStatus, message: str = "") -> None:
