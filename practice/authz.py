@@ -2,7 +2,9 @@
 
 Views never load a couple (or anything under it) by id alone. They call one
 of these, so another clinician's id is simply not found (404), whatever the
-template does. Each miss is recorded in the audit trail as a refused access.
+template does. Each miss is recorded in the audit trail as a refused access,
+written after the response in a transaction of its own (`audit.refused`): a
+helper never commits, or even flushes, the caller's work.
 """
 
 from __future__ import annotations

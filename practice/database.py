@@ -44,7 +44,8 @@ _WRITE_INTENT: ContextVar[bool] = ContextVar("twofold_write_intent", default=Fal
 WRITING = "twofold_writing"  # key in Session.info while writing() is open on that session
 # Set while code outside a request is held to the rule as a request is (a job run).
 _STRICT_SCOPE: ContextVar[bool] = ContextVar("twofold_strict_scope", default=False)
-_PACKAGE = Path(__file__).resolve().parent
+_THIS_FILE = Path(__file__).resolve()
+_PACKAGE = _THIS_FILE.parent
 log = logging.getLogger(__name__)
 _warned_origins: set[str] = set()
 
@@ -151,6 +152,6 @@ def _origin() -> str:
     """The innermost frame of our own code (not this module) on the stack: where the stray write came from."""
     for frame in reversed(traceback.extract_stack()):
         path = Path(frame.filename).resolve()
-        if path.is_relative_to(_PACKAGE) and path != Path(__file__).resolve():
+        if path.is_relative_to(_PACKAGE) and path != _THIS_FILE:
             return f"{path.relative_to(_PACKAGE.parent)}:{frame.lineno} in {frame.name}"
     return "outside the practice package"

@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
+from practice.database import writing
 from practice.extensions import db
 
 
@@ -33,15 +34,19 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
 
 
-def test_sqlite_transactions_take_the_write_lock_at_begin(app):
-    """BEGIN IMMEDIATE: a second writer waits instead of failing mid-transaction."""
+def test_sqlite_takes_the_write_lock_at_begin_only_for_a_unit_of_work_that_writes(app):
+    """A read leaves the lock free; `writing()` takes it at BEGIN IMMEDIATE, so a second writer waits its turn."""
     require_sqlite()
-    with db.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))  # opens the transaction: BEGIN IMMEDIATE
-        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
-        try:
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    try:
+        db.session.rollback()
+        db.session.execute(text("SELECT 1"))  # a plain deferred BEGIN: a read transaction
+        other.execute("BEGIN IMMEDIATE")  # free: taken at once
+        other.execute("ROLLBACK")
+        db.session.rollback()
+        with writing():
+            db.session.execute(text("SELECT 1"))
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
-        finally:
-            other.close()
-        connection.rollback()
+    finally:
+        other.close()

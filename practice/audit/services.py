@@ -107,6 +107,9 @@ def write_queued_events(response: Response) -> Response:
     events = g.pop(QUEUED, None)
     if not events:
         return response
+    # End the request's own transaction first (teardown would): it holds no work of a unit that
+    # committed, and on SQLite a lock it still held would make the trail wait on this very request.
+    db.session.rollback()
     try:
         _store(events)
     except SQLAlchemyError:

@@ -30,7 +30,7 @@ def require_clinician():
 
 
 def require_owner():
-    """Every view of the blueprint needs the practice owner."""
+    """Every view of the blueprint needs the practice owner; a refusal is recorded apart, never committing anything."""
     refused = require_clinician()
     if refused is not None:
         return refused
