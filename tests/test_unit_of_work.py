@@ -24,6 +24,7 @@ from practice.database import UnitOfWorkError, strict_scope, writing
 from practice.domain import Stage
 from practice.errors_domain import DomainError
 from practice.extensions import db
+from practice.jobqueue import _in_context
 from practice.models import AuditAction, AuditEvent, Clinician, Couple
 from practice.practices import services as practice_services
 from practice.versioning import save_versioned
@@ -174,8 +175,18 @@ def test_strict_a_flush_outside_writing_raises_in_a_request_and_in_a_job(app, st
     assert db.session.get(Clinician, clinician.id).name == "Meant"
 
 
+def test_strict_a_job_run_by_the_queue_is_held_to_it(app, strict, clinician):
+    def stray_job(clinician_id: int) -> None:
+        db.session.get(Clinician, clinician_id).name = "Stray"
+        db.session.flush()
+
+    with pytest.raises(UnitOfWorkError):
+        _in_context(app, stray_job)(clinician.id)  # the wrapper Huey runs every task in
+
+
 def test_without_strict_a_stray_flush_proceeds_and_is_reported_once_with_its_origin(app, clinician, caplog,
                                                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "STRICT_UNIT_OF_WORK", False)  # production
     monkeypatch.setattr(database, "_warned_origins", set())  # as in a freshly started worker
     with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.database"):
         for name in ("Stray one", "Stray two"):
