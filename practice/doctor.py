@@ -34,8 +34,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
+from flask import Flask, current_app
+from flask.cli import ScriptInfo
 
 from practice.serving import Serving, planned
 from practice.urls import PublicURLError, parse_public_url, public_host
@@ -214,8 +214,9 @@ def proxies(facts: Facts) -> Result:
         return Result(Status.WARN, title, "TRUSTED_PROXIES is 0 with an https PUBLIC_URL: if a proxy ends TLS, "
                       "everyone seems to come from its address, and one person's failed sign-ins lock out all.",
                       "Set TRUSTED_PROXIES to the number of proxies in front of gunicorn (1 for one nginx).")
-    return Result(Status.PASS, title, f"TRUSTED_PROXIES is {count}: "
-                  + ("forwarded headers are ignored." if not count else f"the last {count} X-Forwarded-For entries are believed."))
+    believed = "forwarded headers are ignored" if not count else \
+        f"the address and scheme {'the proxy adds are' if count == 1 else f'the last {count} proxies add are'} believed"
+    return Result(Status.PASS, title, f"TRUSTED_PROXIES is {count}: {believed}.")
 
 
 def _on_every_address(bind: str) -> bool:
@@ -230,9 +231,10 @@ def rate_limits(facts: Facts) -> Result:
         return Result(unless_rehearsal(facts), title, "RATELIMIT_ENABLED is off: sign-in and codes can be "
                       "guessed as fast as the server answers.", "Remove RATELIMIT_ENABLED=false.")
     uri = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if not uri.startswith("memory://"):
-        return Result(Status.PASS, title, f"Counted in {without_password(uri)}, shared by every process.")
     instances = int(settings.get("APP_INSTANCES") or 1)
+    if not uri.startswith("memory://"):
+        processes = f"{facts.serving.workers} worker(s) × {instances} instance(s)" if facts.serving else "every process"
+        return Result(Status.PASS, title, f"Counted in {without_password(uri)}, shared by {processes}.")
     fix = "Set RATELIMIT_STORAGE_URI=redis://host:6379/0, one Redis every worker and instance reaches."
     if facts.serving is None:
         if instances > 1:
@@ -411,10 +413,9 @@ def refuse_to_serve(serving: Serving) -> None:
     gunicorn prints the error and exits 1 before it binds a worker. The engine is
     disposed afterwards, so no connection opened here is shared with the forked workers.
     """
-    from practice import create_app
     from practice.extensions import db
 
-    app = create_app()
+    app = unrefused_app()
     with app.app_context():
         results = run(Facts(settings_now(app.config), serving), ALL_CHECKS)
         db.session.remove()
@@ -425,12 +426,36 @@ def refuse_to_serve(serving: Serving) -> None:
     refuse_failures(results)
 
 
+def unrefused_app() -> Flask:
+    """The app for this environment, built without the factory's refusal, to examine it.
+
+    A deployment with a FAIL is exactly the one that needs the full report, and
+    the factory's refusal is made of these same checks, all of which run here.
+    """
+    from config import config_from_environment
+    from practice import create_app
+
+    config = config_from_environment()
+    return create_app(type(config.__name__, (config,), {"validate": classmethod(lambda cls: None)}))
+
+
+def app_to_examine(info: ScriptInfo) -> Flask:
+    """The app `flask --app` names, or where production refuses to start, the same built unrefused."""
+    try:
+        return info.load_app()
+    except RuntimeError:
+        return unrefused_app()
+
+
+# Registered on the app (practice.cli) and as a `flask.commands` entry point (pyproject.toml),
+# which Flask offers even when the app refuses to load: then app_to_examine builds it.
 @click.command("doctor")
-@with_appcontext
-def doctor() -> None:
+@click.pass_context
+def doctor(context: click.Context) -> None:
     """Check this deployment: PASS / WARN / FAIL for every setting production relies on, with the fix."""
-    settings = settings_now(current_app.config)
-    results = run(Facts(settings, planned(settings)), ALL_CHECKS)
+    with app_to_examine(context.ensure_object(ScriptInfo)).app_context():
+        settings = settings_now(current_app.config)
+        results = run(Facts(settings, planned(settings)), ALL_CHECKS)
     for line in report_lines(results):
         click.echo(line)
     if any(result.status is Status.FAIL for result in results):

@@ -32,6 +32,7 @@ QUIET_SECONDS = 0.5  # the worker has said all it says at start-up once it is si
 WORKER_START_SECONDS = 20
 READY_SECONDS = 120
 STOP_SECONDS = 20
+SETTLE_SECONDS = 0.3  # lets the server log the ready probe before the logins, not after them
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         server = subprocess.Popen(args.server, process_group=group)
         if wait_until_answering(args.ready, server, relay):
+            relay.pump(SETTLE_SECONDS)
             print(f"\nTwofold is ready at {args.ready.rsplit('/', 1)[0]}  (Ctrl+C stops it and the job worker)",
                   flush=True)
             if args.then_print:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 import time
 
 import pytest
@@ -242,3 +244,17 @@ def test_production_starts_with_everything_right_and_refuses_any_fail_naming_it(
     assert "FAIL Job queue: JOBS_QUEUE is immediate" in message and "FAIL Cookies: The sign-in cookies are not Secure" in message
     assert "Fix: Set JOBS_QUEUE=redis://" in message
     assert "Secret key" not in message  # only what failed is named
+
+
+def test_doctor_reports_in_full_even_where_production_refuses_to_load_the_app(tmp_path):
+    env = {name: value for name, value in os.environ.items() if name != "TEST_DATABASE_URL"} | {
+        "TWOFOLD_ENV": "production", "SECRET_KEY": SECRET, "TWOFOLD_DATA_KEYS": DATA_KEY,
+        "PUBLIC_URL": "http://twofold.riverbend.example", "JOBS_QUEUE": "immediate",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'twofold.db'}", "TWOFOLD_INSTANCE_DIR": str(tmp_path),
+    }
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "practice", "doctor"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "FAIL  Public address: PUBLIC_URL is plain http" in done.stdout
+    assert "FAIL  Database:" in done.stdout and "has no schema yet" in done.stdout
+    assert done.stdout.splitlines()[-1].startswith("12 checks:")
