@@ -220,8 +220,12 @@ def proxies(facts: Facts) -> Result:
 
 
 def _on_every_address(bind: str) -> bool:
-    host = bind.rpartition(":")[0] if ":" in bind else bind
-    return host in {"", "0.0.0.0", "[::]", "::"}
+    """True for a gunicorn bind on every interface (`0.0.0.0:8000`, `[::]:8000`, or a bare port)."""
+    host = bind.rpartition(":")[0].strip("[]") if ":" in bind else ""
+    try:
+        return not host or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False  # a host name, or a unix: socket
 
 
 def rate_limits(facts: Facts) -> Result:
