@@ -2,7 +2,7 @@
 
 `TWOFOLD_ENV` picks the class: `development` (default), `production`, `test`.
 Nothing here needs a `.env` file to import; production refuses to start
-without a real secret key instead (see `ProductionConfig.validate`).
+on any failed deployment check instead (see `ProductionConfig.validate`).
 """
 
 from __future__ import annotations
@@ -142,6 +142,13 @@ class Config:
     DONE_PER_PAGE = 10  # a partner's sent homework in the portal
     AUDIT_EVENTS_PER_PAGE = 50
 
+    # What `flask doctor` (practice.doctor) checks beyond this process: how many app
+    # instances serve the practice (so it knows what must be shared between them), and
+    # where the nightly backups land and how old the newest may be.
+    APP_INSTANCES = int(os.environ.get("APP_INSTANCES", 1))
+    BACKUP_PATH = os.environ.get("BACKUP_PATH") or None
+    BACKUP_MAX_AGE_HOURS = float(os.environ.get("BACKUP_MAX_AGE_HOURS", 26))
+
     @classmethod
     def validate(cls) -> None:
         """Raise if the settings are unsafe for this environment."""
@@ -172,7 +179,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Behind a TLS proxy: secure cookies and a secret key that must be set."""
+    """Behind a TLS proxy: secure cookies, and every deployment check passed or it will not start."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
@@ -182,43 +189,16 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start without a real, long secret key, valid data encryption keys and PUBLIC_URL."""
-        key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters "
-                "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
-            )
-        validate_data_keys(data_keys_from_environment())
-        validate_public_url(os.environ.get("PUBLIC_URL"))
+        """Refuse to start on any FAIL of `flask doctor`'s settings checks, naming each (practice.doctor).
 
+        Only the checks that need no I/O run here, since the factory does none;
+        gunicorn.conf.py's on_starting hook runs the rest (database at head,
+        audit chain, backups) with gunicorn's real worker count and timeout.
+        """
+        from practice.doctor import SETTINGS_CHECKS, Facts, refuse_failures, run, settings_now
 
-def validate_public_url(value: str | None) -> None:
-    """Raise unless PUBLIC_URL names the address people use, so emailed links never follow a Host header."""
-    from practice.urls import parse_public_url
-
-    if not (value or "").strip():
-        raise RuntimeError(
-            "PUBLIC_URL must be set in production to the address people use to reach Twofold "
-            "(for example https://twofold.example.org): every link in an email is built from it."
-        )
-    parse_public_url(value)
-
-
-def validate_data_keys(keys: list[str]) -> None:
-    """Raise unless there is at least one key and every key is a Fernet key."""
-    from cryptography.fernet import Fernet
-
-    if not keys:
-        raise RuntimeError(
-            "TWOFOLD_DATA_KEYS must be set in production: clinical text is encrypted with it. "
-            "Make a key with: flask --app practice keys generate"
-        )
-    for position, key in enumerate(keys, start=1):
-        try:
-            Fernet(key)
-        except ValueError:
-            raise RuntimeError(f"Key {position} in TWOFOLD_DATA_KEYS is not a key made by `keys generate`.") from None
+        settings = settings_now({name: getattr(cls, name) for name in dir(cls) if name.isupper()})
+        refuse_failures(run(Facts(settings, serving=None), SETTINGS_CHECKS))
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -8,6 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from practice.doctor import doctor
+
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 
 
@@ -134,7 +136,7 @@ def report(session_id: int, copy: str, output: Path) -> None:
 
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
-    for command in (audit_cli, keys_cli, jobs_cli, backup, restore, report):
+    for command in (audit_cli, keys_cli, jobs_cli, backup, restore, report, doctor):
         app.cli.add_command(command)
 
     @app.cli.command("seed-demo")

@@ -1,7 +1,7 @@
 """Debian's Chromium, driven by Playwright: how to launch it and the two screens we test on.
 
 We never let Playwright download a browser: the tests use the distribution's
-Chromium (`apt-get install chromium`), which `.ci/run` installs.
+Chromium (`apt-get install chromium`), which `make test` installs.
 """
 
 from __future__ import annotations
