@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, select
 from practice import audit
 from practice.authz import couples_of_current_clinician
 from practice.domain import CoupleStatus
+from practice.database import writing
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, utcnow
 from practice.versioning import ensure_version, save_versioned
@@ -51,12 +52,12 @@ def _couple_values(data: dict) -> dict:
 
 def create_couple(clinician: Clinician, data: dict) -> Couple:
     """Add a couple with its two partners to a clinician's caseload."""
-    couple = Couple(clinician=clinician, **_couple_values(data))
-    couple.partners = [Partner(position=n, **_partner_values(data[f"partner{n}"])) for n in (1, 2)]
-    _mark_closed(couple)
-    db.session.add(couple)
-    audit.record(audit.AuditAction.CREATE, record=couple)
-    db.session.commit()
+    with writing():
+        couple = Couple(clinician=clinician, **_couple_values(data))
+        couple.partners = [Partner(position=n, **_partner_values(data[f"partner{n}"])) for n in (1, 2)]
+        _mark_closed(couple)
+        db.session.add(couple)
+        audit.record(audit.AuditAction.CREATE, record=couple)
     return couple
 
 
@@ -66,14 +67,15 @@ def update_couple(couple: Couple, expected_version: int | None, data: dict) -> N
     The couple row always changes (its activity time), so its version guards
     the partners' rows too.
     """
-    ensure_version(couple, expected_version)
-    for n in (1, 2):
-        for key, value in _partner_values(data[f"partner{n}"]).items():
-            setattr(couple.partner(n), key, value)
-    changes = _couple_values(data) | {"last_activity_at": utcnow()} | _milestones(couple, data)
-    changes["closed_at"] = _closed_at(couple, changes["status"])
-    audit.record(audit.AuditAction.CHANGE, record=couple)
-    save_versioned(couple, expected_version, changes)
+    with writing():
+        ensure_version(couple, expected_version)
+        for n in (1, 2):
+            for key, value in _partner_values(data[f"partner{n}"]).items():
+                setattr(couple.partner(n), key, value)
+        changes = _couple_values(data) | {"last_activity_at": utcnow()} | _milestones(couple, data)
+        changes["closed_at"] = _closed_at(couple, changes["status"])
+        audit.record(audit.AuditAction.CHANGE, record=couple)
+        save_versioned(couple, expected_version, changes)
 
 
 MILESTONE_FIELDS = ("withdrawer_reengaged_on", "softening_on")
