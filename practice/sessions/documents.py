@@ -251,12 +251,11 @@ def signed_session_pdfs(couple) -> Iterator[Attachment]:
     """
     from practice.sessions import frozen  # frozen builds on this module
 
-    sessions = list(db.session.scalars(
-        select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
-        .order_by(TherapySession.number)
-    ))
-    frozen.freeze_many(sessions)
-    for session in sessions:
+    signed = (select(TherapySession)
+              .where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
+              .order_by(TherapySession.number))
+    frozen.freeze_many(db.session.scalars(signed))
+    for session in list(db.session.scalars(signed)):  # loaded again at once: freezing ended the read they came from
         listed = frozen.versions(session)
         for copy in COPIES:
             for row in listed[copy]:
