@@ -103,6 +103,7 @@ def test_freezing_on_first_need_an_amendment_and_a_corrected_handout_draw_outsid
                                   ("couple", 1, "frozen_later"), ("couple", 2, "corrected")]
 
 
+@pytest.mark.slow  # several seconds of drawing
 def test_a_partners_handout_without_its_scores_is_drawn_outside_transactions(app, probe):
     world, session = scored_world()
     partner = partner_login(app, world.p2)
@@ -113,6 +114,7 @@ def test_a_partners_handout_without_its_scores_is_drawn_outside_transactions(app
     assert probe.drawn == before + 1
 
 
+@pytest.mark.slow  # several seconds of drawing
 def test_a_request_that_froze_the_same_documents_while_we_drew_wins_and_nothing_is_doubled(app, world, probe):
     session = signed_session(world)
     add_amendment(session, world.clinician, "Zqfirst")
