@@ -14,6 +14,7 @@ from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import Column, MetaData, Table, Text, and_, bindparam, select, tuple_, type_coerce, update
 
 from practice.crypto import DecryptionError, EncryptedText, keyring
+from practice.database import writing
 from practice.extensions import db
 
 RAW = Text()  # read and write ciphertext as it is stored, past EncryptedText
@@ -45,8 +46,9 @@ def _rotate_table(table: Table, columns: list[Column], batch_size: int) -> int:
         if not rows:
             return examined
         fernet = keyring()
-        db.session.execute(statement, [_parameters(fernet, row, keys, columns) for row in rows])
-        db.session.commit()
+        parameters = [_parameters(fernet, row, keys, columns) for row in rows]
+        with writing():  # one short unit of work per batch; the guarded UPDATE needs no lock on what was read
+            db.session.execute(statement, parameters)
         examined, last_key = examined + len(rows), tuple(rows[-1][: len(keys)])
 
 

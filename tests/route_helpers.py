@@ -50,6 +50,7 @@ def build_world() -> RouteWorld:
     for partner, email in ((couple.partner(1), "alex@example.com"), (couple.partner(2), "sam@example.com"),
                            (other.partner(1), "robin@example.com")):
         give_access(partner, email)
+    db.session.commit()  # set-up so far is saved before a service opens its own unit of work
     exercise = make_exercise(clinician, title="Noticing each other")
     _, token_hash = new_token()
     invitation = ClinicianInvitation(practice_id=practice.id, invited_by_id=owner.id, email="new@example.com",

@@ -194,7 +194,7 @@ def test_a_failed_render_is_a_message_not_an_error_page(app, world, monkeypatch)
     db.session.execute(SessionDocument.__table__.delete())
     session.handout_version = None
     db.session.commit()
-    monkeypatch.setattr(documents, "render_copy", too_slow)
+    monkeypatch.setattr(documents, "render_documents", too_slow)
     monkeypatch.setattr(frozen, "render_documents", too_slow)
     therapist = clinician_login(app, world.clinician)
     response = therapist.get(f"/sessions/{session.id}/clinician.pdf")

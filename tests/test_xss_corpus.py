@@ -84,8 +84,8 @@ def planted(world, request):
     practice.name = practice.address = practice.crisis_resources = payload
     world.clinician.name = payload
     world.p1.name = payload
+    db.session.commit()  # saved before the library's service opens its own unit of work
     exercise = exercise_with(world.clinician, payload)
-    db.session.commit()
     assignment = give_homework(world, exercise=exercise, sharing="shared_after_both")
     assignment.note = payload
     for response in assignment.responses:

@@ -30,8 +30,10 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from practice.database import writing
 from practice.extensions import db, queue
 from practice.models import Clinician, Couple, SafetyFlag, SafetyNotice, utcnow
+from practice.unit import end_read
 from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
@@ -118,15 +120,14 @@ def _owners(practice_id: int) -> list[Clinician]:
 
 def _record(flag_id: int, stage: str, clinician_id: int, now: datetime) -> int:
     """Insert one notice; the unique key turns a second run's attempt into a no-op."""
-    exists = db.session.scalar(select(SafetyNotice.id).where(
-        SafetyNotice.flag_id == flag_id, SafetyNotice.stage == stage, SafetyNotice.clinician_id == clinician_id))
-    if exists is not None:
-        return 0
-    db.session.add(SafetyNotice(flag_id=flag_id, stage=stage, clinician_id=clinician_id, created_at=now))
     try:
-        db.session.commit()
-    except IntegrityError:  # another run recorded it first
-        db.session.rollback()
+        with writing():
+            exists = db.session.scalar(select(SafetyNotice.id).where(
+                SafetyNotice.flag_id == flag_id, SafetyNotice.stage == stage, SafetyNotice.clinician_id == clinician_id))
+            if exists is not None:
+                return 0
+            db.session.add(SafetyNotice(flag_id=flag_id, stage=stage, clinician_id=clinician_id, created_at=now))
+    except IntegrityError:  # another run recorded it first (writing() has rolled back)
         return 0
     return 1
 
@@ -148,13 +149,13 @@ def deliver_pending(now: datetime, flag_id: int | None = None) -> int:
 def _claim(notice_id: int, now: datetime) -> bool:
     """Take the notice for this run in its own commit; only one run can win it."""
     table = SafetyNotice.__table__
-    result = db.session.execute(
-        update(table)
-        .where(table.c.id == notice_id, or_(table.c.state == PENDING,
-                                            and_(table.c.state == SENDING, table.c.claimed_at < now - CLAIM_LEASE)))
-        .values(state=SENDING, claimed_at=now, attempts=table.c.attempts + 1)
-    )
-    db.session.commit()
+    with writing():
+        result = db.session.execute(
+            update(table)
+            .where(table.c.id == notice_id, or_(table.c.state == PENDING,
+                                                and_(table.c.state == SENDING, table.c.claimed_at < now - CLAIM_LEASE)))
+            .values(state=SENDING, claimed_at=now, attempts=table.c.attempts + 1)
+        )
     return result.rowcount == 1
 
 
@@ -170,16 +171,18 @@ def _send(notice_id: int, now: datetime) -> int:
     table = SafetyNotice.__table__
     try:
         text, html = _render(notice)
-        send_now(notice.clinician.email, SUBJECT, text, html)
+        address = notice.clinician.email
+        end_read()  # the mail server may take seconds: no transaction waits on it
+        send_now(address, SUBJECT, text, html)
     except Exception:  # the mail server refused: release the claim, the next run tries again
         log.exception("safety notice %s could not be sent; it stays recorded and will be retried", notice_id)
         db.session.rollback()
-        db.session.execute(update(table).where(table.c.id == notice_id, table.c.state == SENDING)
-                           .values(state=PENDING))
-        db.session.commit()
+        with writing():
+            db.session.execute(update(table).where(table.c.id == notice_id, table.c.state == SENDING)
+                               .values(state=PENDING))
         return 0
-    db.session.execute(update(table).where(table.c.id == notice_id).values(state=SENT, sent_at=utcnow()))
-    db.session.commit()
+    with writing():
+        db.session.execute(update(table).where(table.c.id == notice_id).values(state=SENT, sent_at=utcnow()))
     return 1
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from practice import audit
 from practice.database import writing
 from practice.errors_domain import ConflictError, DomainError
+from practice.database import writing
 from practice.extensions import db
 from practice.models import Clinician, Couple, SafetyAnswer, SafetyFlag, utcnow
 from practice.versioning import save_versioned
@@ -84,15 +85,14 @@ def couple_flags(couple: Couple) -> list[SafetyFlag]:
 
 def acknowledge(flag: SafetyFlag, clinician: Clinician, note: str) -> None:
     """Record that the therapist has read the answer and what they did; the flag then leaves the lists."""
-    if not flag.is_open:
-        raise DomainError(ALREADY_ACKNOWLEDGED)
-    flag.acknowledged_at = utcnow()
-    flag.acknowledged_by = clinician
-    flag.acknowledgement_note = note
-    audit.record(audit.AuditAction.CHANGE, record=flag)
     try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+        with writing():
+            if not flag.is_open:  # read under the lock: another tab may have acknowledged it meanwhile
+                raise DomainError(ALREADY_ACKNOWLEDGED)
+            flag.acknowledged_at = utcnow()
+            flag.acknowledged_by = clinician
+            flag.acknowledgement_note = note
+            audit.record(audit.AuditAction.CHANGE, record=flag)
+    except StaleDataError:  # PostgreSQL: a save that raced ours (writing() has rolled back)
         raise ConflictError(ALREADY_ACKNOWLEDGED) from None
 

@@ -8,6 +8,7 @@ from practice import audit
 from practice.authz import couples_of_current_clinician
 from practice.database import writing
 from practice.domain import CoupleStatus
+from practice.database import writing
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, utcnow
 from practice.versioning import ensure_version, save_versioned
@@ -52,12 +53,12 @@ def _couple_values(data: dict) -> dict:
 
 def create_couple(clinician: Clinician, data: dict) -> Couple:
     """Add a couple with its two partners to a clinician's caseload."""
-    couple = Couple(clinician=clinician, **_couple_values(data))
-    couple.partners = [Partner(position=n, **_partner_values(data[f"partner{n}"])) for n in (1, 2)]
-    _mark_closed(couple)
-    db.session.add(couple)
-    audit.record(audit.AuditAction.CREATE, record=couple)
-    db.session.commit()
+    with writing():
+        couple = Couple(clinician=clinician, **_couple_values(data))
+        couple.partners = [Partner(position=n, **_partner_values(data[f"partner{n}"])) for n in (1, 2)]
+        _mark_closed(couple)
+        db.session.add(couple)
+        audit.record(audit.AuditAction.CREATE, record=couple)
     return couple
 
 

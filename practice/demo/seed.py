@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from practice.domain import Area, CoupleStatus, Stage
+from practice.database import writing
 from practice.extensions import db
 from practice.library.loader import load_builtins
 from practice.library.services import sync_builtins
@@ -82,23 +83,24 @@ COLLEAGUE_COUPLES = (
 def seed() -> list[tuple[str, str]]:
     """Create whatever part of the demo is missing; return (role, email) logins."""
     sync_builtins(load_builtins())
-    password_hash = hash_password(DEMO_PASSWORD)
-    practice = _practice()
-    therapist = _clinician(practice, "demo.therapist@example.com", "Dr. Morgan Reyes", "PhD, LMFT", password_hash, owner=True)
-    colleague = _clinician(practice, "demo.colleague@example.com", "Jamie Okafor", "LCSW", password_hash)
-    couples = {
-        demo.partners[0][0]: _couple(clinician, demo)
-        for clinician, demos in ((therapist, THERAPIST_COUPLES), (colleague, COLLEAGUE_COUPLES))
-        for demo in demos
-    }
-    db.session.flush()
-    partners = _portal_logins(password_hash)
-    today = datetime.now(ZoneInfo(practice.timezone)).date()
-    seed_homework(couples["Alex"], therapist, today)
-    seed_sessions(couples["Alex"], therapist, today)
-    for first_name in STORIES:
-        seed_checkins(couples[first_name], first_name, today)
-    db.session.commit()
+    password_hash = hash_password(DEMO_PASSWORD)  # slow by design: before the unit of work, not inside it
+    with writing():
+        practice = _practice()
+        therapist = _clinician(practice, "demo.therapist@example.com", "Dr. Morgan Reyes", "PhD, LMFT", password_hash,
+                               owner=True)
+        colleague = _clinician(practice, "demo.colleague@example.com", "Jamie Okafor", "LCSW", password_hash)
+        couples = {
+            demo.partners[0][0]: _couple(clinician, demo)
+            for clinician, demos in ((therapist, THERAPIST_COUPLES), (colleague, COLLEAGUE_COUPLES))
+            for demo in demos
+        }
+        db.session.flush()
+        partners = _portal_logins(password_hash)
+        today = datetime.now(ZoneInfo(practice.timezone)).date()
+        seed_homework(couples["Alex"], therapist, today)
+        seed_sessions(couples["Alex"], therapist, today)
+        for first_name in STORIES:
+            seed_checkins(couples[first_name], first_name, today)
     freeze_signed_sessions(couples["Alex"], therapist)  # after the check-ins, which the clinician copies chart
     return [
         ("Therapist (practice owner)", therapist.email),

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from practice.domain import Attendance, Intervention, SessionFormat
+from practice.database import writing
 from practice.extensions import db
 from practice.models import Assignment, Clinician, Couple, SessionAmendment, SessionDocument, TherapySession
 from practice.models.exercises import ExerciseVersion
@@ -104,14 +105,14 @@ def freeze_signed_sessions(couple: Couple, clinician: Clinician) -> None:
     # Date each version as the demo's story has it (signed, then amended days later), not the seeding minute.
     # A plain UPDATE: stored versions refuse ORM changes, and only their date is told differently here.
     documents = SessionDocument.__table__
-    for session in signed:
-        db.session.execute(update(documents).where(documents.c.session_id == session.id,
-                                                   documents.c.amendment_id.is_(None))
-                           .values(created_at=session.signed_at))
-        for amendment in session.amendments:
-            db.session.execute(update(documents).where(documents.c.amendment_id == amendment.id)
-                               .values(created_at=amendment.created_at))
-    db.session.commit()
+    with writing():
+        for session in signed:
+            db.session.execute(update(documents).where(documents.c.session_id == session.id,
+                                                       documents.c.amendment_id.is_(None))
+                               .values(created_at=session.signed_at))
+            for amendment in session.amendments:
+                db.session.execute(update(documents).where(documents.c.amendment_id == amendment.id)
+                                   .values(created_at=amendment.created_at))
 
 
 def _homework_by_slug(couple: Couple) -> dict[str, Assignment]:

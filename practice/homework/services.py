@@ -14,6 +14,7 @@ from practice.checkins.services import flag_applies
 from practice.database import writing
 from practice.domain import CoupleStatus, Mode, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
+from practice.database import writing
 from practice.extensions import db
 from practice.versioning import save_versioned
 from practice.models import Assignment, Clinician, Couple, Partner, Response, utcnow
@@ -68,24 +69,24 @@ def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, tod
     a safety reason go on the audit trail; the reason's words are kept encrypted on the
     assignment, as the audit trail keeps no free text.
     """
-    flag = flag_applies(couple)
-    check_safety_rules(request.version, request, flag)
-    if request.sharing == Sharing.SHARED_AFTER_BOTH.value and len(request.positions) != 2:
-        raise DomainError("Sharing between partners needs the exercise to go to both of them.", field="sharing")
-    if request.due_date < today:
-        raise DomainError("Please choose a due date from today onwards.", field="due_date")
-    assignment = Assignment(
-        couple=couple, exercise_version=request.version, assigned_by=clinician, due_date=request.due_date,
-        starts_on=today, days=request.days, note=request.note, sharing=request.sharing, roles=request.roles,
-        safety_reason=request.safety_reason.strip() if flag and needs_safety_reason(request.version) else None,
-    )
-    assignment.responses = [
-        Response(partner=couple.partner(n), partner_position=n) for n in sorted(request.positions)
-    ]
-    couple.last_activity_at = utcnow()
-    db.session.add(assignment)
-    _audit_safety_steps(assignment, request, flag)
-    db.session.commit()
+    with writing():  # the safety rules are read under the lock, so a flag raised meanwhile counts
+        flag = flag_applies(couple)
+        check_safety_rules(request.version, request, flag)
+        if request.sharing == Sharing.SHARED_AFTER_BOTH.value and len(request.positions) != 2:
+            raise DomainError("Sharing between partners needs the exercise to go to both of them.", field="sharing")
+        if request.due_date < today:
+            raise DomainError("Please choose a due date from today onwards.", field="due_date")
+        assignment = Assignment(
+            couple=couple, exercise_version=request.version, assigned_by=clinician, due_date=request.due_date,
+            starts_on=today, days=request.days, note=request.note, sharing=request.sharing, roles=request.roles,
+            safety_reason=request.safety_reason.strip() if flag and needs_safety_reason(request.version) else None,
+        )
+        assignment.responses = [
+            Response(partner=couple.partner(n), partner_position=n) for n in sorted(request.positions)
+        ]
+        couple.last_activity_at = utcnow()
+        db.session.add(assignment)
+        _audit_safety_steps(assignment, request, flag)
     return assignment
 
 

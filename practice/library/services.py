@@ -66,12 +66,12 @@ def _conditions(criteria: Criteria) -> list:
 
 def create_exercise(clinician: Clinician, content: ExerciseContent, copied_from: Exercise | None = None) -> Exercise:
     """Add one of the practice's own exercises at version 1; a copy remembers its source."""
-    exercise = _new_exercise(content, practice_id=clinician.practice_id, created_by=clinician)
-    if copied_from is not None:
-        exercise.copied_from = copied_from
-        exercise.copied_from_number = copied_from.latest_number
-    db.session.add(exercise)
-    db.session.commit()
+    with writing():
+        exercise = _new_exercise(content, practice_id=clinician.practice_id, created_by=clinician)
+        if copied_from is not None:
+            exercise.copied_from = copied_from
+            exercise.copied_from_number = copied_from.latest_number
+        db.session.add(exercise)
     return exercise
 
 
@@ -82,13 +82,13 @@ def save_changes(exercise: Exercise, expected_version: int | None, content: Exer
         if not _add_version_if_changed(exercise, content, clinician):
             return False
         save_versioned(exercise, expected_version, {})
-        return True
+    return True
 
 
 def set_retired(exercise: Exercise, retired: bool) -> None:
     """Hide an exercise from the library, or bring it back; nothing is deleted."""
-    exercise.retired_at = utcnow() if retired else None
-    db.session.commit()
+    with writing():
+        exercise.retired_at = utcnow() if retired else None
 
 
 @dataclass
@@ -116,6 +116,11 @@ def sync_builtins(files: dict[str, ExerciseContent]) -> SyncReport:
     an unchanged one does nothing; a built-in whose file is gone is retired,
     so assignments of it keep working.
     """
+    with writing():
+        return _sync(files)
+
+
+def _sync(files: dict[str, ExerciseContent]) -> SyncReport:
     report = SyncReport()
     stored = {
         e.slug: e
@@ -140,7 +145,6 @@ def sync_builtins(files: dict[str, ExerciseContent]) -> SyncReport:
         if not exercise.is_retired:
             exercise.retired_at = utcnow()
             report.retired.append(slug)
-    db.session.commit()
     return report
 
 

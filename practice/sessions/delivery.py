@@ -1,7 +1,8 @@
 """How a session PDF leaves Twofold, as a download or an exported file: each one is recorded.
 
 A signed session's PDFs are sent exactly as they were frozen (practice.sessions.frozen);
-only a draft's are drawn from the live record, as a preview.
+only a draft's are drawn from the live record, as a preview, with no transaction open
+(documents.draw_copy). The download or export is recorded in its own short unit of work.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from flask import Response
 
 from practice import audit
-from practice.extensions import db
+from practice.database import writing
 from practice.models import SessionDocument, TherapySession
 from practice.sessions import documents, frozen
 
@@ -19,7 +20,7 @@ from practice.sessions import documents, frozen
 def send_copy(session: TherapySession, copy: str) -> Response:
     """The latest version of a copy for the signed-in clinician (a draft's drawn live), recorded and uncached."""
     if not session.is_signed:
-        return _send(session, copy, documents.render_copy(session, copy), None)
+        return _send(session, copy, documents.draw_copy(session, copy), None)
     return send_document(session, frozen.current(session, copy))
 
 
@@ -44,17 +45,17 @@ def export_copy(session: TherapySession, copy: str, path: Path) -> None:
         document = frozen.current(session, copy)
         pdf, version = document.pdf, document.version
     else:
-        pdf, version = documents.render_copy(session, copy), None
+        pdf, version = documents.draw_copy(session, copy), None
     path.write_bytes(pdf)
-    _record(audit.AuditAction.EXPORT, session, copy, version)
-    db.session.commit()
+    with writing():
+        _record(audit.AuditAction.EXPORT, session, copy, version)
 
 
 def _send(session: TherapySession, copy: str, pdf: bytes, version: int | None, *, named_version: bool = True) -> Response:
     name = documents.filename(session, copy, version if named_version else None)
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    _record(audit.AuditAction.DOWNLOAD, session, copy, version)
-    db.session.commit()
+    with writing():
+        _record(audit.AuditAction.DOWNLOAD, session, copy, version)
     return Response(pdf, mimetype="application/pdf", headers=headers)
 
 

@@ -22,11 +22,12 @@ from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
 from practice.models import Assignment, Response, SessionDocument, TherapySession, utcnow
 from practice.models.sessions import session_reviewed_homework
-from practice.pdf import fill_document, render_document
+from practice.pdf import fill_document, render_document, render_documents
 from practice.practices.crisis import CrisisNumber, crisis_numbers
 from practice.pdf.charts import Completion, Series, completion_chart
 from practice.records.attachments import Attachment
 from practice.templating import isolate
+from practice.unit import end_read
 
 COPIES = ("clinician", "couple")
 CHART_SESSIONS = 6  # the completion chart covers this session and the ones before it
@@ -86,6 +87,14 @@ def copy_html(session: TherapySession, copy: str, *, frozen: bool = False) -> st
     if copy == "clinician":
         context["frozen"] = frozen
     return fill_document(template, page_size=session.clinician.practice.page_size, **context)
+
+
+def draw_copy(session: TherapySession, copy: str) -> bytes:
+    """A copy drawn from the live record (a draft's preview): filled in the read, drawn once it has ended."""
+    html = copy_html(session, copy)
+    end_read()
+    [pdf] = render_documents([html])
+    return pdf
 
 
 def amendments_mark(zone: str, count: int = 0) -> str:
@@ -242,12 +251,11 @@ def signed_session_pdfs(couple) -> Iterator[Attachment]:
     """
     from practice.sessions import frozen  # frozen builds on this module
 
-    sessions = list(db.session.scalars(
-        select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
-        .order_by(TherapySession.number)
-    ))
-    frozen.freeze_many(sessions)
-    for session in sessions:
+    signed = (select(TherapySession)
+              .where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
+              .order_by(TherapySession.number))
+    frozen.freeze_many(db.session.scalars(signed))
+    for session in list(db.session.scalars(signed)):  # loaded again at once: freezing ended the read they came from
         listed = frozen.versions(session)
         for copy in COPIES:
             for row in listed[copy]:

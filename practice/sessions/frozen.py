@@ -16,10 +16,20 @@ renderer upgrade cannot alter what was signed.
 - Sessions signed before documents were kept are frozen from the record the
   first time they are needed ("frozen_later").
 
-Every write locks the session row first (``SELECT ... FOR UPDATE``; SQLite's
-``BEGIN IMMEDIATE`` does the same) and reads what exists after the lock, and
-``(session_id, kind, version)`` is unique, so two signs, amendments or
-downloads at once never make two versions with one number.
+No PDF is drawn inside a transaction: drawing takes a second or more, and
+on SQLite a writer holding the only write lock that long makes everyone
+wait. So freezing is optimistic. It reads what is stored, fills the missing
+documents' HTML, ends the read, draws them with no transaction open, then
+stores them in one short `writing()` unit of work that locks the session
+rows (``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` does the same)
+and first checks that the stored versions are still the ones the plan was
+built on. If another request froze something meanwhile, the drawn PDFs are
+dropped and the plan is made again from what it stored (usually: nothing is
+left to do). So two signs, amendments or downloads at once never make two
+versions, and every stored PDF is the drawing of exactly the HTML stored
+beside it; ``(session_id, kind, version)`` is unique as a last guard. A
+failed drawing stores nothing and raises; the session stays signed and its
+documents are frozen at their next need.
 """
 
 from __future__ import annotations
@@ -31,17 +41,18 @@ from dataclasses import dataclass
 
 from flask import render_template
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 from werkzeug.exceptions import NotFound
 
 from practice import audit, sharing
 from practice.errors_domain import DomainError
+from practice.database import writing
 from practice.extensions import db
 from practice.models import Clinician, SessionAmendment, SessionDocument, TherapySession, utcnow
 from practice.pdf import render_documents
 from practice.sessions import documents
 from practice.sessions.documents import amendments_mark
+from practice.unit import end_read
 from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
@@ -56,20 +67,26 @@ LISTED = (SessionDocument.id, SessionDocument.session_id, SessionDocument.kind, 
           SessionDocument.created_at, SessionDocument.created_by_id)
 
 
+FREEZE_ATTEMPTS = 3  # plans made again after losing a race, before leaving the rest to the next need
+
+
 @dataclass
 class _Planned:
-    session: TherapySession
+    session_id: int
     kind: str
     version: int
     reason: str
     html: str
-    created_by: Clinician | None
+    created_by_id: int | None
     amendment_id: int | None = None
     reason_text: str = ""
 
 
+Stored = frozenset[tuple[int, str, int]]  # (session_id, kind, version) of every stored document a plan built on
+
+
 def freeze(session: TherapySession, by: Clinician | None = None, *, reason: str = "frozen_later") -> None:
-    """Store whatever is missing of a signed session's documents, and commit.
+    """Store whatever is missing of a signed session's documents (drawn outside any transaction), and commit.
 
     Version 1 of each copy if there is none yet (`reason` says why now), then
     one clinician-copy version per amendment that no version holds yet.
@@ -79,15 +96,21 @@ def freeze(session: TherapySession, by: Clinician | None = None, *, reason: str 
 
 def freeze_many(sessions: Iterable[TherapySession], by: Clinician | None = None, *, reason: str = "frozen_later") -> None:
     """`freeze` for many sessions at once, their PDFs drawn side by side (the record export)."""
-    sessions = [s for s in sessions if s.is_signed]
-    if not sessions:
+    ids = [s.id for s in sessions if s.is_signed]
+    if not ids:
         return
-    if not _missing(sessions):
-        return
-    _lock(sessions)
-    planned = _plan(sessions, by, reason)
-    if planned:
-        _store(planned)
+    by_id = by.id if by is not None else None
+    for _attempt in range(FREEZE_ATTEMPTS):
+        if not _missing(ids):
+            return
+        planned, stored = _plan(ids, by_id, reason)
+        pdfs = _draw([p.html for p in planned])
+        with writing():
+            _lock(ids)
+            if _stored(ids) == stored:  # nobody froze anything while we drew: ours are the next versions
+                _add(planned, pdfs)
+                return
+    log.warning("sessions %s: other requests kept freezing the same documents; the next need stores the rest", ids)
 
 
 def current(session: TherapySession, kind: str) -> SessionDocument:
@@ -107,12 +130,12 @@ def released(session: TherapySession) -> SessionDocument:
     """The couple version the partners may download (the session's query already made sure it is released)."""
     if session.handout_version is None:  # released before documents were kept: freeze and pin version 1
         freeze(session)
-        db.session.execute(
-            TherapySession.__table__.update()
-            .where(TherapySession.id == session.id, TherapySession.handout_version.is_(None))
-            .values(handout_version=1)
-        )
-        db.session.commit()
+        with writing():
+            db.session.execute(
+                TherapySession.__table__.update()
+                .where(TherapySession.id == session.id, TherapySession.handout_version.is_(None))
+                .values(handout_version=1)
+            )
         db.session.refresh(session, ["handout_version"])
     return _one(session, "couple", session.handout_version)
 
@@ -133,7 +156,7 @@ def for_partners(session: TherapySession) -> tuple[SessionDocument, bytes]:
         return document, document.pdf
     if sharing.checkin_scores_decision(session.couple, utcnow()).allowed:
         return document, document.pdf
-    [pdf] = render_documents([SCORES.sub("", document.html)])
+    [pdf] = _draw([SCORES.sub("", document.html)])
     return document, pdf
 
 
@@ -155,31 +178,27 @@ def release(session: TherapySession) -> None:
     if not session.is_signed:
         raise DomainError("Please sign the note first, so the handout can't change once the couple has it.")
     freeze(session)
-    if session.is_released:
-        return
-    _lock([session])
-    db.session.refresh(session)
-    if session.is_released:  # released by another tab while we waited
-        db.session.rollback()
-        return
-    session.handout_released_at = utcnow()
-    session.handout_version = _latest_version(session.id, "couple")
-    audit.record(audit.AuditAction.CHANGE, record=session,
-                 detail={"step": "handout_released", "version": session.handout_version})
-    db.session.commit()
+    with writing():
+        _lock([session.id])
+        if session.is_released:  # read under the lock: released by another tab while we waited
+            return
+        session.handout_released_at = utcnow()
+        session.handout_version = _latest_version(session.id, "couple")
+        audit.record(audit.AuditAction.CHANGE, record=session,
+                     detail={"step": "handout_released", "version": session.handout_version})
 
 
 def withdraw(session: TherapySession) -> None:
     """Take the handout out of the partners' portal; it can be released again later."""
-    if not session.is_released:
-        raise DomainError("This handout isn't released, so there is nothing to withdraw.")
-    _lock([session])
-    db.session.refresh(session)
-    withdrawn = session.handout_version
-    session.handout_released_at = None
-    session.handout_version = None
-    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": "handout_withdrawn", "version": withdrawn})
-    db.session.commit()
+    with writing():
+        _lock([session.id])
+        if not session.is_released:  # read under the lock: another tab may have withdrawn it
+            raise DomainError("This handout isn't released, so there is nothing to withdraw.")
+        withdrawn = session.handout_version
+        session.handout_released_at = None
+        session.handout_version = None
+        audit.record(audit.AuditAction.CHANGE, record=session,
+                     detail={"step": "handout_withdrawn", "version": withdrawn})
 
 
 def release_corrected(session: TherapySession, by: Clinician, reason_text: str) -> SessionDocument:
@@ -187,19 +206,26 @@ def release_corrected(session: TherapySession, by: Clinician, reason_text: str) 
     if not session.is_signed:
         raise DomainError("Please sign the note first; until then the handout is still a draft.")
     freeze(session, by)
-    _lock([session])
-    db.session.refresh(session)
-    version = _latest_version(session.id, "couple") + 1
-    html = documents.copy_html(session, "couple")
-    [document] = _store([_Planned(session, "couple", version, "corrected", html, by, reason_text=reason_text)],
-                        commit=False)
-    session.handout_released_at = utcnow()
-    session.handout_version = version
-    audit.record(audit.AuditAction.CREATE, record=document, couple_id=session.couple_id)
-    audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": "handout_corrected", "version": version})
-    db.session.commit()
-    _tell_partners(session)
-    return document
+    by_id, ids = by.id, [session.id]
+    for _attempt in range(FREEZE_ATTEMPTS):
+        stored = _stored(ids)
+        html = documents.copy_html(session, "couple")
+        version = _latest_version(session.id, "couple") + 1
+        [pdf] = _draw([html])
+        with writing():
+            _lock(ids)
+            if _stored(ids) != stored:  # another request stored a version while we drew: number ours again
+                continue
+            [document] = _add([_Planned(session.id, "couple", version, "corrected", html, by_id,
+                                        reason_text=reason_text)], [pdf])
+            session.handout_released_at = utcnow()
+            session.handout_version = version
+            audit.record(audit.AuditAction.CREATE, record=document, couple_id=session.couple_id)
+            audit.record(audit.AuditAction.CHANGE, record=session,
+                         detail={"step": "handout_corrected", "version": version})
+        _tell_partners(session)
+        return document
+    raise DomainError("Other changes to this handout kept arriving while it was drawn. Please try again.")
 
 
 def _tell_partners(session: TherapySession) -> None:
@@ -210,15 +236,15 @@ def _tell_partners(session: TherapySession) -> None:
     for partner in session.couple.partners:
         if partner.email and partner.is_active:
             try:
-                send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
-                               partner=partner, link=link)
+                with writing():  # the message joins the outbox in its own short unit of work
+                    send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
+                                   partner=partner, link=link)
             except Exception:  # the portal note still tells them; a refused email must not undo the release
                 log.exception("could not tell partner %s about a corrected handout", partner.id)
 
 
-def _missing(sessions: list[TherapySession]) -> bool:
+def _missing(ids: list[int]) -> bool:
     """Whether any session lacks a first version or a version for one of its amendments (no lock needed)."""
-    ids = [s.id for s in sessions]
     firsts = db.session.scalar(
         select(func.count()).select_from(SessionDocument)
         .where(SessionDocument.session_id.in_(ids), SessionDocument.version == 1)
@@ -234,17 +260,22 @@ def _missing(sessions: list[TherapySession]) -> bool:
     return bool(uncovered)
 
 
-def _lock(sessions: list[TherapySession]) -> None:
+def _lock(ids: list[int]) -> None:
     db.session.execute(
-        select(TherapySession.id).where(TherapySession.id.in_([s.id for s in sessions]))
-        .order_by(TherapySession.id).with_for_update()
+        select(TherapySession.id).where(TherapySession.id.in_(ids)).order_by(TherapySession.id).with_for_update()
     )
 
 
-def _plan(sessions: list[TherapySession], by: Clinician | None, reason: str) -> list[_Planned]:
-    """What to store, read after the lock: first versions, then each missing amendment on the latest version."""
-    ids = [s.id for s in sessions]
-    # Read again after the lock, whole: a partner's request loaded only the columns its handout list needs.
+def _stored(ids: list[int]) -> Stored:
+    return frozenset(tuple(row) for row in db.session.execute(
+        select(SessionDocument.session_id, SessionDocument.kind, SessionDocument.version)
+        .where(SessionDocument.session_id.in_(ids))
+    ))
+
+
+def _plan(ids: list[int], by_id: int | None, reason: str) -> tuple[list[_Planned], Stored]:
+    """What to store, and the stored versions it builds on: first versions, then each missing amendment."""
+    # Read whole: a partner's request loaded only the columns its handout list needs.
     sessions = list(db.session.scalars(
         select(TherapySession).where(TherapySession.id.in_(ids)).order_by(TherapySession.id)
         .execution_options(populate_existing=True)
@@ -265,7 +296,7 @@ def _plan(sessions: list[TherapySession], by: Clinician | None, reason: str) -> 
         for kind in KINDS:
             if latest[kind] == 0:
                 html = documents.copy_html(session, kind, frozen=True)
-                planned.append(_Planned(session, kind, 1, reason, html, by))
+                planned.append(_Planned(session.id, kind, 1, reason, html, by_id))
                 latest[kind] = 1
                 if kind == "clinician":
                     clinician_html = html
@@ -277,9 +308,9 @@ def _plan(sessions: list[TherapySession], by: Clinician | None, reason: str) -> 
                 clinician_html = _one(session, "clinician", latest["clinician"]).html
             clinician_html = with_amendment(clinician_html, amendment)
             latest["clinician"] += 1
-            planned.append(_Planned(session, "clinician", latest["clinician"], "amendment", clinician_html,
-                                    amendment.author, amendment_id=amendment.id))
-    return planned
+            planned.append(_Planned(session.id, "clinician", latest["clinician"], "amendment", clinician_html,
+                                    amendment.author_id, amendment_id=amendment.id))
+    return planned, frozenset((row.session_id, row.kind, row.version) for row in have)
 
 
 def with_amendment(html: str, amendment: SessionAmendment) -> str:
@@ -292,23 +323,24 @@ def with_amendment(html: str, amendment: SessionAmendment) -> str:
     return "".join((html[:found.start()], str(part), str(amendments_mark(zone, count + 1)), html[found.end():]))
 
 
-def _store(planned: list[_Planned], *, commit: bool = True) -> list[SessionDocument]:
-    """Draw every planned document (side by side) and add its row; a version someone else stored wins."""
-    pdfs = render_documents(p.html for p in planned)
-    rows = []
-    for plan, pdf in zip(planned, pdfs, strict=True):
-        row = SessionDocument(
-            session_id=plan.session.id, kind=plan.kind, version=plan.version, reason=plan.reason,
+def _draw(htmls: list[str]) -> list[bytes]:
+    """The PDFs of filled documents, drawn side by side once the read transaction has ended."""
+    end_read()
+    return list(render_documents(htmls))
+
+
+def _add(planned: list[_Planned], pdfs: list[bytes]) -> list[SessionDocument]:
+    """Add a row for every drawn document, inside the caller's `writing()`."""
+    rows = [
+        SessionDocument(
+            session_id=plan.session_id, kind=plan.kind, version=plan.version, reason=plan.reason,
             reason_text=plan.reason_text, amendment_id=plan.amendment_id, html=plan.html, pdf=pdf,
-            created_by_id=plan.created_by.id if plan.created_by is not None else None,
+            created_by_id=plan.created_by_id,
         )
-        db.session.add(row)
-        rows.append(row)
-    if commit:
-        try:
-            db.session.commit()
-        except IntegrityError:  # another request froze the same version first: theirs stands
-            db.session.rollback()
+        for plan, pdf in zip(planned, pdfs, strict=True)
+    ]
+    db.session.add_all(rows)
+    db.session.flush()  # ids for the audit trail
     return rows
 
 

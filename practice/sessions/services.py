@@ -78,21 +78,21 @@ def couple_sessions(couple: Couple) -> list[TherapySession]:
 
 def create_session(couple: Couple, clinician: Clinician, details: SessionDetails) -> TherapySession:
     """Record a session with the next number, linking the homework that is probably meant."""
-    timezone = clinician.practice.timezone
-    session = TherapySession(
-        couple=couple, clinician=clinician, number=_next_number(couple), starts_at=starts_at(details, timezone),
-        minutes=details.minutes, format=details.format, attended=details.attended,
-    )
-    day = session.local_start(timezone).date()
-    session.homework_reviewed = _due_since_previous(couple, session.starts_at, day, timezone)
-    session.homework_assigned = _set_on(couple, day)
-    couple.last_activity_at = utcnow()
-    db.session.add(session)
-    audit.record(audit.AuditAction.CREATE, record=session)
     try:
-        db.session.commit()
-    except IntegrityError:  # two sessions recorded for the couple at the same moment took one number
-        db.session.rollback()
+        with writing():  # the next number is read under the lock
+            timezone = clinician.practice.timezone
+            session = TherapySession(
+                couple=couple, clinician=clinician, number=_next_number(couple),
+                starts_at=starts_at(details, timezone), minutes=details.minutes, format=details.format,
+                attended=details.attended,
+            )
+            day = session.local_start(timezone).date()
+            session.homework_reviewed = _due_since_previous(couple, session.starts_at, day, timezone)
+            session.homework_assigned = _set_on(couple, day)
+            couple.last_activity_at = utcnow()
+            db.session.add(session)
+            audit.record(audit.AuditAction.CREATE, record=session)
+    except IntegrityError:  # PostgreSQL: two sessions recorded for the couple at the same moment took one number
         raise DomainError("Another session was recorded for this couple just now. Please save again.") from None
     return session
 
@@ -117,12 +117,12 @@ def may_amend(session: TherapySession, clinician: Clinician) -> bool:
 
 def add_amendment(session: TherapySession, author: Clinician, text: str) -> SessionAmendment:
     """Add a dated amendment to a signed note; the note itself never changes."""
-    if not may_amend(session, author):
-        raise DomainError("Only the clinician who signed this note can add an amendment.")
-    amendment = SessionAmendment(session=session, author=author, text=text)
-    db.session.add(amendment)
-    audit.record(audit.AuditAction.CREATE, record=amendment, couple_id=session.couple_id)
-    db.session.commit()
+    with writing():
+        if not may_amend(session, author):
+            raise DomainError("Only the clinician who signed this note can add an amendment.")
+        amendment = SessionAmendment(session=session, author=author, text=text)
+        db.session.add(amendment)
+        audit.record(audit.AuditAction.CREATE, record=amendment, couple_id=session.couple_id)
     _freeze(session, author)  # the clinician copy's next version: the last one plus this amendment
     return amendment
 
@@ -146,8 +146,7 @@ def _freeze(session: TherapySession, clinician: Clinician, *, reason: str = "fro
     """Store the signed documents now; if drawing fails, the next download, release or export stores them."""
     try:
         frozen.freeze(session, clinician, reason=reason)
-    except PdfError:
-        db.session.rollback()
+    except PdfError:  # nothing was stored: the drawing happens before the unit of work that stores it
         log.warning("session %s: its signed documents could not be drawn yet; they will be on first need", session.id)
 
 
@@ -174,24 +173,28 @@ def assignable_homework(session: TherapySession, timezone: str) -> list[Assignme
 
 def _apply(session: TherapySession, expected_version: int | None, draft: NoteDraft, extra: dict,
            step: str = "draft_saved") -> None:
-    with writing():
+    with writing():  # checked under the lock: another tab may have signed or saved meanwhile
         if session.is_signed:
             raise DomainError(SIGNED)
         ensure_version(session, expected_version)
-        details = draft.details
-        changes = {
-            "starts_at": starts_at(details, session.clinician.practice.timezone), "minutes": details.minutes,
-            "format": details.format, "attended": details.attended, "focus": draft.focus,
-            "interventions": list(draft.interventions), "interventions_other": draft.interventions_other,
-            "observations": draft.observations, "plan": draft.plan, "couple_summary": draft.couple_summary,
-            "handout_progress": draft.handout_progress,
-            "homework_reviewed": _own_homework(session.couple_id, draft.reviewed),
-            "homework_assigned": _own_homework(session.couple_id, draft.assigned,
-                                               or_(Assignment.session_id.is_(None), Assignment.session_id == session.id)),
-            "updated_at": utcnow(),  # a save that only changes links still moves the version on
-        }
         audit.record(audit.AuditAction.CHANGE, record=session, detail={"step": step})
-        save_versioned(session, expected_version, changes | extra)
+        save_versioned(session, expected_version, _changes(session, draft) | extra)
+
+
+def _changes(session: TherapySession, draft: NoteDraft) -> dict:
+    """The note form's values as the session's columns."""
+    details = draft.details
+    return {
+        "starts_at": starts_at(details, session.clinician.practice.timezone), "minutes": details.minutes,
+        "format": details.format, "attended": details.attended, "focus": draft.focus,
+        "interventions": list(draft.interventions), "interventions_other": draft.interventions_other,
+        "observations": draft.observations, "plan": draft.plan, "couple_summary": draft.couple_summary,
+        "handout_progress": draft.handout_progress,
+        "homework_reviewed": _own_homework(session.couple_id, draft.reviewed),
+        "homework_assigned": _own_homework(session.couple_id, draft.assigned,
+                                           or_(Assignment.session_id.is_(None), Assignment.session_id == session.id)),
+        "updated_at": utcnow(),  # a save that only changes links still moves the version on
+    }
 
 
 def _next_number(couple: Couple) -> int:
