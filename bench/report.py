@@ -11,12 +11,15 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from bench import floor
+
 TARGET_STATEMENTS = 12
 TARGET_RATIO = 2.0
 TARGET_PDF_RATIO = 1.15
 TARGET_PDF_MS = 500
 TARGET_EXPORT_RATIO = 0.6
 TARGET_EXPORT_MB = 400
+FLOOR_RATIO = floor.TARGET_RATIO
 
 
 def machine() -> dict:
@@ -73,6 +76,8 @@ def table(results: dict) -> str:
     out += _generation(results["generation"])
     for dialect in dict.fromkeys(row["database"] for row in results["pages"]):
         out += _pages(dialect, [row for row in results["pages"] if row["database"] == dialect])
+    if results["floor"]:
+        out += _floor(results["floor"])
     if results["load"]:
         out += _load(results["load"])
     if results["pdfs"]:
@@ -112,6 +117,23 @@ def _pages(dialect: str, rows: list[dict]) -> list[str]:
 
 def _flags(statements_missed: bool, ratio_missed: bool) -> str:
     return " ".join(flag for flag, missed in (("!statements", statements_missed), ("!ratio", ratio_missed)) if missed)
+
+
+def _floor(rows: list[dict]) -> list[str]:
+    out = ["The request path against its floor (a minimal Flask + Flask-Login + Flask-SQLAlchemy app, "
+           "interleaved in this process)",
+           f"  {'database':<10} {'page':<18} {'requests':>8} {'Twofold ms':>11} {'floor ms':>9} {'ratio':>6}"]
+    for row in rows:
+        result = row["result"]
+        out.append(f"  {row['database']:<10} {result.page:<18} {result.requests:>8} {result.reference_ms:>11.2f} "
+                   f"{result.floor_ms:>9.2f} {result.ratio:>6.2f}  "
+                   + _verdict(result.ratio <= FLOOR_RATIO, f"at most {FLOOR_RATIO} x the floor"))
+    return out + [""]
+
+
+def _verdict(held: bool, target: str) -> str:
+    """PASS or MISS, with the target it was measured against."""
+    return f"{'PASS' if held else 'MISS'} ({target})"
 
 
 def _load(rows: list[dict]) -> list[str]:

@@ -18,8 +18,8 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import text
 
-from bench import data, export, load, pages, pdfs, report
-from bench.registry import GENERATORS, PAGES, PDFS, SIZES
+from bench import data, export, floor, load, pages, pdfs, report
+from bench.registry import GENERATORS, PAGES, PDFS, REFERENCE, SIZES
 from config import Config
 from practice import create_app
 from practice.crypto import keyring
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     data_key = Fernet.generate_key().decode()
     results = {"date": report.now(), "machine": report.machine(), "versions": {}, "generation": [], "pages": [],
-               "load": [], "pdfs": [], "export": None}
+               "floor": [], "load": [], "pdfs": [], "export": None}
     postgresql = None
     for dialect in args.databases:
         for name in args.sizes:
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
                 for page in PAGES:
                     results["pages"].append({"database": dialect, "size": name, "page": pages.measure(
                         app, clients[page.role], page, ids, args.requests)})
+                if name == args.sizes[-1]:
+                    results["floor"].append({"database": dialect, "size": name, "result": floor.measure(
+                        clients[REFERENCE.role], REFERENCE.path(ids), floor.signed_in(floor.minimal_app(database.url)),
+                        args.requests * 10)})
                 if args.load_seconds and name == args.sizes[-1]:
                     print(f"{dialect} {name}: load test", flush=True)
                     results["load"] += run_load(database, data_key, ids, args.load_seconds)
@@ -84,6 +88,7 @@ def _config(url: str, data_key: str) -> type[Config]:
     return type("BenchConfig", (Config,), {
         "ENV_NAME": "bench", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "DATA_KEYS": [data_key],
         "ARGON2_PROFILE": "cheap", "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False, "JOBS_QUEUE": "immediate",
+        "PUBLIC_URL": "http://localhost",  # the test client's host: any other is refused with a 400
     })
 
 
