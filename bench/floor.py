@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 import statistics
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter, process_time
 
 from flask import Flask, render_template
 from flask.testing import FlaskClient
@@ -39,6 +39,8 @@ class FloorResult:
     requests: int
     reference_ms: float
     floor_ms: float
+    reference_cpu_ms: float  # this process's CPU time: steadier than wall time on a busy machine
+    floor_cpu_ms: float
 
     @property
     def ratio(self) -> float:
@@ -86,19 +88,23 @@ def signed_in(app: Flask) -> FlaskClient:
 
 
 def measure(reference: FlaskClient, path: str, floor: FlaskClient, requests: int) -> FloorResult:
-    """`requests` of each, alternating, after a warm-up; medians of each one's wall time."""
+    """`requests` of each, alternating, after a warm-up; medians of each one's wall and CPU time."""
     timings: dict[str, list[float]] = {"reference": [], "floor": []}
+    cpu: dict[str, list[float]] = {"reference": [], "floor": []}
     targets = (("reference", reference, path), ("floor", floor, "/"))
     for _ in range(5):
         for _, client, url in targets:
             _get(client, url)
     for _ in range(requests):
         for name, client, url in targets:
-            started = perf_counter()
+            started, started_cpu = perf_counter(), process_time()
             _get(client, url)
             timings[name].append((perf_counter() - started) * 1000)
+            cpu[name].append((process_time() - started_cpu) * 1000)
     return FloorResult(page=path, requests=requests, reference_ms=statistics.median(timings["reference"]),
-                       floor_ms=statistics.median(timings["floor"]))
+                       floor_ms=statistics.median(timings["floor"]),
+                       reference_cpu_ms=statistics.median(cpu["reference"]),
+                       floor_cpu_ms=statistics.median(cpu["floor"]))
 
 
 def _get(client: FlaskClient, path: str) -> None:

@@ -122,11 +122,13 @@ def _flags(statements_missed: bool, ratio_missed: bool) -> str:
 def _floor(rows: list[dict]) -> list[str]:
     out = ["The request path against its floor (a minimal Flask + Flask-Login + Flask-SQLAlchemy app, "
            "interleaved in this process)",
-           f"  {'database':<10} {'page':<18} {'requests':>8} {'Twofold ms':>11} {'floor ms':>9} {'ratio':>6}"]
+           f"  {'database':<10} {'page':<18} {'requests':>8} {'Twofold ms':>11} {'floor ms':>9} {'ratio':>6} "
+           f"{'cpu ms':>7} {'floor':>6} {'ratio':>6}"]
     for row in rows:
         result = row["result"]
         out.append(f"  {row['database']:<10} {result.page:<18} {result.requests:>8} {result.reference_ms:>11.2f} "
-                   f"{result.floor_ms:>9.2f} {result.ratio:>6.2f}  "
+                   f"{result.floor_ms:>9.2f} {result.ratio:>6.2f} {result.reference_cpu_ms:>7.2f} "
+                   f"{result.floor_cpu_ms:>6.2f} {result.reference_cpu_ms / result.floor_cpu_ms:>6.2f}  "
                    + _verdict(result.ratio <= FLOOR_RATIO, f"at most {FLOOR_RATIO} x the floor"))
     return out + [""]
 
