@@ -20,6 +20,7 @@ TARGET_PDF_MS = 500
 TARGET_EXPORT_RATIO = 0.6
 TARGET_EXPORT_MB = 400
 FLOOR_RATIO = floor.TARGET_RATIO
+TARGET_CHART_RATIO = {"clinician copy": 0.8}  # any other document: no slower than before
 
 
 def machine() -> dict:
@@ -82,6 +83,8 @@ def table(results: dict) -> str:
         out += _load(results["load"])
     if results["pdfs"]:
         out += _pdfs(results["pdfs"])
+    if results["charts"]:
+        out += _charts(results["charts"])
     if results["export"]:
         out += _export(results["export"])
     return "\n".join(out)
@@ -159,6 +162,17 @@ def _pdfs(rows: list) -> list[str]:
                    f"{pdf.process_ms:>8.0f} {pdf.total_ms:>7.0f} {pdf.weasyprint_ms:>7.0f} {pdf.ratio:>6.2f} "
                    f"{pdf.child_max_rss_mb:>9.0f}  {flags}")
     return out + [f"  times in ms; targets: total at most {TARGET_PDF_RATIO} x WeasyPrint and {TARGET_PDF_MS} ms", ""]
+
+
+def _charts(rows: list) -> list[str]:
+    out = ["Charts: each document made with today's charts and with those from before issue 15 "
+           "(bench/charts_before.py), interleaved",
+           f"  {'document':<26} {'before ms':>10} {'today ms':>9} {'ratio':>6}"]
+    for row in rows:
+        target = TARGET_CHART_RATIO.get(row.name, 1.0)
+        out.append(f"  {row.name:<26} {row.before_ms:>10.0f} {row.after_ms:>9.0f} {row.ratio:>6.2f}  "
+                   + _verdict(row.ratio <= target, f"at most {target} x before"))
+    return out + [""]
 
 
 def _export(result) -> list[str]:

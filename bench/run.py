@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     data_key = Fernet.generate_key().decode()
     results = {"date": report.now(), "machine": report.machine(), "versions": {}, "generation": [], "pages": [],
-               "floor": [], "load": [], "pdfs": [], "export": None}
+               "floor": [], "load": [], "pdfs": [], "charts": [],
+               "export": None}
     postgresql = None
     for dialect in args.databases:
         for name in args.sizes:
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                     db.engine.dispose()
     if args.pdfs:
         print("PDFs, and a 50-session record export", flush=True)
-        results["pdfs"], results["export"] = measure_pdfs(data_key)
+        results["pdfs"], results["charts"], results["export"] = measure_pdfs(data_key)
     results["versions"] = report.versions(postgresql)
     print()
     print(report.table(results))
@@ -114,8 +115,10 @@ def build(app: Flask, size: data.Size) -> tuple[dict, float, str | None]:
         return state.ids, perf_counter() - started, server
 
 
-def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], export.ExportResult]:
-    """The session PDFs and the benched couple's export, from a small practice on SQLite.
+def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], list[pdfs.ChartsResult], export.ExportResult]:
+    """The session PDFs (and against their charts as drawn before), and the benched couple's export.
+
+    From a small practice on SQLite.
 
     Measured in a freshly spawned interpreter: render children are forked from
     it, so their memory (and its own) is what a worker's would be, not this
@@ -130,9 +133,10 @@ def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], export.ExportResu
             return pool.submit(_documents, database, data_key, ids).result()
 
 
-def _documents(database: data.Database, data_key: str, ids: dict) -> tuple[list, export.ExportResult]:
+def _documents(database: data.Database, data_key: str, ids: dict) -> tuple[list, list, export.ExportResult]:
     app = bench_app(database, data_key)
-    return [pdfs.measure(app, case, ids) for case in PDFS], export.measure(app, ids["couple"])
+    return ([pdfs.measure(app, case, ids) for case in PDFS], [pdfs.compare_charts(app, case, ids) for case in PDFS],
+            export.measure(app, ids["couple"]))
 
 
 LOAD_TARGETS = (
