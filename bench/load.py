@@ -8,6 +8,7 @@ Python client (threads with keep-alive connections) stands in.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -81,6 +82,45 @@ def _wait_for(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start listening in time")
+
+
+@contextmanager
+def job_worker(env: dict[str, str]) -> Iterator[None]:
+    """A real job queue worker (`flask jobs worker`), stopped when the block ends."""
+    command = [sys.executable, "-m", "flask", "--app", "practice", "jobs", "worker"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        if worker.poll() is not None:
+            raise RuntimeError(f"the job worker exited with {worker.returncode}")
+        yield
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def start_job(base: str, cookie: str, form_page: str, action: str) -> str:
+    """Press a job's button as a person would (its page's form token, then POST); returns the job's status URL."""
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    with urllib.request.urlopen(urllib.request.Request(base + form_page, headers=headers), timeout=30) as page:
+        token = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page.read().decode()).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token}).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + action, data=body, headers=headers), timeout=30) as done:
+        job = re.search(r"/jobs/(\d+)$", done.url)
+    if job is None:
+        raise RuntimeError(f"{action} did not lead to a job's page")
+    return f"{base}/jobs/{job.group(1)}/status"
+
+
+def job_status(url: str, cookie: str) -> str:
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["status"]
 
 
 def sign_in(base: str, login_path: str, email: str, password: str, page: str) -> str:

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import secrets
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -147,17 +148,20 @@ LOAD_TARGETS = (
 
 
 def run_load(database: data.Database, data_key: str, ids: dict, seconds: float) -> list[dict]:
-    """The bare route and Twofold's pages under gunicorn, at 8 and 32 connections."""
+    """The bare route and Twofold's pages under gunicorn at 8 and 32 connections; then the dashboard again
+    while a job worker exports the benched couple's 50 sessions (started with the page's own button)."""
     rows = []
     with ExitStack() as stack:
         instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="twofold-bench-instance-"))
-        bare = stack.enter_context(load.gunicorn("bench.bare:app", {}))
-        twofold = stack.enter_context(load.gunicorn("practice:create_app()", {
+        env = {
             "TWOFOLD_ENV": "production", "SECRET_KEY": SECRET_KEY, "TWOFOLD_DATA_KEYS": data_key,
             "DATABASE_URL": database.url, "SESSION_COOKIE_SECURE": "false", "RATELIMIT_ENABLED": "false",
-            "TWOFOLD_INSTANCE_DIR": instance, "JOBS_QUEUE": "immediate", "MAIL_BACKEND": "locmem",
+            "TWOFOLD_INSTANCE_DIR": instance, "JOBS_QUEUE": f"sqlite:///{instance}/jobs.db", "MAIL_BACKEND": "locmem",
             "PUBLIC_URL": f"http://{load.HOST}",
-        }))
+        }
+        bare = stack.enter_context(load.gunicorn("bench.bare:app", {}))
+        twofold = stack.enter_context(load.gunicorn("practice:create_app()", env))
+        stack.enter_context(load.job_worker(env))
         cookies = {
             pages.CLINICIAN: load.sign_in(twofold, "/login", ids["clinician_email"], data.PASSWORD, "/dashboard"),
             pages.PARTNER: load.sign_in(twofold, "/portal/login", ids["partner_email"], data.PASSWORD, "/portal/"),
@@ -168,4 +172,17 @@ def run_load(database: data.Database, data_key: str, ids: dict, seconds: float) 
             for connections in (8, 32):
                 rows.append({"database": database.dialect,
                              "result": load.drive(name, url, cookie, connections, seconds)})
+        rows.append(_during_export(twofold, cookies[pages.CLINICIAN], ids["couple"], seconds) | {
+            "database": database.dialect})
     return rows
+
+
+def _during_export(base: str, cookie: str, couple: int, seconds: float) -> dict:
+    """The dashboard at 8 connections once the export job is running; says whether it ran the whole time."""
+    status = load.start_job(base, cookie, f"/couples/{couple}", f"/couples/{couple}/export")
+    deadline = perf_counter() + 60
+    while load.job_status(status, cookie) == "queued" and perf_counter() < deadline:
+        time.sleep(0.2)
+    before = load.job_status(status, cookie)
+    result = load.drive(report.DURING_EXPORT, base + "/dashboard", cookie, 8, seconds)
+    return {"result": result, "export": {"before": before, "after": load.job_status(status, cookie)}}
