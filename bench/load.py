@@ -8,6 +8,7 @@ Python client (threads with keep-alive connections) stands in.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -70,17 +71,64 @@ def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[str]:
             server.wait()
 
 
-def _wait_for(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_for(port: int, server: subprocess.Popen, timeout: float = 180) -> None:
+    """Until a worker answers a request, not just until the port listens.
+
+    gunicorn's master listens before its workers have imported the app; on
+    a busy machine that import can take longer than any one request may.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return
+            connection = http.client.HTTPConnection(HOST, port, timeout=10)
+            connection.request("GET", "/healthz", headers={"User-Agent": USER_AGENT})
+            connection.getresponse().read()
+            connection.close()
+            return
         except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start listening in time")
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+@contextmanager
+def job_worker(env: dict[str, str]) -> Iterator[None]:
+    """A real job queue worker (`flask jobs worker`), stopped when the block ends."""
+    command = [sys.executable, "-m", "flask", "--app", "practice", "jobs", "worker"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        if worker.poll() is not None:
+            raise RuntimeError(f"the job worker exited with {worker.returncode}")
+        yield
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def start_job(base: str, cookie: str, form_page: str, action: str) -> str:
+    """Press a job's button as a person would (its page's form token, then POST); returns the job's status URL."""
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    with urllib.request.urlopen(urllib.request.Request(base + form_page, headers=headers), timeout=30) as page:
+        token = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page.read().decode()).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token}).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + action, data=body, headers=headers), timeout=30) as done:
+        job = re.search(r"/jobs/(\d+)$", done.url)
+    if job is None:
+        raise RuntimeError(f"{action} did not lead to a job's page")
+    return f"{base}/jobs/{job.group(1)}/status"
+
+
+def job_status(url: str, cookie: str) -> str:
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["status"]
 
 
 def sign_in(base: str, login_path: str, email: str, password: str, page: str) -> str:
@@ -88,10 +136,10 @@ def sign_in(base: str, login_path: str, email: str, password: str, page: str) ->
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", USER_AGENT)]
-    form = opener.open(base + login_path, timeout=30).read().decode()
+    form = opener.open(base + login_path, timeout=120).read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
-    opener.open(base + login_path, data=body, timeout=30).read()
+    opener.open(base + login_path, data=body, timeout=120).read()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     check = urllib.request.Request(base + page, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
     with urllib.request.urlopen(check, timeout=30) as response:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import resource
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from time import perf_counter
 
 from flask import Flask, render_template
 from weasyprint import HTML
 
+from bench import charts_before
+from practice.checkins import progress
 from practice.domain import PageSize
 from practice.extensions import db
 from practice.models import TherapySession
@@ -79,6 +82,50 @@ def measure(app: Flask, case: PdfCase, ids: dict) -> PdfResult:
         weasyprint_ms=statistics.median(own) * 1000,
         child_max_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     )
+
+
+@dataclass(frozen=True)
+class ChartsResult:
+    """A document made (context, charts, bounded render) with today's charts and with those from before."""
+
+    name: str
+    before_ms: float
+    after_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.after_ms / self.before_ms
+
+
+@contextmanager
+def drawn_as_before() -> Iterator[None]:
+    """Documents made inside draw their charts with bench.charts_before, as before issue 15."""
+    saved = progress.trend_chart, documents.completion_chart
+    progress.trend_chart, documents.completion_chart = charts_before.trend_chart, charts_before.completion_chart
+    try:
+        yield
+    finally:
+        progress.trend_chart, documents.completion_chart = saved
+
+
+def compare_charts(app: Flask, case: PdfCase, ids: dict) -> ChartsResult:
+    """Median of RENDERS makes with each drawing, alternating, after one warm make of each."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+
+    def make(before: bool) -> float:
+        started = perf_counter()
+        with drawn_as_before() if before else nullcontext():
+            template, context = case.make(app, ids)
+            render_document(template, **context)
+        return perf_counter() - started
+
+    with app.test_request_context():
+        make(False), make(True)
+        for _ in range(RENDERS):
+            for before in (False, True):
+                times[before].append(make(before))
+    return ChartsResult(case.name, before_ms=statistics.median(times[True]) * 1000,
+                        after_ms=statistics.median(times[False]) * 1000)
 
 
 def _plain(html: str) -> tuple[float, int]:

@@ -40,6 +40,9 @@ PAGES = [
     Page("portal answer form", PARTNER, lambda ids: f"/portal/homework/{ids['open_assignment']}"),
 ]
 
+# Measured against bench.floor's minimal app, interleaved, in the same process.
+REFERENCE = PAGES[0]
+
 PDFS = [
     PdfCase("clinician copy", clinician_copy),
     PdfCase("couple handout", couple_handout),

@@ -11,12 +11,22 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from bench import floor
+from bench.load import WORKERS
+
 TARGET_STATEMENTS = 12
 TARGET_RATIO = 2.0
 TARGET_PDF_RATIO = 1.15
 TARGET_PDF_MS = 500
 TARGET_EXPORT_RATIO = 0.6
 TARGET_EXPORT_MB = 400
+FLOOR_RATIO = floor.TARGET_RATIO
+TARGET_P99_OVER_P50 = 5
+TARGET_THROUGHPUT_SHARE = 0.7  # of workers / in-process median time
+TARGET_P99_DURING_EXPORT = 2  # x the dashboard's p99 without the export
+LOAD_PAGES = ("clinician dashboard", "portal home")
+DURING_EXPORT = "dashboard, export running"
+TARGET_CHART_RATIO = {"clinician copy": 0.8}  # any other document: no slower than before
 
 
 def machine() -> dict:
@@ -73,10 +83,15 @@ def table(results: dict) -> str:
     out += _generation(results["generation"])
     for dialect in dict.fromkeys(row["database"] for row in results["pages"]):
         out += _pages(dialect, [row for row in results["pages"] if row["database"] == dialect])
+    if results["floor"]:
+        out += _floor(results["floor"])
     if results["load"]:
         out += _load(results["load"])
+        out += _load_targets(results)
     if results["pdfs"]:
         out += _pdfs(results["pdfs"])
+    if results["charts"]:
+        out += _charts(results["charts"])
     if results["export"]:
         out += _export(results["export"])
     return "\n".join(out)
@@ -114,15 +129,74 @@ def _flags(statements_missed: bool, ratio_missed: bool) -> str:
     return " ".join(flag for flag, missed in (("!statements", statements_missed), ("!ratio", ratio_missed)) if missed)
 
 
+def _floor(rows: list[dict]) -> list[str]:
+    out = ["The request path against its floor (a minimal Flask + Flask-Login + Flask-SQLAlchemy app, "
+           "interleaved in this process)",
+           f"  {'database':<10} {'page':<18} {'requests':>8} {'Twofold ms':>11} {'floor ms':>9} {'ratio':>6} "
+           f"{'cpu ms':>7} {'floor':>6} {'ratio':>6}"]
+    for row in rows:
+        result = row["result"]
+        out.append(f"  {row['database']:<10} {result.page:<18} {result.requests:>8} {result.reference_ms:>11.2f} "
+                   f"{result.floor_ms:>9.2f} {result.ratio:>6.2f} {result.reference_cpu_ms:>7.2f} "
+                   f"{result.floor_cpu_ms:>6.2f} {result.reference_cpu_ms / result.floor_cpu_ms:>6.2f}  "
+                   + _verdict(result.ratio <= FLOOR_RATIO, f"at most {FLOOR_RATIO} x the floor"))
+    return out + [""]
+
+
+def _verdict(held: bool, target: str) -> str:
+    """PASS or MISS, with the target it was measured against."""
+    return f"{'PASS' if held else 'MISS'} ({target})"
+
+
 def _load(rows: list[dict]) -> list[str]:
     out = ["Under load (gunicorn, 2 sync workers, loopback; the bare Flask route is the ceiling)",
            f"  {'database':<10} {'target':<26} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"]
     for row in rows:
         result = row["result"]
+        export = row.get("export")
+        note = f"  (export {export['before']} at the start, {export['after']} at the end)" if export else ""
         out.append(f"  {row['database']:<10} {result.target:<26} {result.connections:>5} {result.requests_per_s:>8.0f} "
-                   f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.errors:>6}")
+                   f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.errors:>6}{note}")
     tools = {row["result"].tool for row in rows}
     return out + [f"  driven by {', '.join(sorted(tools))} for {rows[0]['result'].seconds:g} s per line", ""]
+
+
+def _load_targets(results: dict) -> list[str]:
+    """Issue 15's targets at 8 connections, each PASS or MISS with its figure."""
+    out = []
+    for dialect in dict.fromkeys(row["database"] for row in results["load"]):
+        at_8 = {row["result"].target: row for row in results["load"]
+                if row["database"] == dialect and row["result"].connections == 8}
+        sizes = [row["size"] for row in results["pages"] if row["database"] == dialect]
+        medians = {row["page"].name: row["page"].median_ms for row in results["pages"]
+                   if row["database"] == dialect and row["size"] == sizes[-1]}
+        out.append(f"Targets under load on {dialect} (8 connections, {WORKERS} workers)")
+        for name in LOAD_PAGES:
+            result = at_8[name]["result"]
+            allowed = WORKERS * 1000 / medians[name]
+            out += [
+                f"  {name:<20} p99 {result.p99_ms:.0f} ms = {result.p99_ms / result.p50_ms:.1f} x p50 "
+                f"{result.p50_ms:.0f} ms  " + _verdict(result.p99_ms <= TARGET_P99_OVER_P50 * result.p50_ms,
+                                                        f"at most {TARGET_P99_OVER_P50} x p50"),
+                f"  {name:<20} {result.errors} errors  " + _verdict(result.errors == 0, "none"),
+                f"  {name:<20} {result.requests_per_s:.0f} req/s = {result.requests_per_s / allowed:.0%} of the "
+                f"{allowed:.0f} that {WORKERS} workers at the in-process median {medians[name]:.1f} ms allow  "
+                + _verdict(result.requests_per_s >= TARGET_THROUGHPUT_SHARE * allowed,
+                           f"at least {TARGET_THROUGHPUT_SHARE:.0%}"),
+            ]
+        if DURING_EXPORT in at_8:
+            row, alone = at_8[DURING_EXPORT], at_8["clinician dashboard"]["result"]
+            result = row["result"]
+            ran = "ran throughout" if row["export"]["after"] == "running" else f"was {row['export']['after']} by the end"
+            out += [
+                f"  {DURING_EXPORT:<20} p99 {result.p99_ms:.0f} ms = {result.p99_ms / alone.p99_ms:.1f} x the "
+                f"{alone.p99_ms:.0f} ms without it (the export {ran})  "
+                + _verdict(result.p99_ms <= TARGET_P99_DURING_EXPORT * alone.p99_ms,
+                           f"at most {TARGET_P99_DURING_EXPORT} x"),
+                f"  {DURING_EXPORT:<20} {result.errors} errors  " + _verdict(result.errors == 0, "none"),
+            ]
+        out.append("")
+    return out
 
 
 def _pdfs(rows: list) -> list[str]:
@@ -135,6 +209,17 @@ def _pdfs(rows: list) -> list[str]:
                    f"{pdf.process_ms:>8.0f} {pdf.total_ms:>7.0f} {pdf.weasyprint_ms:>7.0f} {pdf.ratio:>6.2f} "
                    f"{pdf.child_max_rss_mb:>9.0f}  {flags}")
     return out + [f"  times in ms; targets: total at most {TARGET_PDF_RATIO} x WeasyPrint and {TARGET_PDF_MS} ms", ""]
+
+
+def _charts(rows: list) -> list[str]:
+    out = ["Charts: each document made with today's charts and with those from before issue 15 "
+           "(bench/charts_before.py), interleaved",
+           f"  {'document':<26} {'before ms':>10} {'today ms':>9} {'ratio':>6}"]
+    for row in rows:
+        target = TARGET_CHART_RATIO.get(row.name, 1.0)
+        out.append(f"  {row.name:<26} {row.before_ms:>10.0f} {row.after_ms:>9.0f} {row.ratio:>6.2f}  "
+                   + _verdict(row.ratio <= target, f"at most {target} x before"))
+    return out + [""]
 
 
 def _export(result) -> list[str]:

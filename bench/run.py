@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import secrets
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,8 +19,8 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import text
 
-from bench import data, export, load, pages, pdfs, report
-from bench.registry import GENERATORS, PAGES, PDFS, SIZES
+from bench import data, export, floor, load, pages, pdfs, report
+from bench.registry import GENERATORS, PAGES, PDFS, REFERENCE, SIZES
 from config import Config
 from practice import create_app
 from practice.crypto import keyring
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     data_key = Fernet.generate_key().decode()
     results = {"date": report.now(), "machine": report.machine(), "versions": {}, "generation": [], "pages": [],
-               "load": [], "pdfs": [], "export": None}
+               "floor": [], "load": [], "pdfs": [], "charts": [],
+               "export": None}
     postgresql = None
     for dialect in args.databases:
         for name in args.sizes:
@@ -51,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
                 for page in PAGES:
                     results["pages"].append({"database": dialect, "size": name, "page": pages.measure(
                         app, clients[page.role], page, ids, args.requests)})
+                if name == args.sizes[-1]:
+                    results["floor"].append({"database": dialect, "size": name, "result": floor.measure(
+                        clients[REFERENCE.role], REFERENCE.path(ids), floor.signed_in(floor.minimal_app(database.url)),
+                        args.requests * 10)})
                 if args.load_seconds and name == args.sizes[-1]:
                     print(f"{dialect} {name}: load test", flush=True)
                     results["load"] += run_load(database, data_key, ids, args.load_seconds)
@@ -58,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                     db.engine.dispose()
     if args.pdfs:
         print("PDFs, and a 50-session record export", flush=True)
-        results["pdfs"], results["export"] = measure_pdfs(data_key)
+        results["pdfs"], results["charts"], results["export"] = measure_pdfs(data_key)
     results["versions"] = report.versions(postgresql)
     print()
     print(report.table(results))
@@ -84,6 +90,7 @@ def _config(url: str, data_key: str) -> type[Config]:
     return type("BenchConfig", (Config,), {
         "ENV_NAME": "bench", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "DATA_KEYS": [data_key],
         "ARGON2_PROFILE": "cheap", "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False, "JOBS_QUEUE": "immediate",
+        "PUBLIC_URL": "http://localhost",  # the test client's host: any other is refused with a 400
     })
 
 
@@ -109,8 +116,10 @@ def build(app: Flask, size: data.Size) -> tuple[dict, float, str | None]:
         return state.ids, perf_counter() - started, server
 
 
-def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], export.ExportResult]:
-    """The session PDFs and the benched couple's export, from a small practice on SQLite.
+def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], list[pdfs.ChartsResult], export.ExportResult]:
+    """The session PDFs (and against their charts as drawn before), and the benched couple's export.
+
+    From a small practice on SQLite.
 
     Measured in a freshly spawned interpreter: render children are forked from
     it, so their memory (and its own) is what a worker's would be, not this
@@ -125,9 +134,10 @@ def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], export.ExportResu
             return pool.submit(_documents, database, data_key, ids).result()
 
 
-def _documents(database: data.Database, data_key: str, ids: dict) -> tuple[list, export.ExportResult]:
+def _documents(database: data.Database, data_key: str, ids: dict) -> tuple[list, list, export.ExportResult]:
     app = bench_app(database, data_key)
-    return [pdfs.measure(app, case, ids) for case in PDFS], export.measure(app, ids["couple"])
+    return ([pdfs.measure(app, case, ids) for case in PDFS], [pdfs.compare_charts(app, case, ids) for case in PDFS],
+            export.measure(app, ids["couple"]))
 
 
 LOAD_TARGETS = (
@@ -138,17 +148,20 @@ LOAD_TARGETS = (
 
 
 def run_load(database: data.Database, data_key: str, ids: dict, seconds: float) -> list[dict]:
-    """The bare route and Twofold's pages under gunicorn, at 8 and 32 connections."""
+    """The bare route and Twofold's pages under gunicorn at 8 and 32 connections; then the dashboard again
+    while a job worker exports the benched couple's 50 sessions (started with the page's own button)."""
     rows = []
     with ExitStack() as stack:
         instance = stack.enter_context(tempfile.TemporaryDirectory(prefix="twofold-bench-instance-"))
-        bare = stack.enter_context(load.gunicorn("bench.bare:app", {}))
-        twofold = stack.enter_context(load.gunicorn("practice:create_app()", {
+        env = {
             "TWOFOLD_ENV": "production", "SECRET_KEY": SECRET_KEY, "TWOFOLD_DATA_KEYS": data_key,
             "DATABASE_URL": database.url, "SESSION_COOKIE_SECURE": "false", "RATELIMIT_ENABLED": "false",
-            "TWOFOLD_INSTANCE_DIR": instance, "JOBS_QUEUE": "immediate", "MAIL_BACKEND": "locmem",
+            "TWOFOLD_INSTANCE_DIR": instance, "JOBS_QUEUE": f"sqlite:///{instance}/jobs.db", "MAIL_BACKEND": "locmem",
             "PUBLIC_URL": f"http://{load.HOST}",
-        }))
+        }
+        bare = stack.enter_context(load.gunicorn("bench.bare:app", {}))
+        twofold = stack.enter_context(load.gunicorn("practice:create_app()", env))
+        stack.enter_context(load.job_worker(env))
         cookies = {
             pages.CLINICIAN: load.sign_in(twofold, "/login", ids["clinician_email"], data.PASSWORD, "/dashboard"),
             pages.PARTNER: load.sign_in(twofold, "/portal/login", ids["partner_email"], data.PASSWORD, "/portal/"),
@@ -159,4 +172,17 @@ def run_load(database: data.Database, data_key: str, ids: dict, seconds: float) 
             for connections in (8, 32):
                 rows.append({"database": database.dialect,
                              "result": load.drive(name, url, cookie, connections, seconds)})
+        rows.append(_during_export(twofold, cookies[pages.CLINICIAN], ids["couple"], seconds) | {
+            "database": database.dialect})
     return rows
+
+
+def _during_export(base: str, cookie: str, couple: int, seconds: float) -> dict:
+    """The dashboard at 8 connections once the export job is running; says whether it ran the whole time."""
+    status = load.start_job(base, cookie, f"/couples/{couple}", f"/couples/{couple}/export")
+    deadline = perf_counter() + 60
+    while load.job_status(status, cookie) == "queued" and perf_counter() < deadline:
+        time.sleep(0.2)
+    before = load.job_status(status, cookie)
+    result = load.drive(report.DURING_EXPORT, base + "/dashboard", cookie, 8, seconds)
+    return {"result": result, "export": {"before": before, "after": load.job_status(status, cookie)}}

@@ -9,7 +9,8 @@ from flask import Flask, session
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from practice import domain
+from practice import domain, page_links
+from practice.auth import form_tokens
 from practice.auth.lifetimes import SEEN_AT, remaining
 from practice.markdown import render_markdown
 from practice.portal.contacts import contact_links, number_links
@@ -67,6 +68,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(isolate, "isolate")
     app.add_template_global(domain, "domain")
     app.add_template_global(session_clock, "session_clock")
+    page_links.register(app)
+    form_tokens.register(app)
 
 
 def session_clock():

@@ -34,8 +34,8 @@ def checkin(couple, position: int, period: date, ratings: dict | int = 3, note: 
 
 
 def path_moves(svg: str) -> list[str]:
-    """The pen moves of each line in a chart: "M" starts a segment, "L" continues it."""
-    return [re.findall(r"[ML]", d) for d in re.findall(r'<path d="([^"]+)"', svg)]
+    """The pen moves of each line in a chart: "M" starts a segment, "L" continues it (not the markers' or grid's)."""
+    return [re.findall(r"[ML]", d) for d in re.findall(r'<path d="([^"]+)" fill="none" stroke="[^"]+" stroke-width="2"', svg)]
 
 
 def test_weeks_without_a_check_in_are_gaps_never_zeros(world):
@@ -54,7 +54,7 @@ def test_a_single_check_in_draws_one_labelled_point(world):
     view = progress.view("clinician")
     chart = str(view.charts[0].svg)
     assert progress.periods == (week(0),) and len(view.charts) == len(CheckInItem)
-    assert "<rect" in chart and ">5</text>" in chart and "L" not in "".join(sum(path_moves(chart), []))
+    assert 'h8v8h-8z" fill="#ffffff"' in chart and ">5</text>" in chart and "L" not in "".join(sum(path_moves(chart), []))
     assert view.columns[0].as_of is None and view.columns[1].as_of == week(0)
     assert view.rows[0].values == (None, 5) and view.rows[0].gap is None
 

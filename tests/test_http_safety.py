@@ -113,7 +113,7 @@ def test_an_unreachable_database_gets_a_calm_503_page_even_when_signed_in(logged
     def unreachable(*args, **kwargs):
         raise OperationalError("SELECT", {}, ConnectionRefusedError("connection refused"))
 
-    monkeypatch.setattr(db.session, "get", unreachable)  # the first query of a signed-in request
+    monkeypatch.setattr(db.session, "execute", unreachable)  # the first query of a signed-in request: the user loader
     response = logged_in.get("/couples/")
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert b"Twofold is taking a short break" in response.data

@@ -23,8 +23,23 @@ def trend(*series: Series, weeks=WEEKS) -> ElementTree.Element:
     return parse(trend_chart(weeks, series, title="Feeling understood"))
 
 
+def line_paths(root) -> list:
+    """The trend lines (markers, bars and the grid are paths too, but dots, filled or grey)."""
+    return [path for path in root.iter(SVG + "path") if path.get("fill") == "none" and path.get("stroke-width") == "2"]
+
+
 def paths(root) -> list[str]:
-    return [path.get("d") for path in root.iter(SVG + "path")]
+    return [path.get("d") for path in line_paths(root)]
+
+
+def markers(root, look: str) -> int:
+    """How many markers of one look ("circle" dots or hollow "square"s), legend included."""
+    return sum(path.get("d").count("M") for path in root.iter(SVG + "path")
+               if (path.get("stroke-linecap") == "round" if look == CIRCLE else path.get("fill") == "#ffffff"))
+
+
+CIRCLE, SQUARE = "circle", "square"
+Y_LABELS = ["0", "3", "6"]
 
 
 def texts(root) -> list[str]:
@@ -35,8 +50,9 @@ def test_missing_weeks_are_gaps_in_the_line_not_zeros():
     root = trend(Series("Zoë", [2, 3, None, 4, 5, None]))
     (line,) = paths(root)
     assert line.count("M") == 2 and line.count("L") == 2  # 2→3, gap, 4→5
-    assert len(list(root.iter(SVG + "circle"))) == 1 + 4  # legend + four real weeks
-    point_labels = texts(root)[7 + len(WEEKS) : -1]  # after the y and x axes, before the legend
+    assert markers(root, CIRCLE) == 1 + 4  # legend + four real weeks
+    assert texts(root)[:3] == Y_LABELS
+    point_labels = texts(root)[3 + len(WEEKS[::2]) : -1]  # after the y axis and three dates, before the legend
     assert point_labels == ["2", "3", "4", "5"]
     assert "19 Jan no data" in root.find(SVG + "desc").text
 
@@ -45,8 +61,8 @@ def test_a_single_check_in_is_drawn_as_a_marker_with_its_value():
     root = trend(Series("Alex", [4]), weeks=["5 Jan"])
     (line,) = paths(root)
     assert line.startswith("M") and "L" not in line
-    assert len(list(root.iter(SVG + "circle"))) == 2  # legend + the point
-    assert texts(root).count("4") == 2  # the axis tick and the point's label
+    assert markers(root, CIRCLE) == 2  # legend + the point
+    assert texts(root).count("4") == 1  # the point's label (the axis labels 0, 3 and 6)
 
 
 def test_a_series_with_no_data_draws_no_line():
@@ -57,11 +73,12 @@ def test_a_series_with_no_data_draws_no_line():
 
 def test_partners_differ_in_dash_and_marker_not_only_colour():
     root = trend(Series("Zoë", [1, 2, 3, 4, 5, 6]), Series("Łukasz", [6, 5, 4, 3, 2, 1]))
-    first, second = root.iter(SVG + "path")
+    first, second = line_paths(root)
     assert first.get("stroke-dasharray") is None and second.get("stroke-dasharray")
-    assert len(list(root.iter(SVG + "circle"))) == 7  # Zoë: legend + six points
-    hollow = [r for r in root.iter(SVG + "rect") if r.get("fill") == "#ffffff"]
-    assert len(hollow) == 7  # Łukasz: legend + six hollow squares
+    assert markers(root, CIRCLE) == 7  # Zoë: legend + six points
+    assert markers(root, SQUARE) == 7  # Łukasz: legend + six hollow squares
+    dots = next(p for p in root.iter(SVG + "path") if p.get("stroke-linecap") == "round")
+    assert dots.get("stroke") == "#1d4e89" and dots.get("stroke-width") == "9" and dots.get("d").count("h0") == 6  # six points (the legend has its own)
     assert {"Zoë", "Łukasz"} <= set(texts(root))
 
 
@@ -112,10 +129,15 @@ def test_completion_bars_are_labelled_and_sessions_without_homework_show_a_dash(
     labels = texts(root)
     assert {"1/1", "2/3", "0/1", "3/3"} <= set(labels) and labels.count("–") == 2
     legend = set(list(root)[-1].iter())
-    heights = {r.get("height") for r in root.iter(SVG + "rect") if r not in legend}
-    full, two_thirds, empty = (float(h) for h in sorted(heights, key=float, reverse=True))
-    assert full > two_thirds > empty == 0
+    zoe, lukasz = (path.get("d") for path in root.iter(SVG + "path") if path.get("stroke-width") == "1.5")
+    assert zoe.count("M") == 2 and lukasz.count("M") == 1  # a bar each, none for "0 of 1 done"
+    bottoms = {float(bar.split("V")[1].split("h")[0]) for bar in (zoe + lukasz).split("M")[1:]}
+    tops = sorted(float(bar.split(" ")[1].split("h")[0]) for bar in (zoe + lukasz).split("M")[1:])
+    (floor,) = bottoms
+    assert tops[0] == tops[1] < tops[2] < floor  # two full bars, one at two thirds
+    assert not legend & {path for path in root.iter(SVG + "path")}
     assert "S3 none set" in root.find(SVG + "desc").text
+    assert "Łukasz: S1 0 of 1 done, S2 3 of 3 done, S3 none set" in root.find(SVG + "desc").text
 
 
 @pytest.mark.parametrize(
@@ -138,7 +160,8 @@ def test_many_weeks_get_thinned_axis_labels():
     weeks = [f"W{n}" for n in range(1, 27)]
     root = trend(Series("Zoë", [n % 7 for n in range(26)]), weeks=weeks)
     shown = [label for label in texts(root) if label.startswith("W")]
-    assert shown == [f"W{n}" for n in range(1, 27, 3)]
+    assert shown == [f"W{n}" for n in range(1, 27, 6)]  # at most five dates
+    assert all(f"W{n} {n % 7 - 1 if n % 7 else 6}" in root.find(SVG + "desc").text for n in range(1, 27))
 
 
 def test_a_chart_renders_inside_a_pdf_with_its_labels_as_text():
@@ -152,8 +175,8 @@ def test_a_long_series_writes_only_its_latest_value_beside_the_marker():
     weeks = [f"W{n}" for n in range(1, 16)]
     values = [None, *(n % 7 for n in range(2, 16))]  # 14 check-ins, the latest a 1
     root = trend(Series("Zoë", values), Series("Łukasz", [4] * 9 + [None] * 6), weeks=weeks)
-    y_ticks, x_labels = 7, len(weeks[::2])
+    y_ticks, x_labels = len(Y_LABELS), len(weeks[::3])
     point_labels = texts(root)[y_ticks + x_labels : -2]  # before the two legend names
     assert point_labels == ["1", "4"]  # Zoë's last week, and Łukasz's last check-in (week 9)
-    assert len(list(root.iter(SVG + "circle"))) == 1 + 14  # every check-in keeps its marker
+    assert markers(root, CIRCLE) == 1 + 14  # every check-in keeps its marker
     assert "W15 1" in root.find(SVG + "desc").text and "W9 4" in root.find(SVG + "desc").text

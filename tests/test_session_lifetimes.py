@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 from flask_login.utils import encode_cookie
 
-from practice.auth.lifetimes import SEEN_AT, SIGNED_IN_AT, now
+from practice.auth.lifetimes import SEEN_AT, SEEN_EVERY, SIGNED_IN_AT, now
 from practice.extensions import db
 from tests.audit_helpers import audit_events
 from tests.conftest import PASSWORD, login
@@ -17,6 +17,9 @@ from tests.homework_helpers import world  # noqa: F401  (fixture)
 
 MINUTE = 60
 DAY = 24 * 3600
+# The stored clock may lag real activity by up to SEEN_EVERY, so a session whose clock reads
+# `limit + LATE` ago is past its limit whatever happened in that last minute.
+LATE = SEEN_EVERY + 1
 
 
 def rewind(browser, *, seen: int = 0, signed_in: int = 0) -> None:
@@ -40,7 +43,7 @@ def flashed(browser) -> str:
 
 @pytest.mark.asvs("3.3.2")
 def test_a_clinician_idle_for_the_practice_timeout_is_signed_out_kindly(logged_in, clinician):
-    rewind(logged_in, seen=15 * MINUTE + 1)
+    rewind(logged_in, seen=15 * MINUTE + LATE)
     response = logged_in.get("/couples/?page=2")
     assert response.status_code == 302
     assert unquote(response.headers["Location"]) == "/login?next=/couples/?page=2"
@@ -67,9 +70,38 @@ def test_the_owner_chooses_the_practice_sign_in_rules(logged_in, clinician):
     assert clinician.practice.idle_timeout_minutes == 5 and clinician.practice.require_two_factor
     (change,) = audit_events("change")
     assert (change.record_type, change.detail) == ("Practice", {"field": "sign_in_rules"})
-    rewind(logged_in, seen=5 * MINUTE + 1)
+    rewind(logged_in, seen=5 * MINUTE + LATE)
     assert logged_in.get("/account/").status_code == 302
     assert "after 5 minutes" in flashed(logged_in)
+
+
+def stored_clock(browser) -> int:
+    with browser.session_transaction() as session:
+        return session[SEEN_AT]
+
+
+def test_the_activity_clock_is_written_at_most_once_a_minute(logged_in):
+    logged_in.get("/couples/")  # the first page stores the form token in the session
+    rewind(logged_in, seen=SEEN_EVERY - 10)
+    written = stored_clock(logged_in)
+    response = logged_in.get("/couples/")
+    assert response.status_code == 200 and "twofold_session=" not in response.headers.get("Set-Cookie", "")
+    assert stored_clock(logged_in) == written  # fresh enough: the cookie is not re-signed
+    rewind(logged_in, seen=SEEN_EVERY)
+    assert logged_in.get("/couples/").status_code == 200
+    assert now() - stored_clock(logged_in) <= 2
+
+
+@pytest.mark.asvs("3.3.2")
+def test_activity_the_clock_did_not_record_still_counts_so_nobody_is_signed_out_early(logged_in):
+    rewind(logged_in, seen=SEEN_EVERY - 10)
+    assert logged_in.get("/couples/").status_code == 200  # real activity, 50 s after the stored clock
+    written = stored_clock(logged_in)
+    # Fifteen minutes less a second after that request: the stored clock reads 15 min 49 s ago.
+    rewind(logged_in, seen=now() - written + 15 * MINUTE - 1)
+    assert logged_in.get("/couples/").status_code == 200
+    rewind(logged_in, seen=15 * MINUTE + LATE)
+    assert logged_in.get("/couples/").status_code == 302  # and a minute later at most, it ends
 
 
 def test_the_idle_timeout_is_one_of_the_offered_choices(logged_in, clinician):
@@ -97,9 +129,10 @@ def test_signing_in_again_returns_to_the_page_and_never_off_site(client, clinici
 def test_asking_how_long_is_left_is_not_activity_but_staying_is(logged_in):
     rewind(logged_in, seen=10 * MINUTE)
     status = logged_in.get("/presence/").get_json()
-    assert status["signed_in"] and 4 * MINUTE < status["remaining"] <= 5 * MINUTE and status["renewable"]
+    assert status["signed_in"] and 5 * MINUTE < status["remaining"] <= 5 * MINUTE + SEEN_EVERY
+    assert status["renewable"]
     status = logged_in.post("/presence/keep-alive", headers={"X-CSRFToken": logged_in.csrf_token()}).get_json()
-    assert 14 * MINUTE < status["remaining"] <= 15 * MINUTE
+    assert 15 * MINUTE < status["remaining"] <= 15 * MINUTE + SEEN_EVERY
 
 
 def test_keep_alive_needs_the_form_token(logged_in):
@@ -122,7 +155,7 @@ def test_a_page_script_gets_a_json_answer_once_signed_out(logged_in):
 def test_every_signed_in_page_carries_the_timeout_warning_and_its_script(logged_in):
     html = logged_in.get("/couples/").data.decode()
     remaining = int(re.search(r'data-remaining="(\d+)"', html).group(1))
-    assert 14 * MINUTE < remaining <= 15 * MINUTE
+    assert 15 * MINUTE < remaining <= 15 * MINUTE + SEEN_EVERY
     assert 'src="/static/js/session-timeout.js"' in html
     assert "Stay signed in" in html and "Anything you typed is still here" in html
     assert 'href="/login?next=/couples/" target="_blank" rel="noopener"' in html
@@ -141,7 +174,7 @@ def test_a_partner_who_was_not_remembered_is_signed_out_after_two_hours_idle(app
     assert browser.get_cookie("twofold_remember") is None
     rewind(browser, seen=2 * 3600 - 60)
     assert browser.get("/portal/").status_code == 200
-    rewind(browser, seen=2 * 3600 + 1)
+    rewind(browser, seen=2 * 3600 + LATE)
     response = browser.get("/portal/")
     assert unquote(response.headers["Location"]) == "/portal/login?next=/portal/"
     assert "keep your space private" in flashed(browser)
@@ -155,7 +188,7 @@ def test_a_remembered_partner_stays_signed_in_for_weeks_of_quiet(app, world):
     assert timedelta(days=29) < cookie.expires - datetime.now(UTC) <= timedelta(days=30, minutes=1)
     rewind(browser, seen=29 * DAY)
     assert browser.get("/portal/").status_code == 200
-    rewind(browser, seen=30 * DAY + 1)
+    rewind(browser, seen=30 * DAY + LATE)
     assert browser.get("/portal/").status_code == 302
     assert browser.get_cookie("twofold_remember") is None
 

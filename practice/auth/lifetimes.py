@@ -8,6 +8,12 @@ active, after `CLINICIAN_SESSION_HOURS`. Partners stay signed in for
 `PARTNER_IDLE` without activity, or `PARTNER_REMEMBERED_IDLE` on a device
 they chose to remember (a remember-me cookie, refreshed while they use it).
 The page script `static/js/session-timeout.js` warns before either happens.
+
+The activity clock is written at most once every `SEEN_EVERY` seconds:
+rewriting it on every request would re-sign and resend the session cookie
+with every page. So the stored time may lag the last real activity by up
+to that much, and `remaining()` adds it back: nobody is ever signed out
+early, and an idle session ends at most `SEEN_EVERY` seconds late.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ SEEN_AT = "seen_at"
 REMEMBERED = "remembered"
 REAUTH_AT = "reauth_at"  # when the password was last typed (practice.auth.reauth)
 PENDING_SECOND_FACTOR = "pending_second_factor"  # password checked, code not yet
+SEEN_EVERY = 60  # seconds: how stale the stored activity clock may get before a request rewrites it
 
 # Asking how long is left must not count as activity, or the warning would
 # keep the session alive by itself.
@@ -71,13 +78,14 @@ def begin(remember: bool = False) -> None:
 
 
 def remaining(person, at: int | None = None) -> Remaining:
-    """How long this person's current session has left."""
+    """How long this person's current session has left (idle limits counted from the latest possible activity)."""
     at = now() if at is None else at
     config = current_app.config
+    last_active = session[SEEN_AT] + SEEN_EVERY  # the clock may lag real activity by up to SEEN_EVERY
     if person.kind == "partner":
         idle = config["PARTNER_REMEMBERED_IDLE" if session.get(REMEMBERED) else "PARTNER_IDLE"]
-        return Remaining(session[SEEN_AT] + int(idle.total_seconds()) - at, True, "partner")
-    idle_left = session[SEEN_AT] + person.practice.idle_timeout_minutes * 60 - at
+        return Remaining(last_active + int(idle.total_seconds()) - at, True, "partner")
+    idle_left = last_active + person.practice.idle_timeout_minutes * 60 - at
     absolute_left = session[SIGNED_IN_AT] + config["CLINICIAN_SESSION_HOURS"] * 3600 - at
     if absolute_left < idle_left:
         return Remaining(absolute_left, False, "absolute")
@@ -95,8 +103,8 @@ def enforce():
     left = remaining(current_user)
     if left.seconds <= 0:
         return _sign_out(left.reason)
-    if request.endpoint in PASSIVE_ENDPOINTS:
-        return None
+    if request.endpoint in PASSIVE_ENDPOINTS or now() - session[SEEN_AT] < SEEN_EVERY:
+        return None  # the clock is fresh enough: leave the cookie as it is
     session[SEEN_AT] = now()
     if session.get(REMEMBERED):
         _refresh_remember_cookie()

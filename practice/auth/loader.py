@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from practice.extensions import db, login_manager
@@ -17,10 +18,18 @@ from practice.models import Clinician, Couple, Partner
 
 # Every page shows dates in the practice's time zone: each kind of person is
 # loaded with their practice (a partner's couple and clinician on the way) in one statement.
+# Built once: every signed-in request runs one of them, and building the query
+# (what `session.get` does each time) cost about a tenth of a small page. Each
+# is sent to the database every time, even for someone already loaded in the
+# session (populate_existing), so a token rotated elsewhere is seen at once.
 LOADERS = {
-    "clinician": (Clinician, joinedload(Clinician.practice, innerjoin=True)),
-    "partner": (Partner, joinedload(Partner.couple, innerjoin=True).joinedload(Couple.clinician, innerjoin=True)
-                .joinedload(Clinician.practice, innerjoin=True)),
+    kind: select(model).options(with_practice).where(model.id == bindparam("id"))
+    .execution_options(populate_existing=True)
+    for kind, model, with_practice in (
+        ("clinician", Clinician, joinedload(Clinician.practice, innerjoin=True)),
+        ("partner", Partner, joinedload(Partner.couple, innerjoin=True).joinedload(Couple.clinician, innerjoin=True)
+         .joinedload(Clinician.practice, innerjoin=True)),
+    )
 }
 
 
@@ -41,8 +50,7 @@ def load_user(user_id: str):
     raw_id, _, token = rest.partition(":")
     if kind not in LOADERS or not raw_id.isdigit() or not token:
         return None
-    model, with_practice = LOADERS[kind]
-    person = db.session.get(model, int(raw_id), options=[with_practice])
+    person = db.session.execute(LOADERS[kind], {"id": int(raw_id)}).scalar_one_or_none()
     if person is None or not hmac.compare_digest(person.session_token, token):
         return None
     return person if person.is_active else None

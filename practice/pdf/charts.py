@@ -1,12 +1,18 @@
 """Server-side SVG charts for pages and PDFs: readable in grey, escaped, nothing to fetch or run.
 
-Each series differs in line dash and marker shape as well as colour, every
-point and bar carries its value as text, and the legend repeats line and
+Each series differs in line dash and marker shape as well as colour, the
+values are written on the chart (every bar, and every point of a short
+series) and all of them in the description, and the legend repeats line and
 marker, so no reading depends on colour. The SVG uses presentation
 attributes only (our CSP forbids `style=`), names no external resource, and
 is returned as `Markup` built from escaped text, ready for `{{ chart }}` in a
 page or a PDF template. Charts take at most two series: the two partners, or
 one combined line.
+
+Drawing cost is per SVG element in WeasyPrint, and the clinician copy draws
+nine charts: so each series' markers (or bars) are one `<path>`, the grid
+is one `<path>`, and only the y values 0, middle and top and at most
+MAX_X_LABELS dates are labelled (the grid lines still show every step).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ V = TypeVar("V")
 
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 44, 34  # margins around the plot area
-MAX_X_LABELS = 10
+MAX_X_LABELS = 5  # dates under a trend chart
+MAX_SESSION_LABELS = 10  # "Session 12" under a completion chart: a few sessions, each named
 # A series with more points than this has only its latest value written beside its marker:
 # at half width a label on every week overlaps the lines (the grid and the table carry the
 # rest), and each SVG text costs WeasyPrint about 1.5 ms, a third of a clinician copy's time.
@@ -77,12 +84,14 @@ def trend_chart(
     if any(not 0 <= value <= y_max for one in series for _, value in _present(one.values)):
         raise ValueError(f"ratings must lie between 0 and {y_max}")
     plot = _Plot(len(x_labels), y_max)
-    parts = [_y_axis(plot, range(y_max + 1), str), _x_axis(plot, x_labels)]
+    labelled_ticks = sorted({0, y_max // 2, y_max})
+    parts = [_y_axis(plot, range(y_max + 1), labelled_ticks, str), _x_axis(plot, x_labels, MAX_X_LABELS)]
     for look, one in zip(LOOKS, series, strict=False):
         parts.append(_line(plot, look, one.values))
         present = _present(one.values)
-        labelled = {i for i, _ in present[-1:]} if len(present) > MAX_POINT_LABELS else {i for i, _ in present}
-        parts.extend(_point(plot, look, i, value, labelled=i in labelled) for i, value in present)
+        parts.append(_markers(look, [(plot.x(i), plot.y(value)) for i, value in present]))
+        labelled = present[-1:] if len(present) > MAX_POINT_LABELS else present
+        parts.extend(_point_label(plot, look, i, value) for i, value in labelled)
     description = _describe(x_labels, series, _rating)
     return _svg(title, description, [*parts, _legend(series, bars=False)])
 
@@ -93,11 +102,10 @@ def completion_chart(
     """A bar chart of homework done per session, labelled "2/3"; a dash where none was set."""
     _check(x_labels, series)
     plot = _Plot(len(x_labels), 1)
-    parts = [_y_axis(plot, (0, 0.5, 1), lambda share: f"{share:.0%}"), _x_axis(plot, x_labels)]
+    ticks = (0, 0.5, 1)
+    parts = [_y_axis(plot, ticks, ticks, lambda share: f"{share:.0%}"), _x_axis(plot, x_labels, MAX_SESSION_LABELS)]
     for index, (look, one) in enumerate(zip(LOOKS, series, strict=False)):
-        parts.extend(
-            _bar(plot, look, i, index, len(series), value) for i, value in enumerate(one.values)
-        )
+        parts.append(_bars(plot, look, index, len(series), one.values))
     description = _describe(x_labels, series, _completion)
     return _svg(title, description, [*parts, _legend(series, bars=True)])
 
@@ -149,25 +157,22 @@ def _svg(title: str, description: str, parts: Sequence[str]) -> Markup:
     )
 
 
-def _y_axis(plot: _Plot, ticks: Sequence[float], label) -> str:
-    """Horizontal grid lines with their values at the left."""
-    lines = []
-    for tick in ticks:
-        y = _n(plot.y(tick))
-        lines.append(_el("line", x1=LEFT, x2=WIDTH - RIGHT, y1=y, y2=y, stroke=GRID))
-        lines.append(_text(label(tick), LEFT - 6, plot.y(tick) + 4, text_anchor="end", fill=MUTED))
-    return _el("g", "".join(lines))
+def _y_axis(plot: _Plot, ticks: Sequence[float], labelled: Sequence[float], label) -> str:
+    """A horizontal grid line at every tick (one path), with the `labelled` ticks' values at the left."""
+    grid = _el("path", d="".join(f"M{LEFT} {_n(plot.y(tick))}H{WIDTH - RIGHT}" for tick in ticks), stroke=GRID)
+    labels = "".join(_text(label(tick), LEFT - 6, plot.y(tick) + 4, text_anchor="end", fill=MUTED)
+                     for tick in labelled)
+    return grid + labels
 
 
-def _x_axis(plot: _Plot, x_labels: Sequence[str]) -> str:
-    """Labels under the plot, thinned so that at most MAX_X_LABELS show."""
-    step = ceil(len(x_labels) / MAX_X_LABELS)
-    labels = (
+def _x_axis(plot: _Plot, x_labels: Sequence[str], most: int) -> str:
+    """Labels under the plot, thinned so that at most `most` show."""
+    step = ceil(len(x_labels) / most)
+    return "".join(
         _text(label, plot.x(i), HEIGHT - BOTTOM + 18, text_anchor="middle", fill=MUTED)
         for i, label in enumerate(x_labels)
         if i % step == 0
     )
-    return _el("g", "".join(labels))
 
 
 def _line(plot: _Plot, look: _Look, values: Sequence[float | None]) -> str:
@@ -192,34 +197,30 @@ def _line(plot: _Plot, look: _Look, values: Sequence[float | None]) -> str:
     )
 
 
-def _point(plot: _Plot, look: _Look, index: int, value: float, *, labelled: bool = True) -> str:
-    """A marker, with its value written beside it if `labelled`."""
-    x, y = plot.x(index), plot.y(value)
-    label = _text(_rating(value), x, y + look.label_dy, text_anchor="middle") if labelled else ""
-    return _marker(look, x, y) + label
+def _point_label(plot: _Plot, look: _Look, index: int, value: float) -> str:
+    """A point's value, written above or below its marker."""
+    return _text(_rating(value), plot.x(index), plot.y(value) + look.label_dy, text_anchor="middle")
 
 
-def _bar(
-    plot: _Plot, look: _Look, index: int, slot: int, slots: int, value: Completion | None
-) -> str:
-    """One bar in a session's group, labelled "done/set", or a dash where none was set."""
+def _bars(plot: _Plot, look: _Look, slot: int, slots: int, values: Sequence[Completion | None]) -> str:
+    """A series' bars as one path, each labelled "done/set"; a dash where none was set.
+
+    A bar of nothing done has no height and is left out of the path (as an
+    empty rectangle draws nothing, where an empty subpath would draw its stroke).
+    """
     width = plot.band * 0.7 / slots
-    x = plot.x(index) - plot.band * 0.35 + width * slot
-    if value is None or not value.assigned:
-        return _text("–", x + width / 2, plot.y(0) - 4, text_anchor="middle", fill=MUTED)
-    top = plot.y(value.share)
-    bar = _el(
-        "rect",
-        x=_n(x + 1),
-        y=_n(top),
-        width=_n(width - 2),
-        height=_n(plot.y(0) - top),
-        fill=look.bar_fill,
-        stroke=look.colour,
-        stroke_width=1.5,
-    )
-    label = _text(f"{value.done}/{value.assigned}", x + width / 2, top - 4, text_anchor="middle")
-    return bar + label
+    shapes, labels = [], []
+    for index, value in enumerate(values):
+        x = plot.x(index) - plot.band * 0.35 + width * slot
+        if value is None or not value.assigned:
+            labels.append(_text("–", x + width / 2, plot.y(0) - 4, text_anchor="middle", fill=MUTED))
+            continue
+        top = plot.y(value.share)
+        if value.done:
+            shapes.append(f"M{_n(x + 1)} {_n(top)}h{_n(width - 2)}V{_n(plot.y(0))}h{_n(2 - width)}z")
+        labels.append(_text(f"{value.done}/{value.assigned}", x + width / 2, top - 4, text_anchor="middle"))
+    bars = _el("path", d="".join(shapes), fill=look.bar_fill, stroke=look.colour, stroke_width=1.5) if shapes else ""
+    return bars + "".join(labels)
 
 
 def _legend(series: Sequence[Series], *, bars: bool) -> str:
@@ -246,17 +247,23 @@ def _line_sample(look: _Look, x: float) -> str:
         "line", x1=x, x2=x + 22, y1=16, y2=16,
         stroke=look.colour, stroke_width=2, stroke_dasharray=look.dash,
     )
-    return line + _marker(look, x + 11, 16)
+    return line + _markers(look, [(x + 11, 16)])
 
 
-def _marker(look: _Look, x: float, y: float) -> str:
-    """A filled circle or a hollow square, centred on (x, y)."""
+def _markers(look: _Look, centres: Sequence[tuple[float, float]]) -> str:
+    """Filled circles or hollow squares of radius 4 centred on each point: one path for them all.
+
+    A circle is a dot: a zero-length stroke with round caps, 9 wide (the
+    radius-4 disc and its 1-wide outline), which SVG and PDF both draw as a
+    filled circle, and cheaper to draw than an arc.
+    """
+    if not centres:
+        return ""
     if look.marker == "circle":
-        return _el("circle", cx=_n(x), cy=_n(y), r=4, fill=look.colour, stroke=look.colour)
-    return _el(
-        "rect", x=_n(x - 4), y=_n(y - 4), width=8, height=8,
-        fill="#ffffff", stroke=look.colour, stroke_width=2,
-    )
+        d = "".join(f"M{_n(x)} {_n(y)}h0" for x, y in centres)
+        return _el("path", d=d, fill="none", stroke=look.colour, stroke_width=9, stroke_linecap="round")
+    d = "".join(f"M{_n(x - 4)} {_n(y - 4)}h8v8h-8z" for x, y in centres)
+    return _el("path", d=d, fill="#ffffff", stroke=look.colour, stroke_width=2)
 
 
 def _describe(x_labels: Sequence[str], series: Sequence[Series], fmt) -> str:

@@ -6,11 +6,16 @@ tap-to-call link on each and a tap-to-text link after it. Everything that is
 not a number is escaped as it is, and the links are built only from the
 escaped number and an href of digits (and a leading +), so the result is
 Markup made only of escaped pieces: no practice text can become HTML.
+
+Both are pure functions of the practice's own (public) wording and are asked
+for on every portal page, so their answers are remembered (a few hundred
+texts at most; finding the numbers cost a small page a tenth of its time).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -35,6 +40,7 @@ def _is_number(candidate: str) -> bool:
     return not re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", candidate.strip())  # a date, not a number
 
 
+@lru_cache(maxsize=256)
 def number_links(number: str, body: str | None = None) -> Markup:
     """A tap-to-call link on the number itself, and a tap-to-text link after it."""
     dial = dial_string(number)
@@ -44,6 +50,7 @@ def number_links(number: str, body: str | None = None) -> Markup:
         dial=dial, shown=number, sms=sms)
 
 
+@lru_cache(maxsize=256)
 def contact_links(text: str | None) -> Markup:
     """The practice's crisis text, escaped, with every phone number in it tappable."""
     if not text:
