@@ -78,7 +78,7 @@ def writing(session: Session | None = None) -> Iterator[Session]:
     if session is None:
         from practice.extensions import db
 
-        session = db.session
+        session = db.session()  # the scoped session's Session: it alone has in_transaction()
     if is_writing(session):
         yield session
         return
