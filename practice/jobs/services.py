@@ -82,9 +82,9 @@ def start(kind: str, clinician: Clinician, *, couple: Couple | None = None, **ar
     """
     if kind not in KINDS:
         raise LookupError(f"no job kind {kind!r} is registered")
+    job = BackgroundJob(clinician_id=clinician.id, couple_id=couple.id if couple else None, kind=kind,
+                        arguments=arguments)  # ids read first: inside writing() any read takes the write lock
     with writing():
-        job = BackgroundJob(clinician_id=clinician.id, couple_id=couple.id if couple else None, kind=kind,
-                            arguments=arguments)
         db.session.add(job)
     enqueue(job.id)
     return job
