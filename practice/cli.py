@@ -72,8 +72,14 @@ def jobs_worker(workers: int) -> None:
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from practice.pdf import render_server
+
+    render_server.start()  # before the consumer's threads: render children are forked from it, never from them
     click.echo(f"Running jobs from {current_app.config['JOBS_QUEUE']} with {workers} worker thread(s).")
-    huey.create_consumer(workers=workers, worker_type="thread").run()
+    try:
+        huey.create_consumer(workers=workers, worker_type="thread").run()
+    finally:
+        render_server.stop()
 
 
 @jobs_cli.command("sweep")
