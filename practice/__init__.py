@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from practice.couples.views import bp as couples_bp
     from practice.library.views import bp as library_bp
     from practice.homework.views import bp as homework_bp
+    from practice.jobs.undelivered import bp as undelivered_bp
     from practice.jobs.views import bp as jobs_bp
     from practice.main.views import bp as main_bp
     from practice.portal.checkin_views import bp as portal_checkins_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(security_bp)
     app.register_blueprint(presence_bp)
     app.register_blueprint(practices_bp)
+    app.register_blueprint(undelivered_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(records_bp)

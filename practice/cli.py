@@ -62,7 +62,7 @@ jobs_cli = AppGroup("jobs", help="The job queue: email, large PDFs and exports."
 @jobs_cli.command("worker")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once (threads).")
 def jobs_worker(workers: int) -> None:
-    """Run queued jobs until stopped (Ctrl+C, or SIGTERM from a service manager)."""
+    """Run queued jobs until stopped (Ctrl+C, or SIGTERM from a service manager), and the sweep every minute."""
     import logging
 
     from flask import current_app
@@ -74,8 +74,23 @@ def jobs_worker(workers: int) -> None:
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from practice.pdf import render_server
+
+    render_server.start()  # before the consumer's threads: render children are forked from it, never from them
     click.echo(f"Running jobs from {current_app.config['JOBS_QUEUE']} with {workers} worker thread(s).")
-    huey.create_consumer(workers=workers, worker_type="thread").run()
+    try:
+        huey.create_consumer(workers=workers, worker_type="thread").run()
+    finally:
+        render_server.stop()
+
+
+@jobs_cli.command("sweep")
+def jobs_sweep() -> None:
+    """Queue what the queue missed, take back jobs from stopped workers, erase expired exports (workers do it every minute)."""
+    from practice.jobs.sweep import sweep
+    from practice.models import utcnow
+
+    click.echo(f"Swept: {sweep(utcnow())}.")
 
 
 @click.command("backup")

@@ -11,7 +11,11 @@ Huey runs it. `JOBS_QUEUE` picks where jobs wait:
 
 Tasks are registered with `@queue.task()` and enqueued with
 `queue.enqueue(function, *args)` (`queue` lives in practice.extensions); arguments must pickle and should be ids and
-short strings. In a worker (`flask --app practice jobs worker`) each task runs
+short strings. A service that has just committed a row naming the job uses
+`queue.offer`, which never fails the request when the queue is down: the
+row stays marked as not yet enqueued and the sweep (practice.jobs.sweep)
+enqueues it later. `@queue.periodic(minutes=1)` runs a task on a schedule in
+every worker (Huey's periodic tasks; `flask jobs sweep` runs the sweep by hand). In a worker (`flask --app practice jobs worker`) each task runs
 inside its own application context, so it has its own database session.
 """
 
@@ -24,7 +28,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 log = logging.getLogger(__name__)
 IMMEDIATE = "immediate"
@@ -34,6 +38,7 @@ IMMEDIATE = "immediate"
 class _Registered:
     function: Callable
     options: dict
+    every_minutes: int | None = None  # a periodic task: run every this many minutes by each worker
 
 
 @dataclass
@@ -49,7 +54,11 @@ class _AppQueue:
         if self.huey is None:
             self.huey = _build(self.app.config["JOBS_QUEUE"], self.app.config["JOBS_QUEUE_NAME"])
             for name, task in self.tasks.items():
-                wrapper = self.huey.task(name=task.function.__qualname__, **task.options)  # Huey adds the module
+                if task.every_minutes is None:
+                    wrapper = self.huey.task(name=task.function.__qualname__, **task.options)  # Huey adds the module
+                else:
+                    wrapper = self.huey.periodic_task(crontab(minute=f"*/{task.every_minutes}"),
+                                                      name=task.function.__qualname__, **task.options)
                 self.wrappers[name] = wrapper(_in_context(self.app, task.function))
         return self.huey
 
@@ -73,6 +82,32 @@ class JobQueue:
             return function
 
         return register
+
+    def periodic(self, *, minutes: int, **options) -> Callable[[Callable], Callable]:
+        """Make a function without arguments run every `minutes` in each worker; it stays callable as is."""
+
+        def register(function: Callable) -> Callable:
+            self._tasks[_name(function)] = _Registered(function, options, every_minutes=minutes)
+            return function
+
+        return register
+
+    def offer(self, function: Callable, *args) -> bool:
+        """Enqueue after a commit; if the queue cannot be reached, log it and return False instead of raising.
+
+        The committed row is then left for the sweep, so a request that saved its
+        work still succeeds. In `immediate` mode the job's own errors reach the
+        caller, as with `enqueue`.
+        """
+        if current_app.config["JOBS_QUEUE"] == IMMEDIATE:
+            self.enqueue(function, *args)
+            return True
+        try:
+            self.enqueue(function, *args)
+        except Exception:  # Redis or the jobs file unreachable: the sweep tries again
+            log.exception("could not put %s%r on the queue; the sweep will", _name(function), args)
+            return False
+        return True
 
     def enqueue(self, function: Callable, *args) -> None:
         """Run a registered task on the queue, or now in `immediate` mode (errors then reach the caller)."""

@@ -2,10 +2,10 @@
 
 `send_templated` renders the message where it is asked for, stores it as an
 `OutgoingEmail` row whose address, subject and body are encrypted at rest,
-commits, and queues only the row's id: a live link in an email is never
-readable in the queue (Redis, the SQLite jobs file) or in the database.
-The worker sends it and erases the body. Links come from `PUBLIC_URL`
-(practice.urls), so rendering needs no request.
+and, once that row is committed, queues only its id: a live link in an email
+is never readable in the queue (Redis, the SQLite jobs file) or in the
+database. The worker sends it and erases the body. Links come from
+`PUBLIC_URL` (practice.urls), so rendering needs no request.
 
 `send_composed` is for messages whose very existence would tell something
 (a password reset for an address that has no account): the request only
@@ -14,20 +14,46 @@ and a composer registered with `@composer(name)` decides in the worker what,
 if anything, to send. Mail is then sent outside the request, so SMTP
 latency or failure shows nothing to the person asking.
 
+Called inside a caller's `writing()`, the row joins that unit of work and is
+queued once it commits. Outside one, the row is committed in its own. Mail
+is handed to the server with no transaction open: the row is claimed, then
+sent, then marked, each a short unit of work.
+
+Nothing is dropped silently. A row the queue never received, or whose
+worker died, is queued again by the sweep (practice.jobs.sweep). A message
+the server refuses on every attempt is marked failed, its body erased, and
+listed for the practice owner as "could not be sent" when it was about a
+practice (`Regarding`); the handler registered for its topic with
+`@on_failure(kind)` runs (a reminder releases its claim, so the next run
+tries again), and a later message on the same topic settles the failure.
+
 With `JOBS_QUEUE=immediate` (tests, and set-ups without a worker) the job
-runs at once in the caller, and a refusal reaches the caller as before.
+runs at once in the caller, with no retry, and a refusal reaches the caller.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import delete, event, update
+from sqlalchemy.orm import Session
 
+from practice.database import is_writing, writing
 from practice.extensions import db, queue
+from practice.jobqueue import IMMEDIATE
 from practice.models import OutgoingEmail, utcnow
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 4  # the first try and three retries, a minute apart
+RETRY_DELAY_SECONDS = 60
+LEASE = timedelta(minutes=15)  # a queued message still unsent this long after it was queued is queued again
+_AFTER_COMMIT = "twofold_mail_after_commit"  # Session.info: ids to queue once the caller's unit of work commits
 
 
 class Composed(NamedTuple):
@@ -36,7 +62,17 @@ class Composed(NamedTuple):
     html: str
 
 
+@dataclass(frozen=True)
+class Regarding:
+    """Whom a message concerns, so the practice owner hears if it could not be sent (never what it said)."""
+
+    practice_id: int | None = None
+    partner_id: int | None = None
+    topic: str = ""  # "<kind>:<ids>", as OutgoingEmail.topic
+
+
 _COMPOSERS: dict[str, Callable[[str], Composed | None]] = {}
+_FAILURE_HANDLERS: dict[str, Callable[[OutgoingEmail], None]] = {}
 
 
 def render(subject: str, template: str, **context) -> Composed:
@@ -46,14 +82,15 @@ def render(subject: str, template: str, **context) -> Composed:
     return Composed(subject, text, html)
 
 
-def send_templated(to: str, subject: str, template: str, **context) -> None:
-    """Render a message now, keep it sealed in the outbox and queue its delivery (commits)."""
+def send_templated(to: str, subject: str, template: str, *, regarding: Regarding = Regarding(), **context) -> None:
+    """Render a message now, keep it sealed in the outbox and queue its delivery once it is committed."""
     message = render(subject, template, **context)
-    _queue(OutgoingEmail(recipient=to, subject=message.subject, body_text=message.text, body_html=message.html))
+    _queue(OutgoingEmail(recipient=to, subject=message.subject, body_text=message.text, body_html=message.html,
+                         practice_id=regarding.practice_id, partner_id=regarding.partner_id, topic=regarding.topic))
 
 
 def send_composed(name: str, to: str) -> None:
-    """Queue a message that the composer `name` writes in the worker, or decides not to send (commits)."""
+    """Queue a message that the composer `name` writes in the worker, or decides not to send."""
     if name not in _COMPOSERS:
         raise LookupError(f"{name} is not a registered composer; decorate it with @composer({name!r})")
     _queue(OutgoingEmail(composer=name, recipient=to))
@@ -64,6 +101,16 @@ def composer(name: str):
 
     def register(function: Callable[[str], Composed | None]):
         _COMPOSERS[name] = function
+        return function
+
+    return register
+
+
+def on_failure(kind: str):
+    """Register `function(row)`, run inside the unit of work that marks a message on topic `kind:…` failed."""
+
+    def register(function: Callable[[OutgoingEmail], None]):
+        _FAILURE_HANDLERS[kind] = function
         return function
 
     return register
@@ -82,27 +129,102 @@ def send_now(to: str, subject: str, text: str, html: str) -> None:
 
 
 def _queue(row: OutgoingEmail) -> None:
-    db.session.add(row)
-    db.session.commit()  # on record before it is queued, so a worker always finds it
-    queue.enqueue(deliver, row.id)
-
-
-@queue.task(retries=3, retry_delay=60)
-def deliver(outgoing_id: int) -> None:
-    """Send one outbox message; on the queue, a refusal is retried three times. Sent once only."""
-    row = db.session.get(OutgoingEmail, outgoing_id)
-    if row is None or row.sent_at is not None:
+    """Store the row, and queue it after the commit that makes it visible to a worker."""
+    joined = is_writing(db.session)
+    if not joined and (db.session.new or db.session.dirty or db.session.deleted):
+        # A caller not yet converted to writing() (it relies on this committing its rows): as before,
+        # its changes and the row commit together, then the row is queued.
+        db.session.add(row)
+        db.session.commit()
+        enqueue(row.id)
         return
-    if row.body_text is None:
-        composed = _COMPOSERS[row.composer](row.recipient)
-        if composed is None:  # nothing to send (no such account): keep no trace of the asking
-            db.session.delete(row)
-            db.session.commit()
-            return
-        row.subject, row.body_text, row.body_html = composed
-    row.attempts += 1
-    db.session.commit()
-    send_now(row.recipient, row.subject, row.body_text, row.body_html)
-    row.sent_at = utcnow()
-    row.body_text = row.body_html = None  # the link in it is the recipient's alone now
-    db.session.commit()
+    with writing():
+        db.session.add(row)
+        db.session.flush()
+        if joined and _immediate():
+            enqueue(row.id)  # sent now, within the caller's unit of work: a refusal undoes it and reaches them
+        elif joined:  # queued once the caller's unit of work commits (the sweep's lease covers a lost message)
+            row.enqueued_at = utcnow()
+            db.session.info.setdefault(_AFTER_COMMIT, []).append(row.id)
+    if not joined:
+        enqueue(row.id)
+
+
+def enqueue(outgoing_id: int) -> None:
+    """Offer one committed row to the queue; once it has it, mark the row so the sweep leaves it alone."""
+    if queue.offer(deliver, outgoing_id) and not _immediate():
+        with writing():
+            db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == outgoing_id)
+                               .values(enqueued_at=utcnow()))
+
+
+def _immediate() -> bool:
+    return current_app.config["JOBS_QUEUE"] == IMMEDIATE
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_committed(session: Session) -> None:
+    """Queue the rows a caller's unit of work just committed (no SQL here: they were marked before)."""
+    for outgoing_id in session.info.pop(_AFTER_COMMIT, []):
+        queue.offer(deliver, outgoing_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+@queue.task(retries=MAX_ATTEMPTS - 1, retry_delay=RETRY_DELAY_SECONDS)
+def deliver(outgoing_id: int) -> None:
+    """Send one outbox message, once; a refusal is retried, and after the last attempt it is marked failed."""
+    message = _claim(outgoing_id)
+    if message is None:
+        return
+    attempts, to, composed = message
+    try:
+        send_now(to, *composed)
+    except Exception:
+        if attempts >= MAX_ATTEMPTS or _immediate():
+            _give_up(outgoing_id)
+        raise  # on the queue, Huey retries it while it has retries left
+    _mark_sent(outgoing_id)
+
+
+def _claim(outgoing_id: int) -> tuple[int, str, Composed] | None:
+    """Count an attempt at an unsent row and return what to send, or None (already sent, failed, or nothing to say)."""
+    with writing():
+        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
+        if row is None or row.sent_at is not None or row.failed_at is not None:
+            return None
+        if row.body_text is None:
+            composed = _COMPOSERS[row.composer](row.recipient)
+            if composed is None:  # nothing to send (no such account): keep no trace of the asking
+                db.session.delete(row)
+                return None
+            row.subject, row.body_text, row.body_html = composed
+        row.attempts += 1
+        return row.attempts, row.recipient, Composed(row.subject, row.body_text, row.body_html)
+
+
+def _mark_sent(outgoing_id: int) -> None:
+    """Sent: erase the body (the link in it is the recipient's alone now) and settle failures on its topic."""
+    with writing():
+        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
+        row.sent_at = utcnow()
+        row.body_text = row.body_html = None
+        if row.topic:
+            db.session.execute(delete(OutgoingEmail).where(OutgoingEmail.topic == row.topic,
+                                                           OutgoingEmail.failed_at.is_not(None)))
+
+
+def _give_up(outgoing_id: int) -> None:
+    """Every attempt was refused: keep the row, without its body, for the owner's list, and run its topic's handler."""
+    with writing():
+        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
+        row.failed_at = utcnow()
+        row.body_text = row.body_html = None
+        log.error("email %s (%s) could not be sent after %s attempt(s)", row.id, row.topic or row.composer,
+                  row.attempts)
+        handler = _FAILURE_HANDLERS.get(row.topic.partition(":")[0])
+        if handler is not None:
+            handler(row)

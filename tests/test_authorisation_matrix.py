@@ -82,6 +82,7 @@ EXPECTED: dict[str, Row] = {
     "GET /practice/team/<int:clinician_id>/reassign":                   Row(LOGIN,  403, 403, 404, 200, 404, 404, 404),
     "POST /practice/team/<int:clinician_id>/reassign":                  Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
     "GET /practice/audit":                                              Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    "GET /practice/undelivered-email":                                  Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     # Couples: their own clinician only
     "GET /couples/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
     "GET /couples/new":                                                 Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),
@@ -144,6 +145,7 @@ EXPECTED: dict[str, Row] = {
     "GET /couples/<int:couple_id>/safety/<int:flag_id>":                Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/safety/<int:flag_id>":               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/export":                             Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "GET /couples/<int:couple_id>/exports":                             Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "GET /portal/check-in":                                             Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "POST /portal/check-in":                                            Row(PORTAL, 404, 404, 404, 404, 200, 200, 200),
     "POST /portal/check-in/autosave":                                   Row(PORTAL, 404, 404, 404, 404, 409, 409, 409),

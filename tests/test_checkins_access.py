@@ -33,6 +33,7 @@ MATRIX = {  # walked in this order: the autosave creates the draft that the form
     ("GET", "/couples/{couple}/safety/{flag}"): CLINICIAN | dict(clinician=200),
     ("POST", "/couples/{couple}/safety/{flag}"): CLINICIAN | dict(clinician=302),
     ("POST", "/couples/{couple}/export"): CLINICIAN | dict(clinician=302),  # to the export job's progress page
+    ("GET", "/couples/{couple}/exports"): CLINICIAN | dict(clinician=200),
 }
 
 

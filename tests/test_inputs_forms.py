@@ -175,6 +175,7 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("PartnerLoginForm", "password", "Length"): ("p" * 129, {}, None),
     ("PracticeProfileForm", "safety_escalation_hours", "NumberRange"): ("0", {}, "between 1 and 168"),
     ("PracticeProfileForm", "safety_flag_weeks", "NumberRange"): ("0", {}, "between 1 and 52"),
+    ("PracticeProfileForm", "export_retention_days", "NumberRange"): ("91", {}, "between 1 and 90"),
     ("CorrectedHandoutForm", "reason", "DataRequired"): ("   ", {}, None),
     ("CorrectedHandoutForm", "reason", "Length"): ("r" * 501, {}, "500"),
     ("CorrectedHandoutForm", "reason", "PlainText"): (NUL, {}, CONTROL_MESSAGE),

@@ -1,8 +1,10 @@
 """Due-date reminders for partners, sent by `flask send-reminders` from a scheduler.
 
 Each reminder is recorded before it is sent, under a unique (response, kind)
-key, so overlapping or repeated runs never send the same one twice; if the
-mail server refuses, the record is removed and the next run tries again.
+key, so overlapping or repeated runs never send the same one twice. If the
+mail server refuses it on every attempt (practice.mail retries on the
+queue), the record is removed and the next run tries again; until one goes
+out, the practice owner sees it on the "could not be sent" list.
 No answer text is ever put into an email, and one-partner-only homework (the
 private safety plan) is never reminded of at all: an inbox may be read by the
 other partner, and its title alone would tell them.
@@ -20,9 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from practice.domain import ResponseStatus
+from practice.database import writing
 from practice.extensions import db
-from practice.mail import send_templated
-from practice.models import Assignment, Clinician, Couple, ExerciseVersion, Partner, Practice, ReminderSent, Response
+from practice.mail import Regarding, on_failure, send_templated
+from practice.models import (
+    Assignment, Clinician, Couple, ExerciseVersion, OutgoingEmail, Partner, Practice, ReminderSent, Response,
+)
 from practice.urls import public_url_for
 
 log = logging.getLogger(__name__)
@@ -81,31 +86,44 @@ def send_reminders(now: datetime) -> int:
 
 def _claim(item: Due, now: datetime) -> bool:
     """Record the reminder first; a unique key means another run already has it."""
-    db.session.add(ReminderSent(response_id=item.response_id, kind=item.kind, sent_at=now))
     try:
-        db.session.commit()
+        with writing():
+            db.session.add(ReminderSent(response_id=item.response_id, kind=item.kind, sent_at=now))
     except IntegrityError:
-        db.session.rollback()
         return False
     return True
 
 
 def _deliver(item: Due) -> int:
+    """Queue the reminder's email (read, then one short unit of work in practice.mail)."""
     response = db.session.scalar(
         select(Response).where(Response.id == item.response_id)
-        .options(joinedload(Response.partner), joinedload(Response.assignment).joinedload(Assignment.exercise_version))
+        .options(joinedload(Response.partner).joinedload(Partner.couple).joinedload(Couple.clinician),
+                 joinedload(Response.assignment).joinedload(Assignment.exercise_version))
     )
     subject = ("A gentle reminder: " if item.kind == "due_soon" else "Still there for you: ") + response.assignment.exercise_version.title
+    partner = response.partner
+    regarding = Regarding(practice_id=partner.couple.clinician.practice_id, partner_id=partner.id,
+                          topic=f"reminder:{item.response_id}:{item.kind}")
     try:
-        send_templated(response.partner.email, subject, "reminder", response=response, kind=item.kind,
+        send_templated(partner.email, subject, "reminder", regarding=regarding, response=response, kind=item.kind,
                        link=public_url_for("portal.answer", assignment_id=response.assignment_id))
-    except Exception:  # the mail server may refuse: release the claim so the next run retries
+    except Exception:  # refused at once (no queue to retry on): release the claim so the next run retries
         log.exception("reminder %s for response %s could not be sent", item.kind, item.response_id)
-        db.session.execute(
-            ReminderSent.__table__.delete().where(
-                ReminderSent.response_id == item.response_id, ReminderSent.kind == item.kind
-            )
-        )
-        db.session.commit()
+        with writing():
+            _release(item.response_id, item.kind)
         return 0
     return 1
+
+
+@on_failure("reminder")
+def _release_failed(row: OutgoingEmail) -> None:
+    """A reminder the mail server refused on every attempt: the next run may claim it again (inside writing())."""
+    _, response_id, kind = row.topic.split(":")
+    _release(int(response_id), kind)
+
+
+def _release(response_id: int, kind: str) -> None:
+    db.session.execute(
+        ReminderSent.__table__.delete().where(ReminderSent.response_id == response_id, ReminderSent.kind == kind)
+    )

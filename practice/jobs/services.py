@@ -13,15 +13,28 @@ and its view starts it and shows the progress page:
     job = jobs.start("couple_export", current_user, couple=couple)
     return redirect(url_for("jobs.progress", job_id=job.id))
 
-The kind's function runs in a worker with its own database session; raising
-a DomainError (a PdfError is one) shows its message to the clinician.
+The kind's function runs in a worker with its own database session, with no
+write transaction open: it reads, builds its file, and `run` stores the file
+in one short unit of work afterwards. Raising a DomainError (a PdfError is
+one) shows its message to the clinician.
+
+A job is never lost and never stuck. Its row is committed before its message
+is queued, and marked `enqueued_at` once the queue has it; a running job
+holds a lease its worker renews, so when a worker dies the sweep
+(practice.jobs.sweep) runs the job again, or, after MAX_ATTEMPTS, marks it
+failed with a message.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import update
 
 from practice import audit
 from practice.database import writing
@@ -32,6 +45,11 @@ from practice.models import BackgroundJob, Clinician, Couple, utcnow
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Something went wrong while preparing this. It has been logged; please try again in a few minutes."
+GAVE_UP = ("This stopped part-way more than once, so it was not tried again. It has been logged; "
+           "please start it again, perhaps with fewer sessions.")
+
+LEASE = timedelta(minutes=2)  # how long a worker may go without renewing before its job is taken back
+MAX_ATTEMPTS = 3  # runs of one job, counting the first
 
 
 @dataclass(frozen=True)
@@ -57,37 +75,110 @@ def job_kind(name: str) -> Callable:
 
 
 def start(kind: str, clinician: Clinician, *, couple: Couple | None = None, **arguments) -> BackgroundJob:
-    """Record a job for this clinician and put it on the queue (or run it now, when the queue is immediate)."""
+    """Record a job for this clinician and offer it to the queue (or run it now, when the queue is immediate).
+
+    The request succeeds even if the queue is down: the row is committed first
+    and the sweep enqueues it later.
+    """
     if kind not in KINDS:
         raise LookupError(f"no job kind {kind!r} is registered")
     job = BackgroundJob(clinician_id=clinician.id, couple_id=couple.id if couple else None, kind=kind,
-                        arguments=arguments)
-    db.session.add(job)
-    db.session.commit()
-    queue.enqueue(run, job.id)
+                        arguments=arguments)  # ids read first: inside writing() any read takes the write lock
+    with writing():
+        db.session.add(job)
+    enqueue(job.id)
     return job
+
+
+def enqueue(job_id: int) -> None:
+    """Offer the job to the queue and, once it has it, mark the row so the sweep leaves it alone."""
+    if queue.offer(run, job_id):
+        with writing():
+            db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(enqueued_at=utcnow()))
 
 
 @queue.task()
 def run(job_id: int) -> None:
-    """Do one queued job and record how it ended; a job is never run twice."""
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None or job.state is not JobStatus.QUEUED:
+    """Do one queued job and record how it ended; a job is run by one worker at a time."""
+    job = _claim(job_id)
+    if job is None:
         return
-    job.status, job.started_at = JobStatus.RUNNING.value, utcnow()
-    db.session.commit()
-    try:
-        made = KINDS[job.kind](job)
-    except DomainError as error:
-        db.session.rollback()
-        _finish(job, JobStatus.FAILED, message=error.message)
-    except Exception:  # the clinician must hear that it failed, whatever the cause
-        log.exception("background job %s (%s) failed", job.id, job.kind)
-        db.session.rollback()
-        _finish(job, JobStatus.FAILED, message=UNEXPECTED)
-    else:
-        job.file_name, job.content_type, job.result = made.file_name, made.content_type, made.content
-        _finish(job, JobStatus.DONE)
+    with Heartbeat(job_id):
+        try:
+            made = KINDS[job.kind](job)
+        except DomainError as error:
+            _finish(job_id, JobStatus.FAILED, message=error.message)
+        except Exception:  # the clinician must hear that it failed, whatever the cause
+            log.exception("background job %s (%s) failed", job_id, job.kind)
+            _finish(job_id, JobStatus.FAILED, message=UNEXPECTED)
+        else:
+            _finish(job_id, JobStatus.DONE, made)
+
+
+def _claim(job_id: int) -> BackgroundJob | None:
+    """Take a queued job (or one whose worker's lease ran out) for this worker, or None if it is not ours to run."""
+    now = utcnow()
+    with writing():
+        job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+        if job is None or not _claimable(job, now):
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            give_up(job, now)
+            return None
+        job.status, job.started_at, job.attempts = JobStatus.RUNNING.value, now, job.attempts + 1
+        job.lease_until = now + LEASE
+    return job
+
+
+def _claimable(job: BackgroundJob, now: datetime) -> bool:
+    if job.state is JobStatus.QUEUED:
+        return True
+    return job.state is JobStatus.RUNNING and job.lease_until is not None and job.lease_until < now
+
+
+def give_up(job: BackgroundJob, now: datetime) -> None:
+    """A job whose worker stopped under it MAX_ATTEMPTS times: tell the clinician, plainly (inside writing())."""
+    log.error("background job %s (%s) stopped part-way %s times; marked failed", job.id, job.kind, job.attempts)
+    job.status, job.message, job.finished_at, job.lease_until = JobStatus.FAILED.value, GAVE_UP, now, None
+
+
+class Heartbeat:
+    """Renews a running job's lease from a thread of its own, until the job ends (a `with` block).
+
+    The renewal is one short unit of work in its own application context (so
+    its own session), a third of the lease apart: a live worker never loses
+    its job, a dead one stops renewing and the sweep takes the job back.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.app = current_app._get_current_object()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(LEASE.total_seconds() / 3):
+            try:
+                with self.app.app_context(), writing():
+                    renew(self.job_id)
+            except Exception:  # a missed beat is retried at the next one; the lease has room for two
+                log.exception("could not renew the lease of background job %s", self.job_id)
+
+
+def renew(job_id: int) -> None:
+    """Push a running job's lease forward (inside writing())."""
+    db.session.execute(
+        update(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.RUNNING.value)
+        .values(lease_until=utcnow() + LEASE)
+    )
 
 
 def record_download(job: BackgroundJob) -> None:
@@ -96,6 +187,18 @@ def record_download(job: BackgroundJob) -> None:
         audit.record(audit.AuditAction.DOWNLOAD, record=job, detail={"kind": job.kind})
 
 
-def _finish(job: BackgroundJob, status: JobStatus, message: str = "") -> None:
-    job.status, job.message, job.finished_at = status.value, message[:300], utcnow()
-    db.session.commit()
+def retention(job: BackgroundJob) -> timedelta:
+    """How long the job's file is kept: its practice's setting."""
+    return timedelta(days=db.session.get(Clinician, job.clinician_id).practice.export_retention_days)
+
+
+def _finish(job_id: int, status: JobStatus, made: JobFile | None = None, message: str = "") -> None:
+    """Record the outcome in one short unit of work (the file's building is already done)."""
+    db.session.rollback()  # whatever the kind left loaded or half-changed is not ours to write
+    now = utcnow()
+    with writing():
+        job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+        job.status, job.message, job.finished_at, job.lease_until = status.value, message[:300], now, None
+        if made is not None:
+            job.file_name, job.content_type, job.result = made.file_name, made.content_type, made.content
+            job.expires_at = now + retention(job)

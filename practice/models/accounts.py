@@ -44,6 +44,8 @@ class Practice(VersionedMixin, TimestampMixin, Base):
     safety_escalation_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     # A safety flag keeps shaping suggestions and assignment for this many weeks after it is raised.
     safety_flag_weeks: Mapped[int] = mapped_column(default=8, server_default="8")
+    # Exported records and other prepared files are erased this many days after they are made.
+    export_retention_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     clinicians: Mapped[list[Clinician]] = relationship(
         back_populates="practice", order_by="Clinician.name"

@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     CHANGE = "change"
     EXPORT = "export"
     DOWNLOAD = "download"
+    DELETE = "delete"
     ACCESS_REFUSED = "access_refused"
 
     @property
@@ -47,6 +48,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.CHANGE: "Changed",
     AuditAction.EXPORT: "Exported",
     AuditAction.DOWNLOAD: "Downloaded",
+    AuditAction.DELETE: "Deleted",
     AuditAction.ACCESS_REFUSED: "Access refused",
 }
 

@@ -14,7 +14,16 @@ from practice.models.base import Base, utcnow
 
 
 class BackgroundJob(Base):
-    """One run of a job kind for one clinician; the finished file is kept encrypted."""
+    """One run of a job kind for one clinician; the finished file is kept encrypted, until it expires.
+
+    `enqueued_at` is set once the queue has the job's message: a queued row
+    without it was committed while the queue was unreachable, and the sweep
+    (practice.jobs.sweep) puts it on the queue. A running job holds a lease
+    (`lease_until`) that its worker renews while it works; a lease that ran
+    out means the worker died, and the sweep runs the job again, up to
+    MAX_ATTEMPTS in all, or marks it failed. The file is erased at
+    `expires_at` (the practice's retention setting); `deleted_at` says when.
+    """
 
     __tablename__ = "background_jobs"
 
@@ -31,6 +40,11 @@ class BackgroundJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    enqueued_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    expires_at: Mapped[datetime | None]  # when the finished file is erased
+    deleted_at: Mapped[datetime | None]  # when it was
 
     @property
     def state(self) -> JobStatus:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice.crypto import EncryptedText
@@ -15,7 +15,13 @@ class OutgoingEmail(Base):
     """One message to send. Address, subject and body are sealed, so a live link in it is
     never readable at rest; the queue's job names only this row's id. Once sent, the body is
     erased. A row with a `composer` and no body yet is written by that composer in the worker
-    (a password reset: only the worker looks up whether the address has an account)."""
+    (a password reset: only the worker looks up whether the address has an account).
+
+    `enqueued_at` is set once the queue has the row's id (a row without it is
+    put on the queue by the sweep). A message the mail server refused on every
+    attempt gets `failed_at` and stays, without its body, on the practice
+    owner's "could not be sent" list (`practice_id`, and the partner it was
+    for, if any) until a later message on the same `topic` goes out."""
 
     __tablename__ = "outgoing_emails"
 
@@ -28,3 +34,10 @@ class OutgoingEmail(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    enqueued_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    # What the message is about, as "<kind>:<ids>" (a reminder: "reminder:<response id>:<kind>"): a failure
+    # handler is chosen by its kind, and a later message on the same topic settles an earlier failure.
+    topic: Mapped[str] = mapped_column(String(80), default="", server_default="")

@@ -1,10 +1,13 @@
 """HTML to PDF with WeasyPrint, bounded in input size, and optionally in time and memory.
 
-`render_pdf` renders in this process. `render_pdf_bounded` forks a child from
-the calling process (warmed once: WeasyPrint imported, our fonts and
-print.css loaded), caps the child's address space with RLIMIT_AS and kills it
-at the wall-time limit, so one pathological record costs a domain error,
-never a worker. `render_pdfs_bounded` does the same for many documents, with
+`render_pdf` renders in this process. `render_pdf_bounded` forks a child
+(warmed once: WeasyPrint imported, our fonts and print.css loaded), caps the
+child's address space with RLIMIT_AS and kills it at the wall-time limit, so
+one pathological record costs a domain error, never a worker. The child is
+forked from the calling process, or, where a render server runs
+(practice.pdf.render_server: the job worker starts one before its threads),
+from that single-threaded server, so a lock another thread holds can never
+hang it. `render_pdfs_bounded` does the same for many documents, with
 several children at once, so a long export uses every core.
 """
 
@@ -161,24 +164,41 @@ def _collect(running: list[_Child], limits: RenderLimits) -> list[tuple[int, byt
 
 @dataclass
 class _Child:
-    """A render under way: the forked process, the pipe it answers on, and when it must be done."""
+    """A render under way: the connection it answers on, when it must be done, and who forked it.
 
-    process: BaseProcess
+    `process` is the child when this process forked it; with a render server
+    it is None and `token` names the child to the server.
+    """
+
     receiver: Connection
     started: float
     deadline: float
     index: int  # its place among the documents of one call
+    process: BaseProcess | None = None
+    token: int | None = None
+    answered: bool = False
+
+
+# How much longer than the time limit to wait for the render server's own "timeout" before giving up on it.
+SERVER_SLACK_SECONDS = 2.0
 
 
 def _start(html: str, base_url: str, limits: RenderLimits, index: int = 0) -> _Child:
-    """Fork a child that renders `html` within `limits`."""
+    """Start a child that renders `html` within `limits`: through the render server if one runs, else forked here."""
+    from practice.pdf import render_server
+
+    started = perf_counter()
+    if render_server.running():
+        receiver, token = render_server.ask(html, base_url, limits)
+        return _Child(receiver, started, started + limits.timeout_seconds + SERVER_SLACK_SECONDS, index,
+                      token=token)
     font_config = _inherited_font_config()
     started = perf_counter()
     receiver, sender = _FORK.Pipe(duplex=False)
     process = _FORK.Process(target=_child_main, args=(sender, html, base_url, font_config, limits), daemon=True)
     process.start()
     sender.close()
-    return _Child(process, receiver, started, started + limits.timeout_seconds, index)
+    return _Child(receiver, started, started + limits.timeout_seconds, index, process=process)
 
 
 def _finish(child: _Child, limits: RenderLimits, timings: RenderTimings | None = None) -> bytes:
@@ -194,7 +214,12 @@ def _finish(child: _Child, limits: RenderLimits, timings: RenderTimings | None =
 
 def _close(child: _Child) -> None:
     child.receiver.close()
-    _stop(child.process)
+    if child.process is not None:
+        _stop(child.process)
+    elif not child.answered:  # given up on (another document failed): the server kills it
+        from practice.pdf import render_server
+
+        render_server.cancel(child.token)
 
 
 def check_size(html: str, limits: RenderLimits) -> None:
@@ -288,10 +313,18 @@ def _receive(child: _Child, limits: RenderLimits) -> tuple:
     if not child.receiver.poll(max(0.0, child.deadline - perf_counter())):
         raise _timeout(limits)
     try:
-        return child.receiver.recv()
+        message = child.receiver.recv()
     except EOFError:
+        if child.process is None:  # the render server itself stopped
+            raise PdfError("The PDF renderer stopped unexpectedly (its server has gone).") from None
         child.process.join()
         raise _death(child.process.exitcode, limits) from None
+    child.answered = True
+    if message[0] == "timeout":  # from the render server, which killed the child at the limit
+        raise _timeout(limits)
+    if message[0] == "exit":  # from the render server: the child died without a word
+        raise _death(message[1], limits)
+    return message
 
 
 def _timeout(limits: RenderLimits) -> PdfTimeout:

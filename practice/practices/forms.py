@@ -108,6 +108,13 @@ class PracticeProfileForm(FlaskForm):
         description="While a safety answer is unread, and for this many weeks after it arrives, together and "
         "vulnerable exercises are not suggested, and assigning one needs a written reason.",
     )
+    export_retention_days = IntegerField(
+        "Keep exported records for (days)",
+        validators=[Optional(),  # left out (an older form): the practice keeps its current number
+                    NumberRange(min=1, max=90, message="Please give a number of days between 1 and 90.")],
+        description="A couple's exported record waits this long for the therapist to download it again, then "
+        "it is erased. The erasing is noted in the audit trail.",
+    )
     version = IntegerField(widget=HiddenInput(), validators=[version_required()])
     submit = SubmitField("Save practice details")
 

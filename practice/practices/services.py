@@ -23,8 +23,10 @@ from practice.urls import public_url_for
 from practice.templating import isolate
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", *crisis.FIELDS, "crisis_resources", "page_size")
-SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours", "safety_flag_weeks")
-KEPT_WHEN_LEFT_OUT = ("safety_escalation_hours", "safety_flag_weeks")  # an older form may not send them
+SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours", "safety_flag_weeks",
+                   "export_retention_days")
+# an older form may not send them
+KEPT_WHEN_LEFT_OUT = ("safety_escalation_hours", "safety_flag_weeks", "export_retention_days")
 
 
 def update_profile(practice: Practice, expected_version: int, changes: dict) -> None:

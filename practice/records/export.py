@@ -4,6 +4,13 @@ The JSON follows `practice.records.schema.CoupleRecord`. Other features add
 files (such as the PDFs of signed sessions) in one place: a function taking
 the couple and yielding `Attachment`s, listed in ATTACHMENT_SOURCES. Each file
 is listed in the JSON with its size and SHA-256.
+
+The record is read in one read transaction, which then ends: the ZIP is
+deflated with no transaction open, and the audit event is written in its
+own short unit of work, so a long export never keeps anyone else waiting.
+Safety screen answers are exported decrypted, in both shapes (the six-item
+`{"items", "reach_me"}` screen and the older single choice), with the flags
+they raised.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from practice import audit
+from practice.database import writing
 from practice.extensions import db
 from practice.models import (
     Assignment, AuditEvent, CheckIn, Clinician, Couple, ExerciseVersion, SafetyAnswer, SafetyFlag, utcnow,
@@ -46,13 +54,16 @@ class Export:
 
 def export_couple(couple: Couple, clinician: Clinician) -> Export:
     """Build the ZIP for an (already authorised) couple and record the export in the audit trail."""
+    couple_id = couple.id
     attachments = collect_attachments(couple)
     record = build_record(couple, clinician, attachments)
+    db.session.rollback()  # the read ends here (nothing in it is a change): the slow part holds no snapshot
     data = write_zip(record, attachments)
-    audit.record(audit.AuditAction.EXPORT, record=couple, actor=clinician,
-                 detail={"schema_version": schema.SCHEMA_VERSION, "files": len(attachments)})
-    db.session.commit()
-    return Export(f"twofold-couple-{couple.id}-{record.exported_at:%Y-%m-%d}.zip", data)
+    with writing():
+        audit.record(audit.AuditAction.EXPORT, record_type="Couple", record_id=couple_id, couple_id=couple_id,
+                     actor=clinician, practice_id=record.practice.id,
+                     detail={"schema_version": schema.SCHEMA_VERSION, "files": len(attachments)})
+    return Export(f"twofold-couple-{couple_id}-{record.exported_at:%Y-%m-%d}.zip", data)
 
 
 def collect_attachments(couple: Couple) -> list[Attachment]:

@@ -1,0 +1,125 @@
+"""The sweep: what makes the queue's promises hold when a queue or a worker fails.
+
+Every worker runs it once a minute (a Huey periodic task, so `make run`'s
+worker does too), and `flask jobs sweep` runs it by hand. It
+
+- enqueues jobs and outgoing email committed while the queue was unreachable
+  (no `enqueued_at`, older than a short grace so it does not race the
+  request that is about to enqueue them), and email still unsent well after
+  it was queued (practice.mail.LEASE: its message or its worker was lost);
+- takes back jobs whose worker died (their lease ran out): they run again, or
+  are marked failed with a plain message after MAX_ATTEMPTS;
+- erases prepared files (exports, large PDFs) past their practice's retention,
+  and records each erasure in the audit trail.
+
+Each step is its own short unit of work; enqueueing happens after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+
+from practice import audit, mail
+from practice.database import writing
+from practice.domain import JobStatus
+from practice.extensions import db, queue
+from practice.jobs import services
+from practice.models import BackgroundJob, Clinician, OutgoingEmail, utcnow
+
+log = logging.getLogger(__name__)
+GRACE = timedelta(seconds=30)  # a request commits, then enqueues: give it this long before doing it for it
+
+
+@dataclass
+class Swept:
+    """What one sweep did, for the command's output and the log."""
+
+    enqueued: int = 0
+    taken_back: int = 0
+    gave_up: int = 0
+    emails: int = 0
+    erased: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.enqueued} job(s) and {self.emails} email(s) put on the queue, "
+                f"{self.taken_back} job(s) taken back from stopped workers ({self.gave_up} given up), "
+                f"{self.erased} expired file(s) erased")
+
+
+@queue.periodic(minutes=1)
+def sweep_periodically() -> None:
+    """The worker's once-a-minute sweep."""
+    swept = sweep(utcnow())
+    if swept != Swept():
+        log.info("sweep: %s", swept)
+
+
+def sweep(now: datetime) -> Swept:
+    """Run every step once."""
+    swept = Swept()
+    swept.enqueued = enqueue_forgotten_jobs(now)
+    swept.taken_back, swept.gave_up = take_back_stopped_jobs(now)
+    swept.emails = enqueue_forgotten_email(now)
+    swept.erased = erase_expired_files(now)
+    return swept
+
+
+def enqueue_forgotten_jobs(now: datetime) -> int:
+    """Queued jobs the queue never received."""
+    ids = list(db.session.scalars(
+        select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED.value,
+                                       BackgroundJob.enqueued_at.is_(None), BackgroundJob.created_at < now - GRACE)
+    ))
+    db.session.rollback()  # end the read before each enqueue writes its mark
+    for job_id in ids:
+        services.enqueue(job_id)
+    return len(ids)
+
+
+def take_back_stopped_jobs(now: datetime) -> tuple[int, int]:
+    """Running jobs whose lease ran out: queue them again, or fail them once they have had every attempt."""
+    again, gave_up = [], 0
+    with writing():
+        for job in db.session.scalars(select(BackgroundJob).where(
+                BackgroundJob.status == JobStatus.RUNNING.value, BackgroundJob.lease_until < now)):
+            if job.attempts >= services.MAX_ATTEMPTS:
+                services.give_up(job, now)
+                gave_up += 1
+            else:
+                log.warning("background job %s (%s): its worker stopped; running it again", job.id, job.kind)
+                job.status, job.lease_until, job.enqueued_at = JobStatus.QUEUED.value, None, None
+                again.append(job.id)
+    for job_id in again:
+        services.enqueue(job_id)
+    return len(again), gave_up
+
+
+def enqueue_forgotten_email(now: datetime) -> int:
+    """Outgoing email the queue never received, or still unsent long after (its message or worker was lost)."""
+    never = and_(OutgoingEmail.enqueued_at.is_(None), OutgoingEmail.created_at < now - GRACE)
+    ids = list(db.session.scalars(
+        select(OutgoingEmail.id).where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None),
+                                       or_(never, OutgoingEmail.enqueued_at < now - mail.LEASE))
+    ))
+    db.session.rollback()
+    for outgoing_id in ids:
+        mail.enqueue(outgoing_id)
+    return len(ids)
+
+
+def erase_expired_files(now: datetime) -> int:
+    """Erase each file past its expiry, noting it in the audit trail of the couple (or practice) it was about."""
+    with writing():
+        expired = list(db.session.scalars(
+            select(BackgroundJob).where(BackgroundJob.expires_at < now, BackgroundJob.deleted_at.is_(None))
+        ))
+        for job in expired:
+            job.result, job.deleted_at = None, now
+            audit.record(audit.AuditAction.DELETE, record=job, couple_id=job.couple_id,
+                         practice_id=db.session.get(Clinician, job.clinician_id).practice_id,
+                         detail={"kind": job.kind, "reason": "expired"})
+    return len(expired)
