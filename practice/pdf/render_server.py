@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import json
 import os
-import pickle
 import select
 import signal
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from time import monotonic
@@ -100,7 +100,7 @@ def ask(html: str, base_url: str, limits: render.RenderLimits) -> tuple[Connecti
         raise RuntimeError("the render server is not running")
     mine, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     token = server.next_token()
-    socket.send_fds(server.requests, [pickle.dumps(("render", token, base_url, limits))], [child.fileno()])
+    socket.send_fds(server.requests, [_encode("render", token, base_url, asdict(limits))], [child.fileno()])
     child.close()
     connection = Connection(mine.detach())
     connection.send(html)  # the child reads it as its first message
@@ -112,9 +112,14 @@ def cancel(token: int) -> None:
     server = _RUNNING
     if server is not None:
         try:
-            server.requests.send(pickle.dumps(("stop", token)))
+            server.requests.send(_encode("stop", token))
         except OSError:  # the server is gone, and its children with it
             pass
+
+
+def _encode(*message: object) -> bytes:
+    """A control message as JSON: plain numbers and strings, nothing that runs code when read."""
+    return json.dumps(message).encode()
 
 
 # In the server ----------------------------------------------------------------------------------
@@ -164,13 +169,14 @@ def _take(requests: socket.socket, renders: dict[int, _Render], font_config) -> 
         return True
     if not data:
         return False
-    message = pickle.loads(data)
+    message = json.loads(data)
     if message[0] == "stop":
         entry = renders.get(message[1])
         if entry is not None:
             _kill(entry.pid)
         return True
-    _, token, base_url, limits = message
+    _, token, base_url, fields = message
+    limits = render.RenderLimits(**fields)
     child = os.fork()
     if child == 0:  # the render child: one thread (ours), no lock held
         signal.set_wakeup_fd(-1)
