@@ -131,14 +131,7 @@ def send_now(to: str, subject: str, text: str, html: str) -> None:
 def _queue(row: OutgoingEmail) -> None:
     """Store the row, and queue it after the commit that makes it visible to a worker."""
     joined = is_writing(db.session)
-    if not joined and (db.session.new or db.session.dirty or db.session.deleted):
-        # A caller not yet converted to writing() (it relies on this committing its rows): as before,
-        # its changes and the row commit together, then the row is queued.
-        db.session.add(row)
-        db.session.commit()
-        enqueue(row.id)
-        return
-    with writing():
+    with writing():  # outside a caller's unit of work, the row is committed in its own
         db.session.add(row)
         db.session.flush()
         if joined and _immediate():

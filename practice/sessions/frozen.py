@@ -235,10 +235,9 @@ def _tell_partners(session: TherapySession) -> None:
     link = public_url_for("portal.home", _anchor="handouts-heading")
     for partner in session.couple.partners:
         if partner.email and partner.is_active:
-            try:
-                with writing():  # the message joins the outbox in its own short unit of work
-                    send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
-                                   partner=partner, link=link)
+            try:  # each message is stored in its own short unit of work, then queued (practice.mail)
+                send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
+                               partner=partner, link=link)
             except Exception:  # the portal note still tells them; a refused email must not undo the release
                 log.exception("could not tell partner %s about a corrected handout", partner.id)
 
