@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
+
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -63,12 +64,7 @@ def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[str]:
         _wait_for(port, server)
         yield f"http://{HOST}:{port}"
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, seconds=30)
 
 
 def _wait_for(port: int, server: subprocess.Popen, timeout: float = 180) -> None:
@@ -104,12 +100,7 @@ def job_worker(env: dict[str, str]) -> Iterator[None]:
             raise RuntimeError(f"the job worker exited with {worker.returncode}")
         yield
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker, seconds=30)
 
 
 def start_job(base: str, cookie: str, form_page: str, action: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from time import perf_counter
+from types import ModuleType
 
 from flask import Flask, render_template
 from weasyprint import HTML
@@ -98,23 +99,26 @@ class ChartsResult:
 
 
 @contextmanager
-def drawn_as_before() -> Iterator[None]:
-    """Documents made inside draw their charts with bench.charts_before, as before issue 15."""
+def drawn_as_before(before: ModuleType) -> Iterator[None]:
+    """Documents made inside draw their charts with `before` (bench.charts_before), as before issue 15."""
     saved = progress.trend_chart, documents.completion_chart
-    progress.trend_chart, documents.completion_chart = charts_before.trend_chart, charts_before.completion_chart
+    progress.trend_chart, documents.completion_chart = before.trend_chart, before.completion_chart
     try:
         yield
     finally:
         progress.trend_chart, documents.completion_chart = saved
 
 
-def compare_charts(app: Flask, case: PdfCase, ids: dict) -> ChartsResult:
-    """Median of RENDERS makes with each drawing, alternating, after one warm make of each."""
+def compare_charts(app: Flask, case: PdfCase, ids: dict) -> ChartsResult | None:
+    """Median of RENDERS makes with each drawing, alternating, after one warm make of each (None without git)."""
+    charts = charts_before.load()
+    if charts is None:
+        return None
     times: dict[bool, list[float]] = {False: [], True: []}
 
     def make(before: bool) -> float:
         started = perf_counter()
-        with drawn_as_before() if before else nullcontext():
+        with drawn_as_before(charts) if before else nullcontext():
             template, context = case.make(app, ids)
             render_document(template, **context)
         return perf_counter() - started

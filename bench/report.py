@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import floor
+from bench import charts_before, floor
 from bench.load import WORKERS
 
 TARGET_STATEMENTS = 12
@@ -213,7 +213,7 @@ def _pdfs(rows: list) -> list[str]:
 
 def _charts(rows: list) -> list[str]:
     out = ["Charts: each document made with today's charts and with those from before issue 15 "
-           "(bench/charts_before.py), interleaved",
+           f"(bench/charts_before.py: {charts_before.BASELINE[:7]}'s), interleaved",
            f"  {'document':<26} {'before ms':>10} {'today ms':>9} {'ratio':>6}"]
     for row in rows:
         target = TARGET_CHART_RATIO.get(row.name, 1.0)

@@ -136,7 +136,7 @@ def measure_pdfs(data_key: str) -> tuple[list[pdfs.PdfResult], list[pdfs.ChartsR
 
 def _documents(database: data.Database, data_key: str, ids: dict) -> tuple[list, list, export.ExportResult]:
     app = bench_app(database, data_key)
-    return ([pdfs.measure(app, case, ids) for case in PDFS], [pdfs.compare_charts(app, case, ids) for case in PDFS],
+    return ([pdfs.measure(app, case, ids) for case in PDFS], [row for case in PDFS if (row := pdfs.compare_charts(app, case, ids))],
             export.measure(app, ids["couple"]))
 
 
