@@ -30,6 +30,7 @@ from config import TestConfig, normalise_database_url
 from practice import create_app
 from practice.extensions import db
 from tests.conftest import PASSWORD, FormClient, login, make_clinician
+from tests.processes import stop
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,12 +121,7 @@ def gunicorn(tmp_path):
         wait_until_serving(base)
         yield server, base, email, database, log
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 @pytest.mark.asvs("1.14.3")

@@ -17,6 +17,7 @@ from config import TestConfig
 from practice import create_app
 from practice.extensions import db, queue
 from practice.mail import send_templated
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = ("127.0.0.1", 6379)
@@ -133,11 +134,6 @@ def test_an_email_goes_through_redis_and_a_separate_worker_process(app, tmp_path
         assert "http://127.0.0.1/reset/abc" in written[0]
         assert huey.pending_count() == 0
     finally:
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker, signal.SIGINT, 15)
         log.close()
         huey.storage.flush_all()

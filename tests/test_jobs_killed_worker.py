@@ -20,6 +20,7 @@ from tests import waiting_job_app  # noqa: F401  (registers the "test_waits" kin
 from tests.homework_helpers import world  # noqa: F401
 from tests.test_jobqueue import ROOT, _close_queued_apps, worker_database_url  # noqa: F401
 from tests.test_jobs_never_lost import on_a_queue
+from tests.processes import stop
 
 
 def start_worker(app, tmp_path, jobs_url: str, name: str, flag) -> subprocess.Popen:
@@ -47,14 +48,8 @@ def wait_for(job_id: int, status: str, worker: subprocess.Popen, seconds: float 
     raise AssertionError(f"job {job_id} never reached {status!r} (it is {job.status!r})")
 
 
-def stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+def stop_worker(worker: subprocess.Popen) -> None:
+    stop(worker, signal.SIGINT, 15)
     worker.log_file.close()
 
 
@@ -84,6 +79,6 @@ def test_a_job_whose_worker_was_killed_is_taken_back_and_finished_by_another(app
             finished = wait_for(job_id, "done", second)
             assert finished.attempts == 2 and finished.result == b"waited" and finished.lease_until is None
     finally:
-        stop(first)
+        stop_worker(first)
         if second is not None:
-            stop(second)
+            stop_worker(second)
