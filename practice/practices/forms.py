@@ -54,6 +54,17 @@ def crisis_number(name: str) -> StringField:
     ])
 
 
+def _whole_number(label: str, unit: str, low: int, high: int, description: str) -> IntegerField:
+    """A whole-number practice setting from `low` to `high` `unit`.
+
+    Left out of a post (a form opened before the setting existed), the
+    practice keeps its current value, so the field is optional.
+    """
+    return IntegerField(label, description=description, validators=[
+        Optional(), NumberRange(min=low, max=high, message=f"Please give a number of {unit} between {low} and {high}."),
+    ])
+
+
 class PracticeProfileForm(FlaskForm):
     """The letterhead, time zone and crisis resources of a practice."""
 
@@ -94,25 +105,19 @@ class PracticeProfileForm(FlaskForm):
         description="Without activity. A warning appears two minutes before, and typed text stays on the page.",
     )
     require_two_factor = BooleanField("Require two-step sign-in for every clinician")
-    safety_escalation_hours = IntegerField(
-        "Tell the practice owners about an unread safety answer after (hours)",
-        validators=[Optional(),  # left out (an older form): the practice keeps its current limit
-                    NumberRange(min=1, max=168, message="Please give a number of hours between 1 and 168.")],
-        description="The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
+    safety_escalation_hours = _whole_number(
+        "Tell the practice owners about an unread safety answer after (hours)", "hours", 1, 168,
+        "The couple's therapist is emailed at once. If no one has acknowledged the answer by then, "
         "every owner is emailed too.",
     )
-    safety_flag_weeks = IntegerField(
-        "Keep couple work on hold after a safety answer for (weeks)",
-        validators=[Optional(),  # left out (an older form): the practice keeps its current number
-                    NumberRange(min=1, max=52, message="Please give a number of weeks between 1 and 52.")],
-        description="While a safety answer is unread, and for this many weeks after it arrives, together and "
+    safety_flag_weeks = _whole_number(
+        "Keep couple work on hold after a safety answer for (weeks)", "weeks", 1, 52,
+        "While a safety answer is unread, and for this many weeks after it arrives, together and "
         "vulnerable exercises are not suggested, and assigning one needs a written reason.",
     )
-    export_retention_days = IntegerField(
-        "Keep exported records for (days)",
-        validators=[Optional(),  # left out (an older form): the practice keeps its current number
-                    NumberRange(min=1, max=90, message="Please give a number of days between 1 and 90.")],
-        description="A couple's exported record waits this long for the therapist to download it again, then "
+    export_retention_days = _whole_number(
+        "Keep exported records for (days)", "days", 1, 90,
+        "A couple's exported record waits this long for the therapist to download it again, then "
         "it is erased. The erasing is noted in the audit trail.",
     )
     version = IntegerField(widget=HiddenInput(), validators=[version_required()])
