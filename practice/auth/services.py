@@ -73,7 +73,13 @@ def compose_signup(email: str) -> Composed | None:
 
 
 def confirm_signup(token: str) -> Clinician:
-    """Create the practice and its owner from a confirmed sign-up."""
+    """Create the practice and its owner from a confirmed sign-up.
+
+    The link is checked in a read first, so a spent or mistyped link (a GET
+    anyone can send) never takes the write lock; a good one is checked again
+    under the lock, where only one of two clicks can spend it.
+    """
+    usable_token_row(SignupRequest, token)
     with writing():
         signup = usable_token_row(SignupRequest, token)
         signup.used_at = utcnow()
