@@ -175,6 +175,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "locmem"
     RATELIMIT_STORAGE_URI = "memory://"
     JOBS_QUEUE = "immediate"
+    STRICT_UNIT_OF_WORK = True  # a write outside writing() fails the test that made it
     DATA_KEYS = ["9KJkpXbUfdFZxY34fQwLlMzRX4F-ZFTdGmO8rgujOaI="]  # public, for tests only
 
 
