@@ -38,12 +38,22 @@ def queued_app(url: str, name: str, database=None):
 
 @pytest.fixture(autouse=True)
 def _close_queued_apps():
-    """Close the extra apps' database connections, so none is left for the garbage collector to find."""
+    """Close the extra apps' database connections, so none is left for the garbage collector to find.
+
+    A connection still checked out here is held by a session other than the
+    queued app's own (the test's, reloading an object inside the queued app's
+    context): disposing cannot close it, and the garbage collector would later
+    fail some unrelated test with an unclosed-connection warning, so the test
+    that took it fails instead.
+    """
     yield
+    held = 0
     while _built:
         with _built.pop().app_context():
             db.session.remove()
+            held += getattr(db.engine.pool, "checkedout", int)()  # StaticPool (in-memory) keeps one, never lent
             db.engine.dispose()
+    assert held == 0, "a queued app's connection is still checked out by another session"
 
 
 def send_reset_email(app) -> None:

@@ -27,8 +27,23 @@ def kinds(monkeypatch):
 
 
 def on_a_queue(app, tmp_path, name: str):
-    """An app whose jobs wait in a SQLite jobs file, on this test's database (set-up committed first)."""
-    db.session.commit()  # the test's own session lets go, so the queued app's units of work take the lock
+    """An app whose jobs wait in a SQLite jobs file, on this test's database (set-up committed first).
+
+    The test's objects (`world`) are loaded here, in the test's own context,
+    and the transaction ends without expiring them: they are read later
+    inside the queued app's context, where reloading an expired one would
+    open a connection of the *queued* app's engine in the test's own session,
+    left behind when that engine is disposed.
+    """
+    session = db.session()
+    session.commit()
+    for loaded in list(session.identity_map.values()):
+        session.refresh(loaded)
+    session.expire_on_commit = False
+    try:
+        session.commit()  # the test's own session lets go, so the queued app's units of work take the lock
+    finally:
+        session.expire_on_commit = True
     queued = queued_app(f"sqlite:///{tmp_path / 'jobs.db'}", name, database=app)
     queued.test_client_class = app.test_client_class
     return queued
