@@ -142,7 +142,9 @@ def test_an_email_goes_through_redis_and_a_separate_worker_process(app, tmp_path
         written = [path.read_text() for path in mail_folder.glob("*.log")]
         assert len(written) == 1 and "To: casey@example.com" in written[0]
         assert "http://127.0.0.1/reset/abc" in written[0]
-        assert huey.pending_count() == 0
+        # Sent once and not queued again; the worker's own once-a-minute sweep may be waiting there
+        # when the test crosses a minute, which is the scheduler's, not a second email.
+        assert [task.name for task in huey.pending() if task.name != "sweep_periodically"] == []
     finally:
         stop(worker, signal.SIGINT, 15)
         log.close()
