@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from config import Config
+from practice.serving import worker_timeout
 from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,10 +57,14 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[str]:
-    """Serve `app_spec` with gunicorn's sync workers on a free loopback port; yields the base URL."""
+    """Serve `app_spec` with gunicorn's sync workers on a free loopback port; yields the base URL.
+
+    The timeout is the one gunicorn.conf.py gives (longer than any PDF render), without which
+    production refuses to start.
+    """
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"{HOST}:{port}",
-               "--log-level", "warning", "--timeout", "60", app_spec]
+               "--log-level", "warning", "--timeout", str(worker_timeout(Config.PDF_RENDER_TIMEOUT)), app_spec]
     server = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL)
     try:
         _wait_for(port, server)
