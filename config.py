@@ -120,6 +120,9 @@ class Config:
     # for `flask --app practice jobs worker`.
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "immediate")
     JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "twofold")
+    # How far below the web workers the job worker (and the PDF renders it forks) runs, in nice steps:
+    # an export's renders then take only the CPU that pages leave. 0 runs it level with them.
+    JOBS_NICENESS = int(os.environ.get("JOBS_NICENESS", 19))
 
     # Encryption at rest (practice.crypto). Keys are loaded on first use, never at import.
     DATA_KEYS = data_keys_from_environment()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -59,6 +60,18 @@ def keys_rotate(batch_size: int) -> None:
 jobs_cli = AppGroup("jobs", help="The job queue: email, large PDFs and exports.")
 
 
+def run_beneath_requests(niceness: int) -> None:
+    """Lower this process's CPU priority by `niceness`; the render server and its children inherit it.
+
+    A record export renders a PDF per core at once; at the web workers'
+    priority that halves every page's speed while it runs. Niced, the
+    renders take what the pages leave (a page waiting on a write lock an
+    export holds is unaffected: each unit of work is short and still runs).
+    """
+    if niceness > 0:
+        os.nice(niceness)
+
+
 @jobs_cli.command("worker")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once (threads).")
 def jobs_worker(workers: int) -> None:
@@ -76,6 +89,7 @@ def jobs_worker(workers: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from practice.pdf import render_server
 
+    run_beneath_requests(current_app.config["JOBS_NICENESS"])
     render_server.start()  # before the consumer's threads: render children are forked from it, never from them
     click.echo(f"Running jobs from {current_app.config['JOBS_QUEUE']} with {workers} worker thread(s).")
     try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import pytest
 from sqlalchemy import select, text
 
@@ -110,3 +113,27 @@ def test_only_the_clinician_who_started_a_job_reaches_it(app, world, kinds, visi
             assert response.status_code == 302 and "/login" in response.headers["Location"], path
         else:
             assert response.status_code == expected, path
+
+
+def _niceness_after(steps: int, answer) -> None:
+    from practice.cli import run_beneath_requests
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    run_beneath_requests(steps)
+    child = os.fork()  # a render child, as the render server forks it
+    if child == 0:
+        answer.send(os.getpriority(os.PRIO_PROCESS, 0) - before)
+        os._exit(0)
+    os.waitpid(child, 0)
+
+
+@pytest.mark.parametrize("steps", [10, 0])
+def test_the_job_worker_and_the_renders_it_forks_run_beneath_the_web_workers(steps):
+    """JOBS_NICENESS steps down, and what the worker forks (the render server, its children) stays down."""
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    worker = context.Process(target=_niceness_after, args=(steps, theirs))
+    worker.start()
+    worker.join(30)
+    assert ours.recv() == steps
+
