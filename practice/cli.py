@@ -65,8 +65,10 @@ def run_beneath_requests(niceness: int) -> None:
 
     A record export renders a PDF per core at once; at the web workers'
     priority that halves every page's speed while it runs. Niced, the
-    renders take what the pages leave (a page waiting on a write lock an
-    export holds is unaffected: each unit of work is short and still runs).
+    renders take what the pages leave. The worker's own units of work are
+    short and draw nothing, so while it holds SQLite's write lock it needs
+    little CPU; on a saturated machine a page may still wait a little longer
+    for that lock.
     """
     if niceness > 0:
         os.nice(niceness)

@@ -23,8 +23,8 @@ their children directly, which is as safe and has no hop.
 from __future__ import annotations
 
 import itertools
-import logging
 import json
+import logging
 import os
 import select
 import signal
