@@ -114,6 +114,8 @@ class Config:
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Twofold <no-reply@twofold.local>")
+    # Seconds an SMTP conversation may stall; well inside the outbox's claim on a message (practice.mail.SENDING).
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 60))
 
     # The job queue (practice.jobqueue): "immediate" runs jobs in the web process
     # and needs no worker; sqlite:///<file> or redis://<host>:6379/<db> queue them

@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, event, or_, update
 from sqlalchemy.orm import Session
 
 from practice.database import is_writing, writing
@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4  # the first try and three retries, a minute apart
 RETRY_DELAY_SECONDS = 60
 LEASE = timedelta(minutes=15)  # a queued message still unsent this long after it was queued is queued again
+SENDING = timedelta(minutes=5)  # a worker's claim on a row while it talks to the mail server (SMTP times out sooner)
 _AFTER_COMMIT = "twofold_mail_after_commit"  # Session.info: ids to queue once the caller's unit of work commits
 
 
@@ -179,31 +180,51 @@ def deliver(outgoing_id: int) -> None:
     except Exception:
         if attempts >= MAX_ATTEMPTS or _immediate():
             _give_up(outgoing_id)
+        else:
+            _release(outgoing_id)
         raise  # on the queue, Huey retries it while it has retries left
     _mark_sent(outgoing_id)
 
 
 def _claim(outgoing_id: int) -> tuple[int, str, Composed] | None:
-    """Count an attempt at an unsent row and return what to send, or None (already sent, failed, or nothing to say)."""
+    """Claim an unsent row for this worker and count the attempt; return what to send, or None.
+
+    None: already sent or failed, another worker is sending it now (a duplicate
+    message: the sweep's, a redelivery), or nothing to say. The claim is one
+    conditional UPDATE, so of two workers only one sees its row count be 1.
+    """
+    now = utcnow()
     with writing():
-        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
-        if row is None or row.sent_at is not None or row.failed_at is not None:
+        claimed = db.session.execute(
+            update(OutgoingEmail)
+            .where(OutgoingEmail.id == outgoing_id, OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None),
+                   or_(OutgoingEmail.sending_until.is_(None), OutgoingEmail.sending_until < now))
+            .values(sending_until=now + SENDING, attempts=OutgoingEmail.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
             return None
+        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
         if row.body_text is None:
             composed = _COMPOSERS[row.composer](row.recipient)
             if composed is None:  # nothing to send (no such account): keep no trace of the asking
                 db.session.delete(row)
                 return None
             row.subject, row.body_text, row.body_html = composed
-        row.attempts += 1
         return row.attempts, row.recipient, Composed(row.subject, row.body_text, row.body_html)
+
+
+def _release(outgoing_id: int) -> None:
+    """A refused attempt lets go of its claim, so the retry (or any worker) may try again."""
+    with writing():
+        db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == outgoing_id).values(sending_until=None))
 
 
 def _mark_sent(outgoing_id: int) -> None:
     """Sent: erase the body (the link in it is the recipient's alone now) and settle failures on its topic."""
     with writing():
         row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
-        row.sent_at = utcnow()
+        row.sent_at, row.sending_until = utcnow(), None
         row.body_text = row.body_html = None
         if row.topic:
             db.session.execute(delete(OutgoingEmail).where(OutgoingEmail.topic == row.topic,
@@ -214,7 +235,7 @@ def _give_up(outgoing_id: int) -> None:
     """Every attempt was refused: keep the row, without its body, for the owner's list, and run its topic's handler."""
     with writing():
         row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
-        row.failed_at = utcnow()
+        row.failed_at, row.sending_until = utcnow(), None
         row.body_text = row.body_html = None
         log.error("email %s (%s) could not be sent after %s attempt(s)", row.id, row.topic or row.composer,
                   row.attempts)

@@ -97,3 +97,23 @@ def test_a_retention_outside_one_to_ninety_days_is_refused_next_to_the_field(app
     assert "between 1 and 90" in error.group(1) or "number" in error.group(1)
     db.session.expire_all()
     assert world.clinician.practice.export_retention_days == 7
+
+
+def test_exports_finished_before_expiry_existed_are_given_one_by_the_migration_and_erased(app, world):
+    import flask_migrate
+
+    world.clinician.practice.export_retention_days = 3
+    finished = {"old": utcnow() - timedelta(days=10), "recent": utcnow() - timedelta(days=1)}
+    for name, at in finished.items():
+        db.session.add(BackgroundJob(clinician_id=world.clinician.id, couple_id=world.couple.id, kind="couple_export",
+                                     status="done", file_name=f"{name}.zip", result=b"PK a record", finished_at=at))
+    db.session.commit()
+    db.session.remove()
+    flask_migrate.downgrade(revision="0018")  # as a practice's database stood, with exports that never expire
+    flask_migrate.upgrade()
+    jobs = {job.file_name: job for job in db.session.scalars(select(BackgroundJob))}
+    for name, at in finished.items():
+        assert jobs[f"{name}.zip"].expires_at == at + timedelta(days=3)
+    assert sweep(utcnow()).erased == 1
+    db.session.expire_all()
+    assert jobs["old.zip"].result is None and jobs["recent.zip"].result == b"PK a record"

@@ -224,3 +224,20 @@ def test_the_sweep_command_reports_what_it_did(app, runner, world, kinds):
     running_job(world, attempts=1, lease_ago=timedelta(seconds=5))
     result = runner.invoke(args=["jobs", "sweep"])
     assert result.exit_code == 0 and "1 job(s) taken back from stopped workers" in result.output
+
+
+def test_a_queued_job_whose_message_was_lost_is_offered_again_and_runs_once(app, world, kinds, tmp_path):
+    queued = on_a_queue(app, tmp_path, "twofold-lost-message")
+    huey = queue.huey(queued)
+    with queued.app_context():
+        job_id = services.start("test_record", world.clinician, couple=world.couple).id
+        assert huey.dequeue() is not None  # a worker took the message and was killed before claiming the job
+        assert huey.pending_count() == 0 and sweep(utcnow()).enqueued == 0  # it may just be a long queue
+        assert sweep(utcnow() + services.REOFFER_AFTER * 2).enqueued == 1
+        assert sweep(utcnow()).enqueued == 0  # offered again just now
+        assert sweep(utcnow() + services.REOFFER_AFTER * 2).enqueued == 1  # twice, as a long queue may need
+        huey.execute(huey.dequeue())
+        huey.execute(huey.dequeue())  # the duplicate finds the job done
+        job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+        assert (job.status, job.attempts) == ("done", 1)
+        assert sweep(utcnow() + services.REOFFER_AFTER * 2).enqueued == 0

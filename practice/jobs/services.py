@@ -19,10 +19,16 @@ in one short unit of work afterwards. Raising a DomainError (a PdfError is
 one) shows its message to the clinician.
 
 A job is never lost and never stuck. Its row is committed before its message
-is queued, and marked `enqueued_at` once the queue has it; a running job
-holds a lease its worker renews, so when a worker dies the sweep
-(practice.jobs.sweep) runs the job again, or, after MAX_ATTEMPTS, marks it
-failed with a message.
+is queued, and marked `enqueued_at` once the queue has it; a job still queued
+long after that (its message was dropped: a worker died holding it, or its
+claim failed) is offered again. A running job holds a lease its worker
+renews, so when a worker dies the sweep (practice.jobs.sweep) runs the job
+again, or, after MAX_ATTEMPTS, marks it failed with a message.
+
+A job runs once at a time however many messages name it: claiming locks the
+row (PostgreSQL: FOR UPDATE; SQLite: the write lock), and the attempt number
+a worker claimed is its fencing token, so a worker whose job was taken back
+cannot record an outcome over the run that replaced it.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from practice import audit
 from practice.database import writing
@@ -49,6 +55,7 @@ GAVE_UP = ("This stopped part-way more than once, so it was not tried again. It 
            "please start it again, perhaps with fewer sessions.")
 
 LEASE = timedelta(minutes=2)  # how long a worker may go without renewing before its job is taken back
+REOFFER_AFTER = timedelta(minutes=10)  # a job queued this long ago and not yet claimed has lost its message
 MAX_ATTEMPTS = 3  # runs of one job, counting the first
 
 
@@ -103,23 +110,24 @@ def run(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return
-    with Heartbeat(job_id):
+    attempt = job.attempts
+    with Heartbeat(job_id, attempt):
         try:
             made = KINDS[job.kind](job)
         except DomainError as error:
-            _finish(job_id, JobStatus.FAILED, message=error.message)
+            _finish(job_id, attempt, JobStatus.FAILED, message=error.message)
         except Exception:  # the clinician must hear that it failed, whatever the cause
             log.exception("background job %s (%s) failed", job_id, job.kind)
-            _finish(job_id, JobStatus.FAILED, message=UNEXPECTED)
+            _finish(job_id, attempt, JobStatus.FAILED, message=UNEXPECTED)
         else:
-            _finish(job_id, JobStatus.DONE, made)
+            _finish(job_id, attempt, JobStatus.DONE, made)
 
 
 def _claim(job_id: int) -> BackgroundJob | None:
     """Take a queued job (or one whose worker's lease ran out) for this worker, or None if it is not ours to run."""
     now = utcnow()
     with writing():
-        job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+        job = db.session.get(BackgroundJob, job_id, populate_existing=True, with_for_update=True)
         if job is None or not _claimable(job, now):
             return None
         if job.attempts >= MAX_ATTEMPTS:
@@ -150,8 +158,8 @@ class Heartbeat:
     its job, a dead one stops renewing and the sweep takes the job back.
     """
 
-    def __init__(self, job_id: int) -> None:
-        self.job_id = job_id
+    def __init__(self, job_id: int, attempt: int) -> None:
+        self.job_id, self.attempt = job_id, attempt
         self.app = current_app._get_current_object()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._beat, name=f"lease-{job_id}", daemon=True)
@@ -168,17 +176,20 @@ class Heartbeat:
         while not self.stopped.wait(LEASE.total_seconds() / 3):
             try:
                 with self.app.app_context(), writing():
-                    renew(self.job_id)
+                    renew(self.job_id, self.attempt)
             except Exception:  # a missed beat is retried at the next one; the lease has room for two
                 log.exception("could not renew the lease of background job %s", self.job_id)
 
 
-def renew(job_id: int) -> None:
-    """Push a running job's lease forward (inside writing())."""
-    db.session.execute(
-        update(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.RUNNING.value)
-        .values(lease_until=utcnow() + LEASE)
-    )
+def renew(job_id: int, attempt: int) -> None:
+    """Push the lease of this worker's run of a job forward (inside writing()); a run taken back is not renewed."""
+    db.session.execute(update(BackgroundJob).where(*_ours(job_id, attempt)).values(lease_until=utcnow() + LEASE))
+
+
+def _ours(job_id: int, attempt: int) -> tuple:
+    """The conditions under which a worker's claimed run is still the job's current run."""
+    return (BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.RUNNING.value,
+            BackgroundJob.attempts == attempt)
 
 
 def record_download(job: BackgroundJob) -> None:
@@ -192,12 +203,21 @@ def retention(job: BackgroundJob) -> timedelta:
     return timedelta(days=db.session.get(Clinician, job.clinician_id).practice.export_retention_days)
 
 
-def _finish(job_id: int, status: JobStatus, made: JobFile | None = None, message: str = "") -> None:
-    """Record the outcome in one short unit of work (the file's building is already done)."""
+def _finish(job_id: int, attempt: int, status: JobStatus, made: JobFile | None = None, message: str = "") -> None:
+    """Record the outcome in one short unit of work (the file's building is already done).
+
+    Only if this worker's run is still the job's current one: a run whose lease
+    ran out was taken back, and the run that replaced it records its own outcome.
+    """
     db.session.rollback()  # whatever the kind left loaded or half-changed is not ours to write
     now = utcnow()
     with writing():
-        job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+        job = db.session.scalars(select(BackgroundJob).where(*_ours(job_id, attempt))
+                                 .with_for_update().execution_options(populate_existing=True)).one_or_none()
+        if job is None:
+            log.warning("background job %s: run %s was taken back from this worker; its outcome is dropped",
+                        job_id, attempt)
+            return
         job.status, job.message, job.finished_at, job.lease_until = status.value, message[:300], now, None
         if made is not None:
             job.file_name, job.content_type, job.result = made.file_name, made.content_type, made.content

@@ -5,8 +5,10 @@ worker does too), and `flask jobs sweep` runs it by hand. It
 
 - enqueues jobs and outgoing email committed while the queue was unreachable
   (no `enqueued_at`, older than a short grace so it does not race the
-  request that is about to enqueue them), and email still unsent well after
-  it was queued (practice.mail.LEASE: its message or its worker was lost);
+  request that is about to enqueue them), and jobs still unclaimed or email
+  still unsent well after they were queued (their message or its worker was
+  lost: services.REOFFER_AFTER, practice.mail.LEASE); a message that turns
+  out to be a duplicate finds its row claimed and does nothing;
 - takes back jobs whose worker died (their lease ran out): they run again, or
   are marked failed with a plain message after MAX_ATTEMPTS;
 - erases prepared files (exports, large PDFs) past their practice's retention,
@@ -69,10 +71,11 @@ def sweep(now: datetime) -> Swept:
 
 
 def enqueue_forgotten_jobs(now: datetime) -> int:
-    """Queued jobs the queue never received."""
+    """Queued jobs the queue never received, or never handed to a worker that claimed them."""
+    never = and_(BackgroundJob.enqueued_at.is_(None), BackgroundJob.created_at < now - GRACE)
     ids = list(db.session.scalars(
         select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED.value,
-                                       BackgroundJob.enqueued_at.is_(None), BackgroundJob.created_at < now - GRACE)
+                                       or_(never, BackgroundJob.enqueued_at < now - services.REOFFER_AFTER))
     ))
     db.session.rollback()  # end the read before each enqueue writes its mark
     for job_id in ids:
@@ -85,7 +88,8 @@ def take_back_stopped_jobs(now: datetime) -> tuple[int, int]:
     again, gave_up = [], 0
     with writing():
         for job in db.session.scalars(select(BackgroundJob).where(
-                BackgroundJob.status == JobStatus.RUNNING.value, BackgroundJob.lease_until < now)):
+                BackgroundJob.status == JobStatus.RUNNING.value, BackgroundJob.lease_until < now)
+                .with_for_update(skip_locked=True)):  # a row being claimed or finished is that worker's
             if job.attempts >= services.MAX_ATTEMPTS:
                 services.give_up(job, now)
                 gave_up += 1

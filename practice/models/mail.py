@@ -18,7 +18,9 @@ class OutgoingEmail(Base):
     (a password reset: only the worker looks up whether the address has an account).
 
     `enqueued_at` is set once the queue has the row's id (a row without it is
-    put on the queue by the sweep). A message the mail server refused on every
+    put on the queue by the sweep). A worker sending it holds `sending_until`,
+    so a second message naming the row (the sweep's, a redelivery) sends
+    nothing while the first is at it. A message the mail server refused on every
     attempt gets `failed_at` and stays, without its body, on the practice
     owner's "could not be sent" list (`practice_id`, and the partner it was
     for, if any) until a later message on the same `topic` goes out."""
@@ -36,6 +38,7 @@ class OutgoingEmail(Base):
     sent_at: Mapped[datetime | None]
     enqueued_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
+    sending_until: Mapped[datetime | None]  # a worker has claimed the row and is sending it until then
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id"), index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     # What the message is about, as "<kind>:<ids>" (a reminder: "reminder:<response id>:<kind>"): a failure

@@ -1,0 +1,117 @@
+"""One run per job and one send per email, however many queue messages name them.
+
+A message can arrive twice: the sweep offers again a job or email whose
+message looks lost, Redis redelivers, two workers race. The row's claim
+decides, and a worker that lost its claim cannot record over the one that
+took it (PostgreSQL in CI runs these on real row locks).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from practice.database import writing
+from practice.extensions import db
+from practice.jobs import services
+from practice.jobs.services import JobFile
+from practice.mail import deliver, send_templated
+from practice.models import BackgroundJob, OutgoingEmail, utcnow
+from tests.homework_helpers import world  # noqa: F401
+
+NOTE = b"%PDF-1.7 a record"
+
+
+def queued_job(world) -> int:
+    job = BackgroundJob(clinician_id=world.clinician.id, couple_id=world.couple.id, kind="test_once",
+                        enqueued_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    job_id = job.id
+    db.session.commit()  # and no read after it: the test's own snapshot would hide what the workers write
+    return job_id
+
+
+def test_two_workers_given_one_job_at_the_same_moment_run_it_once(app, world, monkeypatch):
+    job_id = queued_job(world)
+    runs, both_read = [], threading.Barrier(2)
+    claimable = services._claimable
+
+    def held_apart(job, now):  # both workers stand between reading the row and claiming it, if they can
+        try:
+            both_read.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass  # the other worker waits on the row's lock: as it should
+        return claimable(job, now)
+
+    monkeypatch.setattr(services, "_claimable", held_apart)
+    monkeypatch.setitem(services.KINDS, "test_once",
+                        lambda job: runs.append(job.id) or JobFile("r.pdf", "application/pdf", NOTE))
+
+    def worker():
+        with app.app_context():
+            services.run(job_id)
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=30)
+    job = db.session.get(BackgroundJob, job_id)
+    assert runs == [job_id] and (job.status, job.attempts) == ("done", 1)
+
+
+def test_a_worker_whose_run_was_taken_back_records_nothing_over_the_run_that_replaced_it(app, world, monkeypatch):
+    job_id = queued_job(world)
+
+    def taken_back_meanwhile(job):
+        with app.app_context(), writing():  # the sweep took it back and a second worker claimed it
+            replacing = db.session.get(BackgroundJob, job.id)
+            replacing.attempts += 1
+            replacing.lease_until = utcnow() + services.LEASE / 4
+        with app.app_context(), writing():
+            services.renew(job_id, 1)  # the first worker's heartbeat: not its run any more
+        return JobFile("stale.pdf", "application/pdf", NOTE)
+
+    monkeypatch.setitem(services.KINDS, "test_once", taken_back_meanwhile)
+    services.run(job_id)
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job_id)
+    assert (job.status, job.attempts, job.file_name, job.result) == ("running", 2, "", None)
+    assert utcnow() < job.lease_until < utcnow() + services.LEASE / 2  # the stale heartbeat renewed nothing
+
+
+def test_a_second_message_while_an_email_is_being_sent_sends_nothing(app, outbox, monkeypatch):
+    import flask_mailman
+
+    send = flask_mailman.EmailMultiAlternatives.send
+    duplicate = {}
+
+    def slow_server(message, *args):
+        if not duplicate:
+            row_id = db.session.scalar(select(OutgoingEmail.id))
+            with app.app_context():  # another worker holds a second message for the same row
+                duplicate["sent"] = deliver(row_id)
+        return send(message, *args)
+
+    monkeypatch.setattr(flask_mailman.EmailMultiAlternatives, "send", slow_server)
+    send_templated("casey@example.com", "Reset your Twofold password", "password_reset",
+                   name="Casey", reset_url="http://127.0.0.1/reset/abc", hours=1)
+    row = db.session.scalars(select(OutgoingEmail)).one()
+    assert [m.to for m in outbox] == [["casey@example.com"]] and "sent" in duplicate
+    assert (row.attempts, row.sending_until) == (1, None) and row.sent_at is not None
+    deliver(row.id)  # a redelivery after it went
+    assert len(outbox) == 1
+
+
+def test_an_email_whose_sender_died_mid_send_is_sent_by_the_next_message(app, outbox):
+    row = OutgoingEmail(recipient="casey@example.com", subject="Hello", body_text="Hello", body_html="<p>Hello</p>",
+                        attempts=1, sending_until=utcnow() - timedelta(seconds=1), enqueued_at=utcnow())
+    db.session.add(row)
+    db.session.commit()
+    deliver(row.id)
+    db.session.expire_all()
+    assert [m.to for m in outbox] == [["casey@example.com"]] and row.attempts == 2 and row.sent_at is not None
+
