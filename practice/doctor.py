@@ -12,10 +12,12 @@ checks guard production, so a FAIL can never be shipped by mistake:
   the database migrated to head, the audit chain intact, a recent backup.
 
 Any FAIL refuses to start, naming it; a WARN is printed and never blocks.
-A production profile whose PUBLIC_URL is loopback (http://127.0.0.1) is a
-rehearsal on one machine: nobody else can reach it and no emailed link would
-work anywhere else, so the checks about TLS, cookies, public test keys and
-the job queue warn there instead of refusing.
+A production profile whose PUBLIC_URL is loopback (http://127.0.0.1), served
+only on loopback addresses, is a rehearsal on one machine: nobody else can
+reach it and no emailed link would work anywhere else, so the checks about
+TLS, cookies, public test keys and the job queue warn there instead of
+refusing. A loopback PUBLIC_URL with gunicorn listening on every address is
+no rehearsal (anyone on the network reaches it), and those checks refuse.
 
 Nothing here prints a secret: keys are described by their length, and
 addresses are shown without their passwords.
@@ -89,9 +91,17 @@ def settings_now(config: Mapping[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def is_rehearsal(settings: Mapping[str, Any]) -> bool:
-    """True when PUBLIC_URL is this machine's loopback address: only this machine can use the practice."""
-    host = public_host(settings.get("PUBLIC_URL") or "")
+def is_rehearsal(facts: Facts) -> bool:
+    """True when only this machine can use the practice: a loopback PUBLIC_URL, and gunicorn bound only to loopback.
+
+    In the factory gunicorn's binds are not known yet (`serving` is None), so
+    the address alone decides there; gunicorn's start decides again with them.
+    """
+    binds = facts.serving.bind if facts.serving else ()
+    return _is_loopback(public_host(facts.settings.get("PUBLIC_URL") or "")) and all(map(_bound_to_loopback, binds))
+
+
+def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -100,9 +110,19 @@ def is_rehearsal(settings: Mapping[str, Any]) -> bool:
         return False
 
 
+def _bound_to_loopback(bind: str) -> bool:
+    """A gunicorn bind only this machine reaches: a loopback address, or a unix socket."""
+    return bind.startswith("unix:") or _is_loopback(_bind_host(bind))
+
+
+def _bind_host(bind: str) -> str:
+    """The host of a gunicorn bind (`127.0.0.1:8000`, `[::1]:8000`, `localhost:8000`); '' for a bare port."""
+    return bind.rpartition(":")[0].strip("[]") if ":" in bind else ""
+
+
 def unless_rehearsal(facts: Facts) -> Status:
     """FAIL for a practice people reach over a network; WARN for a rehearsal on loopback."""
-    return Status.WARN if is_rehearsal(facts.settings) else Status.FAIL
+    return Status.WARN if is_rehearsal(facts) else Status.FAIL
 
 
 def without_password(url: str) -> str:
@@ -175,7 +195,7 @@ def public_url(facts: Facts) -> Result:
     except PublicURLError as error:
         return Result(Status.FAIL, title, str(error), fix)
     if scheme != "https":
-        where = "on this machine only: fine for a trial, not for a practice" if is_rehearsal(facts.settings) \
+        where = "on this machine only: fine for a trial, not for a practice" if is_rehearsal(facts) \
             else "passwords and answers would cross the network unencrypted"
         return Result(unless_rehearsal(facts), title, f"PUBLIC_URL is plain http ({value}), {where}.",
                       "Serve through a TLS proxy and set PUBLIC_URL to its https address.")
@@ -206,11 +226,12 @@ def proxies(facts: Facts) -> Result:
                       "Set TRUSTED_PROXIES to the number of proxies in front of gunicorn (1 for one nginx).")
     exposed = [bind for bind in (facts.serving.bind if facts.serving else ()) if _on_every_address(bind)]
     if count and exposed:
-        return Result(Status.WARN, title, f"TRUSTED_PROXIES is {count} while gunicorn listens on {exposed[0]}: "
-                      "anyone who reaches it without the proxy can claim any address.",
+        return Result(Status.FAIL, title, f"TRUSTED_PROXIES is {count} while gunicorn listens on {exposed[0]}: "
+                      "anyone who reaches it without the proxy can claim any address, and so sign in past "
+                      "the rate limits.",
                       "Bind gunicorn to 127.0.0.1 or an address only the proxy reaches (HOST=127.0.0.1).")
     https = (facts.settings.get("PUBLIC_URL") or "").startswith("https://")
-    if not count and https and not is_rehearsal(facts.settings):
+    if not count and https and not is_rehearsal(facts):
         return Result(Status.WARN, title, "TRUSTED_PROXIES is 0 with an https PUBLIC_URL: if a proxy ends TLS, "
                       "everyone seems to come from its address, and one person's failed sign-ins lock out all.",
                       "Set TRUSTED_PROXIES to the number of proxies in front of gunicorn (1 for one nginx).")
@@ -221,7 +242,9 @@ def proxies(facts: Facts) -> Result:
 
 def _on_every_address(bind: str) -> bool:
     """True for a gunicorn bind on every interface (`0.0.0.0:8000`, `[::]:8000`, or a bare port)."""
-    host = bind.rpartition(":")[0].strip("[]") if ":" in bind else ""
+    if bind.startswith("unix:"):
+        return False
+    host = _bind_host(bind)
     try:
         return not host or ipaddress.ip_address(host).is_unspecified
     except ValueError:
@@ -281,6 +304,11 @@ def pdf_timeout(facts: Facts) -> Result:
     if facts.serving is None:
         return Result(Status.WARN, title, f"PDF_RENDER_TIMEOUT is {render:g} s; gunicorn's timeout is checked "
                       "when it starts.", "Serve with gunicorn -c gunicorn.conf.py, which checks it.")
+    if not facts.serving.timeout:
+        return Result(Status.WARN, title, "gunicorn's timeout is 0, so it never replaces a stuck worker: a "
+                      "render that hangs holds that worker until someone restarts it.",
+                      "Start gunicorn with -c gunicorn.conf.py (its timeout is PDF_RENDER_TIMEOUT + 30 s) "
+                      "and no --timeout.")
     if render >= facts.serving.timeout:
         return Result(Status.FAIL, title, f"PDF_RENDER_TIMEOUT is {render:g} s but gunicorn replaces a worker "
                       f"after {facts.serving.timeout:g} s: a long render would take the worker with it.",

@@ -45,6 +45,7 @@ SOUND = {
 }
 GUNICORN = Serving(workers=3, timeout=90, bind=("127.0.0.1:8000",))
 LOOPBACK = {"PUBLIC_URL": "http://127.0.0.1:8000"}
+EXPOSED = Serving(3, 90, ("0.0.0.0:8000",))  # gunicorn on every address: anyone on the network reaches it
 
 
 def checked(check, serving: Serving | None = GUNICORN, **changes) -> doctor.Result:
@@ -67,15 +68,22 @@ WRONG = [
     (doctor.data_keys, {"DATA_KEYS": [DATA_KEY, "not-a-key"]}, GUNICORN, Status.FAIL, "Key 2"),
     (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS}, GUNICORN, Status.FAIL, "public test key"),
     (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}, GUNICORN, Status.WARN, "public test key"),
+    (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}, EXPOSED, Status.FAIL, "public test key"),
+    (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}, None, Status.WARN, "public test key"),
     (doctor.data_keys, {"DATA_KEYS": [], "DATA_KEY_FILE": "/srv/keys"}, GUNICORN, Status.WARN, "this machine only"),
     (doctor.public_url, {"PUBLIC_URL": None}, GUNICORN, Status.FAIL, "must be set"),
     (doctor.public_url, {"PUBLIC_URL": "twofold.riverbend.example"}, GUNICORN, Status.FAIL, "must be the address"),
     (doctor.public_url, {"PUBLIC_URL": "http://twofold.riverbend.example"}, GUNICORN, Status.FAIL, "unencrypted"),
     (doctor.public_url, LOOPBACK, GUNICORN, Status.WARN, "fine for a trial"),
+    (doctor.public_url, LOOPBACK, EXPOSED, Status.FAIL, "unencrypted"),
+    (doctor.public_url, LOOPBACK, Serving(3, 90, ("127.0.0.1:8000", "10.0.0.5:8000")), Status.FAIL, "unencrypted"),
+    (doctor.public_url, {"PUBLIC_URL": "http://localhost:8000"}, Serving(3, 90, ("unix:/run/twofold.sock",)),
+     Status.WARN, "fine for a trial"),
     (doctor.trusted_hosts, {"EXTRA_TRUSTED_HOSTS": ["*"]}, GUNICORN, Status.FAIL, "not a host name"),
     (doctor.trusted_hosts, {"EXTRA_TRUSTED_HOSTS": [".riverbend.example"]}, GUNICORN, Status.WARN, "every subdomain"),
     (doctor.proxies, {"TRUSTED_PROXIES": -1}, GUNICORN, Status.FAIL, "0 or more"),
-    (doctor.proxies, {}, Serving(3, 90, ("0.0.0.0:8000",)), Status.WARN, "claim any address"),
+    (doctor.proxies, {}, EXPOSED, Status.FAIL, "claim any address"),
+    (doctor.proxies, {}, Serving(3, 90, ("[::]:8000",)), Status.FAIL, "claim any address"),
     (doctor.proxies, {"TRUSTED_PROXIES": 0}, GUNICORN, Status.WARN, "lock out all"),
     (doctor.rate_limits, {"RATELIMIT_STORAGE_URI": "memory://"}, GUNICORN, Status.FAIL, "6 processes"),
     (doctor.rate_limits, {"RATELIMIT_STORAGE_URI": "memory://", "APP_INSTANCES": 1}, Serving(2, 90), Status.FAIL,
@@ -86,12 +94,15 @@ WRONG = [
     (doctor.rate_limits, {"RATELIMIT_ENABLED": False}, GUNICORN, Status.FAIL, "is off"),
     (doctor.job_queue, {"JOBS_QUEUE": "immediate"}, GUNICORN, Status.FAIL, "inside the request"),
     (doctor.job_queue, {"JOBS_QUEUE": "immediate", **LOOPBACK}, GUNICORN, Status.WARN, "inside the request"),
+    (doctor.job_queue, {"JOBS_QUEUE": "immediate", **LOOPBACK}, EXPOSED, Status.FAIL, "inside the request"),
     (doctor.job_queue, {"JOBS_QUEUE": "sqlite:////srv/jobs.db"}, GUNICORN, Status.FAIL, "never reach a worker"),
     (doctor.job_queue, {"JOBS_QUEUE": "amqp://cache.internal"}, GUNICORN, Status.FAIL, "amqp"),
     (doctor.pdf_timeout, {"PDF_RENDER_TIMEOUT": 90.0}, GUNICORN, Status.FAIL, "take the worker with it"),
     (doctor.pdf_timeout, {}, None, Status.WARN, "checked when it starts"),
+    (doctor.pdf_timeout, {}, Serving(3, 0, ("127.0.0.1:8000",)), Status.WARN, "never replaces a stuck worker"),
     (doctor.cookies, {"SESSION_COOKIE_SECURE": False}, GUNICORN, Status.FAIL, "not Secure"),
     (doctor.cookies, {"REMEMBER_COOKIE_SECURE": False, **LOOPBACK}, GUNICORN, Status.WARN, "not Secure"),
+    (doctor.cookies, {"REMEMBER_COOKIE_SECURE": False, **LOOPBACK}, EXPOSED, Status.FAIL, "not Secure"),
     (doctor.cookies, {"SESSION_COOKIE_HTTPONLY": False}, GUNICORN, Status.FAIL, "HttpOnly"),
 ]
 
