@@ -121,16 +121,19 @@ def register_error_handlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Session lifetimes checked before every request; the request's audit views written after it; security headers.
 
-    Flask runs `after_request` hooks last-registered first, so the audit trail is written
-    before the headers are added to whichever response goes out (a 503 if it could not be).
+    Flask runs `after_request` hooks last-registered first: a stray write (practice.database)
+    is settled first, then the audit trail is written, then the headers are added to
+    whichever response goes out (a 503 if the trail could not be written).
     """
     from practice.audit.services import write_queued_events
     from practice.auth.lifetimes import enforce
+    from practice.database import settle_request_writes
     from practice.security import add_security_headers
 
     app.before_request(enforce)
     app.after_request(add_security_headers)
     app.after_request(write_queued_events)
+    app.after_request(settle_request_writes)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -21,6 +21,12 @@ queue wraps around every task) are held to the rule: with
 without it (production) it proceeds, since refusing a person's save over a
 missing `with` would do more harm than the short lock it risks, and logs a
 warning once per place in our code that did it, so the place gets fixed.
+
+What then becomes of the stray change is decided, not left to chance (a
+later `writing()` would otherwise commit it, and the request's end roll it
+back): the session is marked, and `settle_stray_writes` commits it with a
+request that succeeded (status below 400) or a job that returned, and rolls
+it back otherwise, saying which in the log.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # engine's `begin` listener reads it to choose the kind of BEGIN on SQLite.
 _WRITE_INTENT: ContextVar[bool] = ContextVar("twofold_write_intent", default=False)
 WRITING = "twofold_writing"  # key in Session.info while writing() is open on that session
+STRAY = "twofold_stray_write"  # key in Session.info: the open transaction holds a change flushed outside writing()
 # Set while code outside a request is held to the rule as a request is (a job run).
 _STRICT_SCOPE: ContextVar[bool] = ContextVar("twofold_strict_scope", default=False)
 _THIS_FILE = Path(__file__).resolve()
@@ -101,7 +108,7 @@ def writing(session: Session | scoped_session | None = None) -> Iterator[Session
     if session.new or session.dirty or session.deleted:
         raise UnitOfWorkError("Changes were made before writing() began; make them inside it.")
     if session.in_transaction():
-        session.commit()  # a read transaction: nothing to write, it only ends
+        session.commit()  # a read transaction: nothing to write, it only ends (a stray write in it is kept)
     token = _WRITE_INTENT.set(True)
     session.info[WRITING] = True
     try:
@@ -142,10 +149,40 @@ def _refuse_flush_outside_writing(session: Session, _flush_context, _instances) 
             "A change was flushed outside writing(): wrap the unit of work in `with writing():`."
         )
     origin = _origin()
+    session.info[STRAY] = origin
     if origin not in _warned_origins:
         _warned_origins.add(origin)
-        log.warning("A change was flushed outside writing(), from %s; it was written, "
-                    "but should be wrapped in `with writing():`.", origin)
+        log.warning("A change was flushed outside writing(), from %s; it is kept if the request or job "
+                    "succeeds, but should be wrapped in `with writing():`.", origin)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _stray_write_settled(session: Session) -> None:
+    session.info.pop(STRAY, None)
+
+
+def settle_stray_writes(session: Session | scoped_session, *, succeeded: bool) -> None:
+    """End a transaction that holds a stray write: commit it if the work succeeded, else roll it back; log which."""
+    if isinstance(session, scoped_session):
+        session = session()
+    origin = session.info.get(STRAY)
+    if origin is None or is_writing(session):
+        return
+    if succeeded:
+        session.commit()
+        log.warning("A change flushed outside writing(), from %s, was committed as the work succeeded.", origin)
+    else:
+        session.rollback()
+        log.warning("A change flushed outside writing(), from %s, was rolled back as the work failed.", origin)
+
+
+def settle_request_writes(response):
+    """`after_request`: a stray write is kept with a response that succeeded, and dropped with one that failed."""
+    from practice.extensions import db
+
+    settle_stray_writes(db.session, succeeded=response.status_code < 400)
+    return response
 
 
 def _origin() -> str:

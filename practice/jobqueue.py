@@ -143,11 +143,18 @@ def _build(url: str, name: str) -> Huey:
 
 def _in_context(app: Flask, function: Callable) -> Callable:
     """Run a task inside its own application context, held to the unit of work as a request is."""
-    from practice.database import strict_scope
+    from practice.database import settle_stray_writes, strict_scope
+    from practice.extensions import db
 
     @wraps(function)
     def run(*args):
         with app.app_context(), strict_scope():
-            return function(*args)
+            try:
+                outcome = function(*args)
+            except BaseException:
+                settle_stray_writes(db.session, succeeded=False)
+                raise
+            settle_stray_writes(db.session, succeeded=True)
+            return outcome
 
     return run

@@ -184,19 +184,59 @@ def test_strict_a_job_run_by_the_queue_is_held_to_it(app, strict, clinician):
         _in_context(app, stray_job)(clinician.id)  # the wrapper Huey runs every task in
 
 
-def test_without_strict_a_stray_flush_proceeds_and_is_reported_once_with_its_origin(app, clinician, caplog,
-                                                                                   monkeypatch):
-    monkeypatch.setitem(app.config, "STRICT_UNIT_OF_WORK", False)  # production
+@pytest.fixture()
+def production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "STRICT_UNIT_OF_WORK", False)
     monkeypatch.setattr(database, "_warned_origins", set())  # as in a freshly started worker
+
+
+def stored_name(clinician_id: int) -> str:
+    """The name as committed, read on a connection of its own."""
+    with db.engine.connect() as connection:
+        return connection.execute(select(Clinician.name).where(Clinician.id == clinician_id)).scalar_one()
+
+
+def test_without_strict_a_stray_flush_proceeds_and_is_reported_once_with_its_origin(app, production, clinician,
+                                                                                   caplog):
     with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.database"):
         for name in ("Stray one", "Stray two"):
             db.session.get(Clinician, clinician.id).name = name
             db.session.flush()
-        db.session.commit()
+        app.process_response(make_response("saved", 200))  # the after_request hooks, as the response goes out
     warnings = [r.getMessage() for r in caplog.records if "outside writing()" in r.getMessage()]
-    assert len(warnings) == 1 and "outside the practice package" in warnings[0]  # this test is not practice code
-    db.session.rollback()
-    assert db.session.get(Clinician, clinician.id).name == "Stray two"
+    assert len(warnings) == 2 and "outside the practice package" in warnings[0]  # this test is not practice code
+    assert "was committed as the work succeeded" in warnings[1]
+    assert stored_name(clinician.id) == "Stray two"
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_without_strict_a_stray_flush_in_a_request_that_failed_is_rolled_back(app, production, clinician, status):
+    before = clinician.name
+    with app.test_request_context("/"):
+        db.session.get(Clinician, clinician.id).name = "Half done"
+        db.session.flush()
+        app.process_response(make_response("went wrong", status))
+        assert stored_name(clinician.id) == before
+        with writing():  # a later unit of work in the same context commits only its own change
+            db.session.get(Clinician, clinician.id).email = "later@example.com"
+    assert stored_name(clinician.id) == before
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_without_strict_a_stray_flush_in_a_job_is_kept_only_if_the_job_returns(app, production, clinician, fails):
+    before = clinician.name
+
+    def stray_job(clinician_id: int) -> None:
+        db.session.get(Clinician, clinician_id).name = "From a job"
+        db.session.flush()
+        if fails:
+            raise RuntimeError("the job went wrong after its stray write")
+
+    try:
+        _in_context(app, stray_job)(clinician.id)
+    except RuntimeError:
+        assert fails
+    assert stored_name(clinician.id) == (before if fails else "From a job")
 
 
 def test_save_versioned_joins_the_callers_unit_of_work_only(app, clinician):
