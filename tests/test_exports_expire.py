@@ -117,3 +117,28 @@ def test_exports_finished_before_expiry_existed_are_given_one_by_the_migration_a
     assert sweep(utcnow()).erased == 1
     db.session.expire_all()
     assert jobs["old.zip"].result is None and jobs["recent.zip"].result == b"PK a record"
+
+
+def test_only_a_download_decrypts_the_file_not_a_list_a_poll_a_sweep_or_an_erasure(app, world, monkeypatch):
+    from practice import crypto
+
+    therapist, job = export_once(app, world)
+    job_id = job.id
+    opened = []
+    unseal = crypto._unseal
+
+    def counting(token: str) -> bytes:
+        plain = unseal(token)
+        if plain.startswith(b"PK\x03\x04"):  # the export's ZIP, not a name or a note
+            opened.append(True)
+        return plain
+
+    monkeypatch.setattr(crypto, "_unseal", counting)
+    for url in (f"/couples/{world.couple.id}/exports", f"/jobs/{job_id}", f"/jobs/{job_id}/status"):
+        assert therapist.get(url).status_code == 200
+    assert sweep(utcnow()).erased == 0
+    assert opened == []
+    assert therapist.get(f"/jobs/{job_id}/download").status_code == 200 and opened == [True]
+    assert sweep(utcnow() + timedelta(days=30)).erased == 1 and opened == [True]
+    db.session.expire_all()
+    assert db.session.get(BackgroundJob, job_id).result is None

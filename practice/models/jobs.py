@@ -36,7 +36,9 @@ class BackgroundJob(Base):
     message: Mapped[str] = mapped_column(String(300), default="")  # why it failed, in plain words
     file_name: Mapped[str] = mapped_column(String(200), default="")
     content_type: Mapped[str] = mapped_column(String(100), default="")
-    result: Mapped[bytes | None] = mapped_column(EncryptedBytes)
+    # Loaded only when read (a download): every list, poll, claim and sweep of jobs would otherwise
+    # fetch and decrypt each file, megabytes apiece.
+    result: Mapped[bytes | None] = mapped_column(EncryptedBytes, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
