@@ -114,3 +114,13 @@ def test_a_render_given_up_on_is_killed_by_the_server(server):
 def test_many_documents_through_the_server_come_back_in_order(server):
     htmls = [WARMUP_HTML.replace("Zoë", name) for name in ("Ana", "Bram", "Chen")]
     assert list(render_pdfs_bounded(htmls, parallel=2)) == [render_pdf(html) for html in htmls]
+
+
+def test_a_server_that_died_is_replaced_at_the_next_render(server, caplog):
+    os.kill(server, 9)  # killed, as the kernel's out-of-memory killer might
+    deadline = perf_counter() + 5
+    while render_server._RUNNING.process.is_alive() and perf_counter() < deadline:
+        pass
+    assert render_pdf_bounded(WARMUP_HTML).startswith(b"%PDF")
+    assert render_server.pid() not in (None, server) and "had stopped" in caplog.text
+    assert render_pdf_bounded(WARMUP_HTML).startswith(b"%PDF")  # and it serves on

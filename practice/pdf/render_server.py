@@ -18,6 +18,10 @@ practice.pdf.render: RLIMIT_AS and RLIMIT_CPU are set in the child as before.
 
 Processes without threads (a gunicorn sync worker, the tests) keep forking
 their children directly, which is as safe and has no hop.
+
+A server that died (killed, out of memory) is noticed at the next render,
+logged, and replaced: one fork from the threaded worker, rather than a fork
+for every render after it or a worker whose every PDF fails until restarted.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class _Server:
 
 
 _RUNNING: _Server | None = None
+_REPLACING = threading.Lock()  # two threads that both find the server dead start one new one
 
 
 def start() -> None:
@@ -98,13 +103,38 @@ def ask(html: str, base_url: str, limits: render.RenderLimits) -> tuple[Connecti
     server = _RUNNING
     if server is None:
         raise RuntimeError("the render server is not running")
+    if server.process.is_alive():
+        try:
+            return _ask(server, html, base_url, limits)
+        except OSError:  # it died between the check and the request
+            pass
+    return _ask(_replace(server), html, base_url, limits)
+
+
+def _ask(server: _Server, html: str, base_url: str, limits: render.RenderLimits) -> tuple[Connection, int]:
     mine, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     token = server.next_token()
-    socket.send_fds(server.requests, [_encode("render", token, base_url, asdict(limits))], [child.fileno()])
-    child.close()
+    try:
+        socket.send_fds(server.requests, [_encode("render", token, base_url, asdict(limits))], [child.fileno()])
+    except OSError:
+        mine.close()
+        raise
+    finally:
+        child.close()
     connection = Connection(mine.detach())
     connection.send(html)  # the child reads it as its first message
     return connection, token
+
+
+def _replace(dead: _Server) -> _Server:
+    """Start a new server in place of one that stopped (unless another thread already has)."""
+    with _REPLACING:
+        if _RUNNING is dead:
+            log.error("the PDF render server (pid %s) had stopped, exit code %s; starting another",
+                      dead.process.pid, dead.process.exitcode)
+            stop()
+            start()
+        return _RUNNING
 
 
 def cancel(token: int) -> None:
