@@ -20,12 +20,17 @@ is handed to the server with no transaction open: the row is claimed, then
 sent, then marked, each a short unit of work.
 
 Nothing is dropped silently. A row the queue never received, or whose
-worker died, is queued again by the sweep (practice.jobs.sweep). A message
-the server refuses on every attempt is marked failed, its body erased, and
-listed for the practice owner as "could not be sent" when it was about a
-practice (`Regarding`); the handler registered for its topic with
+worker died, is queued again by the sweep (practice.jobs.sweep); a second
+message for a row another worker is sending sends nothing (`sending_until`).
+A message the server refuses on every attempt is marked failed, its body
+erased, and listed for the practice owner as "could not be sent": every
+message about a practice's people says so (`Regarding`: the practice, the
+partner or clinician, a topic). The handler registered for its topic with
 `@on_failure(kind)` runs (a reminder releases its claim, so the next run
-tries again), and a later message on the same topic settles the failure.
+tries again); a later message on the same topic settles the failure, and
+the sweep clears it after FAILED_KEPT. A message about no practice (a
+sign-up, a password reset: the person is there and can ask again) is on
+nobody's list, so a failed one is deleted at once; the log keeps the fact.
 
 With `JOBS_QUEUE=immediate` (tests, and set-ups without a worker) the job
 runs at once in the caller, with no retry, and a refusal reaches the caller.
@@ -53,6 +58,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4  # the first try and three retries, a minute apart
 RETRY_DELAY_SECONDS = 60
 LEASE = timedelta(minutes=15)  # a queued message still unsent this long after it was queued is queued again
+FAILED_KEPT = timedelta(days=30)  # how long a failure stays on the owner's list if nothing settles it
 SENDING = timedelta(minutes=5)  # a worker's claim on a row while it talks to the mail server (SMTP times out sooner)
 _AFTER_COMMIT = "twofold_mail_after_commit"  # Session.info: ids to queue once the caller's unit of work commits
 
@@ -69,6 +75,7 @@ class Regarding:
 
     practice_id: int | None = None
     partner_id: int | None = None
+    clinician_id: int | None = None
     topic: str = ""  # "<kind>:<ids>", as OutgoingEmail.topic
 
 
@@ -87,7 +94,8 @@ def send_templated(to: str, subject: str, template: str, *, regarding: Regarding
     """Render a message now, keep it sealed in the outbox and queue its delivery once it is committed."""
     message = render(subject, template, **context)
     _queue(OutgoingEmail(recipient=to, subject=message.subject, body_text=message.text, body_html=message.html,
-                         practice_id=regarding.practice_id, partner_id=regarding.partner_id, topic=regarding.topic))
+                         practice_id=regarding.practice_id, partner_id=regarding.partner_id,
+                         clinician_id=regarding.clinician_id, topic=regarding.topic))
 
 
 def send_composed(name: str, to: str) -> None:
@@ -232,7 +240,10 @@ def _mark_sent(outgoing_id: int) -> None:
 
 
 def _give_up(outgoing_id: int) -> None:
-    """Every attempt was refused: keep the row, without its body, for the owner's list, and run its topic's handler."""
+    """Every attempt was refused: keep the row, without its body, for the owner's list, and run its topic's handler.
+
+    A row about no practice would be on nobody's list: it is deleted instead.
+    """
     with writing():
         row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
         row.failed_at, row.sending_until = utcnow(), None
@@ -242,3 +253,5 @@ def _give_up(outgoing_id: int) -> None:
         handler = _FAILURE_HANDLERS.get(row.topic.partition(":")[0])
         if handler is not None:
             handler(row)
+        if row.practice_id is None:
+            db.session.delete(row)

@@ -1,4 +1,4 @@
-"""mail claims, so one message is sent by one worker; and an expiry for exports finished before 0018
+"""mail claims, so one message is sent by one worker, and the clinician a failed message concerns; an expiry for exports finished before 0018
 
 Revision ID: 0019
 Revises: 0018
@@ -24,6 +24,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('outgoing_emails') as table:
         table.add_column(sa.Column('sending_until', sa.DateTime(), nullable=True))
+        table.add_column(sa.Column('clinician_id', sa.Integer(), nullable=True))
+        table.create_foreign_key('fk_outgoing_emails_clinician_id_clinicians', 'clinicians', ['clinician_id'], ['id'])
     connection = op.get_bind()
     unexpiring = connection.execute(sa.text(
         "SELECT background_jobs.id, COALESCE(background_jobs.finished_at, background_jobs.created_at), "
@@ -45,4 +47,6 @@ def _as_datetime(value):
 
 def downgrade():
     with op.batch_alter_table('outgoing_emails') as table:
+        table.drop_constraint('fk_outgoing_emails_clinician_id_clinicians', type_='foreignkey')
+        table.drop_column('clinician_id')
         table.drop_column('sending_until')

@@ -16,7 +16,7 @@ from practice import audit
 from practice.database import writing
 from practice.errors_domain import DomainError, TokenError
 from practice.extensions import db
-from practice.mail import Composed, composer, send_composed, send_templated
+from practice.mail import Composed, Regarding, composer, send_composed, send_templated
 from practice.mail import render as render_email
 from practice.models import (
     Clinician,
@@ -230,7 +230,9 @@ def confirm_email_change(clinician: Clinician, token: str) -> None:
         clinician.email = change["to"]
         audit.record(audit.AuditAction.CHANGE, record=clinician, detail={"field": "email"})
         send_templated(old, "Your Twofold sign-in email was changed", "email_changed",
-                       name=clinician.name, new_email=clinician.email)
+                       name=clinician.name, new_email=clinician.email,
+                       regarding=Regarding(practice_id=clinician.practice_id, clinician_id=clinician.id,
+                                           topic=f"email_changed:{clinician.id}"))
 
 
 def update_profile(clinician: Clinician, *, name: str, credentials: str) -> None:

@@ -12,7 +12,8 @@ worker does too), and `flask jobs sweep` runs it by hand. It
 - takes back jobs whose worker died (their lease ran out): they run again, or
   are marked failed with a plain message after MAX_ATTEMPTS;
 - erases prepared files (exports, large PDFs) past their practice's retention,
-  and records each erasure in the audit trail.
+  and records each erasure in the audit trail;
+- clears email failures from the owner's list after practice.mail.FAILED_KEPT.
 
 Each step is its own short unit of work; enqueueing happens after commit.
 """
@@ -23,7 +24,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from practice import audit, mail
 from practice.database import writing
@@ -45,11 +46,12 @@ class Swept:
     gave_up: int = 0
     emails: int = 0
     erased: int = 0
+    failures_cleared: int = 0
 
     def __str__(self) -> str:
         return (f"{self.enqueued} job(s) and {self.emails} email(s) put on the queue, "
                 f"{self.taken_back} job(s) taken back from stopped workers ({self.gave_up} given up), "
-                f"{self.erased} expired file(s) erased")
+                f"{self.erased} expired file(s) erased, {self.failures_cleared} old email failure(s) cleared")
 
 
 @queue.periodic(minutes=1)
@@ -67,6 +69,7 @@ def sweep(now: datetime) -> Swept:
     swept.taken_back, swept.gave_up = take_back_stopped_jobs(now)
     swept.emails = enqueue_forgotten_email(now)
     swept.erased = erase_expired_files(now)
+    swept.failures_cleared = clear_old_email_failures(now)
     return swept
 
 
@@ -132,3 +135,10 @@ def erase_expired_files(now: datetime) -> int:
                          practice_id=db.session.get(Clinician, job.clinician_id).practice_id,
                          detail={"kind": job.kind, "reason": "expired"})
     return len(expired)
+
+
+def clear_old_email_failures(now: datetime) -> int:
+    """Failed email nothing settled within FAILED_KEPT leaves the owner's list (only whom and when was kept)."""
+    with writing():
+        return db.session.execute(delete(OutgoingEmail).where(OutgoingEmail.failed_at < now - mail.FAILED_KEPT)
+                                  .execution_options(synchronize_session=False)).rowcount

@@ -22,8 +22,11 @@ class OutgoingEmail(Base):
     so a second message naming the row (the sweep's, a redelivery) sends
     nothing while the first is at it. A message the mail server refused on every
     attempt gets `failed_at` and stays, without its body, on the practice
-    owner's "could not be sent" list (`practice_id`, and the partner it was
-    for, if any) until a later message on the same `topic` goes out."""
+    owner's "could not be sent" list (`practice_id`, and the partner or
+    clinician it was for, if any) until a later message on the same `topic`
+    goes out, or for FAILED_KEPT (practice.mail). A failed message that
+    concerns no practice (a sign-up, a password reset: the person is there
+    to ask again) is on nobody's list, so it is deleted when it fails."""
 
     __tablename__ = "outgoing_emails"
 
@@ -41,6 +44,7 @@ class OutgoingEmail(Base):
     sending_until: Mapped[datetime | None]  # a worker has claimed the row and is sending it until then
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id"), index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))  # a clinician it concerns
     # What the message is about, as "<kind>:<ids>" (a reminder: "reminder:<response id>:<kind>"): a failure
     # handler is chosen by its kind, and a later message on the same topic settles an earlier failure.
     topic: Mapped[str] = mapped_column(String(80), default="", server_default="")

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from practice.database import writing
 from practice.errors_domain import DomainError
 from practice.extensions import db
-from practice.mail import send_templated
+from practice.mail import Regarding, send_templated
 from practice.models import Clinician, Partner, PartnerInvitation, utcnow
 from practice.practices import crisis
 from practice.passwords import hash_password, needs_rehash, verify_password
@@ -48,7 +48,9 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
         ))
         if partner.email:
             send_templated(partner.email, f"Your private Twofold space from {isolate(clinician.practice.name)}",
-                           "partner_invitation", partner=partner, clinician=clinician, link=link, days=days)
+                           "partner_invitation", partner=partner, clinician=clinician, link=link, days=days,
+                           regarding=Regarding(practice_id=clinician.practice_id, partner_id=partner.id,
+                                               topic=f"partner_invitation:{partner.id}"))
     return link
 
 

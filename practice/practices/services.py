@@ -13,7 +13,7 @@ from practice.checkins import notices
 from practice.database import writing
 from practice.extensions import db
 from practice.versioning import flush_or_conflict, save_versioned
-from practice.mail import send_templated
+from practice.mail import Regarding, send_templated
 from practice.domain import CoupleStatus
 from practice.errors_domain import DomainError
 from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
@@ -47,14 +47,13 @@ def invite_clinician(owner: Clinician, email: str) -> str:
     days = current_app.config["INVITATION_DAYS"]
     link = public_url_for("auth.accept_invitation", token=token)
     with writing():  # the invitation and its email, both or neither
-        db.session.add(
-            ClinicianInvitation(
-                practice_id=owner.practice_id, invited_by=owner, email=email,
-                token_hash=token_hash, expires_at=utcnow() + timedelta(days=days),
-            )
-        )
+        invitation = ClinicianInvitation(practice_id=owner.practice_id, invited_by=owner, email=email,
+                                         token_hash=token_hash, expires_at=utcnow() + timedelta(days=days))
+        db.session.add(invitation)
+        db.session.flush()
         send_templated(email, f"{isolate(owner.name)} invited you to join {isolate(owner.practice.name)} on Twofold",
-                       "clinician_invitation", owner=owner, link=link, days=days)
+                       "clinician_invitation", owner=owner, link=link, days=days,
+                       regarding=Regarding(practice_id=owner.practice_id, topic=f"colleague_invitation:{invitation.id}"))
     return link
 
 

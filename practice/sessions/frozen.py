@@ -230,14 +230,17 @@ def release_corrected(session: TherapySession, by: Clinician, reason_text: str) 
 
 def _tell_partners(session: TherapySession) -> None:
     """An email to each partner who can sign in: a handout changed, and where to find it. Nothing clinical."""
-    from practice.mail import send_templated  # the mail module reaches the job queue; keep imports light
+    from practice.mail import Regarding, send_templated  # the mail module reaches the job queue; keep imports light
 
     link = public_url_for("portal.home", _anchor="handouts-heading")
     for partner in session.couple.partners:
         if partner.email and partner.is_active:
             try:  # each message is stored in its own short unit of work, then queued (practice.mail)
                 send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
-                               partner=partner, link=link)
+                               partner=partner, link=link,
+                               regarding=Regarding(practice_id=session.couple.clinician.practice_id,
+                                                   partner_id=partner.id,
+                                                   topic=f"handout_corrected:{session.id}:{partner.id}"))
             except Exception:  # the portal note still tells them; a refused email must not undo the release
                 log.exception("could not tell partner %s about a corrected handout", partner.id)
 
