@@ -130,6 +130,8 @@ def _niceness_after(steps: int, answer) -> None:
 @pytest.mark.parametrize("steps", [10, 0])
 def test_the_job_worker_and_the_renders_it_forks_run_beneath_the_web_workers(steps):
     """JOBS_NICENESS steps down, and what the worker forks (the render server, its children) stays down."""
+    if os.getpriority(os.PRIO_PROCESS, 0) + steps > 19:
+        pytest.skip("this test run is niced already: the kernel caps niceness at 19")
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
     worker = context.Process(target=_niceness_after, args=(steps, theirs))

@@ -131,3 +131,15 @@ def test_every_portal_page_showing_crisis_contacts_makes_them_tappable(app, worl
     exercise = make_exercise(world.clinician, title="Mood and care", show_crisis_resources=True)
     assignment = give_homework(world, exercise=exercise)
     assert b'href="tel:116123"' in alex.get(f"/portal/homework/{assignment.id}").data
+
+
+def test_crisis_numbers_are_escaped_whether_or_not_they_were_seen_as_markup_first():
+    from markupsafe import Markup
+
+    from practice.portal.contacts import number_links
+
+    text = "<b>Call</b> 0800 123 456"
+    for links in (contact_links, lambda words: number_links(words, None)):
+        assert "<b>Call</b>" in links(Markup(text))  # trusted markup stays as it is
+        again = links(text)  # the same words as plain text: a cache keyed on equal strings would hand back the above
+        assert "&lt;b&gt;Call&lt;/b&gt;" in again and "<b>" not in again

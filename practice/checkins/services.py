@@ -16,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from practice import audit
 from practice.database import writing
 from practice.errors_domain import ConflictError, DomainError
-from practice.database import writing
 from practice.extensions import db
 from practice.models import Clinician, Couple, SafetyAnswer, SafetyFlag, utcnow
 from practice.versioning import save_versioned

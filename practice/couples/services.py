@@ -8,7 +8,6 @@ from practice import audit
 from practice.authz import couples_of_current_clinician
 from practice.database import writing
 from practice.domain import CoupleStatus
-from practice.database import writing
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, utcnow
 from practice.versioning import ensure_version, save_versioned

@@ -14,7 +14,6 @@ from practice.checkins.services import flag_applies
 from practice.database import writing
 from practice.domain import CoupleStatus, Mode, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
-from practice.database import writing
 from practice.extensions import db
 from practice.versioning import save_versioned
 from practice.models import Assignment, Clinician, Couple, Partner, Response, utcnow

@@ -40,7 +40,7 @@ def _is_number(candidate: str) -> bool:
     return not re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", candidate.strip())  # a date, not a number
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256, typed=True)  # typed: Markup and str are equal keys, escaped differently
 def number_links(number: str, body: str | None = None) -> Markup:
     """A tap-to-call link on the number itself, and a tap-to-text link after it."""
     dial = dial_string(number)
@@ -50,7 +50,7 @@ def number_links(number: str, body: str | None = None) -> Markup:
         dial=dial, shown=number, sms=sms)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256, typed=True)  # typed: Markup and str are equal keys, escaped differently
 def contact_links(text: str | None) -> Markup:
     """The practice's crisis text, escaped, with every phone number in it tappable."""
     if not text:
