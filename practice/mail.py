@@ -46,7 +46,7 @@ from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import delete, event, or_, update
+from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from practice.database import is_writing, writing
@@ -182,16 +182,29 @@ def deliver(outgoing_id: int) -> None:
     message = _claim(outgoing_id)
     if message is None:
         return
-    attempts, to, composed = message
+    attempt, to, composed = message
     try:
         send_now(to, *composed)
     except Exception:
-        if attempts >= MAX_ATTEMPTS or _immediate():
-            _give_up(outgoing_id)
+        if attempt >= MAX_ATTEMPTS or _immediate():
+            _give_up(outgoing_id, attempt)
         else:
-            _release(outgoing_id)
+            _release(outgoing_id, attempt)
         raise  # on the queue, Huey retries it while it has retries left
     _mark_sent(outgoing_id)
+
+
+def _unsettled(outgoing_id: int, attempt: int | None = None) -> list:
+    """Conditions on a row neither sent nor failed (and, given `attempt`, still claimed by that attempt).
+
+    The attempt number is the claim's fencing token: a worker whose claim ran
+    out while it talked to the mail server cannot release, or fail, the
+    attempt of the worker that claimed the row after it.
+    """
+    conditions = [OutgoingEmail.id == outgoing_id, OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None)]
+    if attempt is not None:
+        conditions.append(OutgoingEmail.attempts == attempt)
+    return conditions
 
 
 def _claim(outgoing_id: int) -> tuple[int, str, Composed] | None:
@@ -200,17 +213,21 @@ def _claim(outgoing_id: int) -> tuple[int, str, Composed] | None:
     None: already sent or failed, another worker is sending it now (a duplicate
     message: the sweep's, a redelivery), or nothing to say. The claim is one
     conditional UPDATE, so of two workers only one sees its row count be 1.
+    A row whose every attempt was claimed and never finished (its worker died
+    or hung each time) is marked failed here rather than offered for ever.
     """
     now = utcnow()
+    free = or_(OutgoingEmail.sending_until.is_(None), OutgoingEmail.sending_until < now)
     with writing():
         claimed = db.session.execute(
-            update(OutgoingEmail)
-            .where(OutgoingEmail.id == outgoing_id, OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None),
-                   or_(OutgoingEmail.sending_until.is_(None), OutgoingEmail.sending_until < now))
+            update(OutgoingEmail).where(*_unsettled(outgoing_id), OutgoingEmail.attempts < MAX_ATTEMPTS, free)
             .values(sending_until=now + SENDING, attempts=OutgoingEmail.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
+            abandoned = _locked(*_unsettled(outgoing_id), OutgoingEmail.attempts >= MAX_ATTEMPTS, free)
+            if abandoned is not None:
+                _fail(abandoned)
             return None
         row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
         if row.body_text is None:
@@ -222,36 +239,54 @@ def _claim(outgoing_id: int) -> tuple[int, str, Composed] | None:
         return row.attempts, row.recipient, Composed(row.subject, row.body_text, row.body_html)
 
 
-def _release(outgoing_id: int) -> None:
+def _locked(*conditions) -> OutgoingEmail | None:
+    """The row matching `conditions`, loaded afresh and locked for this unit of work (PostgreSQL: FOR UPDATE)."""
+    return db.session.scalars(select(OutgoingEmail).where(*conditions).with_for_update()
+                              .execution_options(populate_existing=True)).one_or_none()
+
+
+def _release(outgoing_id: int, attempt: int) -> None:
     """A refused attempt lets go of its claim, so the retry (or any worker) may try again."""
     with writing():
-        db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == outgoing_id).values(sending_until=None))
+        db.session.execute(update(OutgoingEmail).where(*_unsettled(outgoing_id, attempt)).values(sending_until=None)
+                           .execution_options(synchronize_session=False))
 
 
 def _mark_sent(outgoing_id: int) -> None:
-    """Sent: erase the body (the link in it is the recipient's alone now) and settle failures on its topic."""
+    """Sent: erase the body (the link in it is the recipient's alone now) and settle failures on its topic.
+
+    Whoever's claim it was: the message went. A row already marked, or
+    deleted meanwhile (settled by a later message on its topic), needs nothing.
+    """
     with writing():
-        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
-        row.sent_at, row.sending_until = utcnow(), None
+        row = _locked(OutgoingEmail.id == outgoing_id, OutgoingEmail.sent_at.is_(None))
+        if row is None:
+            return
+        row.sent_at, row.sending_until, row.failed_at = utcnow(), None, None
         row.body_text = row.body_html = None
         if row.topic:
             db.session.execute(delete(OutgoingEmail).where(OutgoingEmail.topic == row.topic,
                                                            OutgoingEmail.failed_at.is_not(None)))
 
 
-def _give_up(outgoing_id: int) -> None:
-    """Every attempt was refused: keep the row, without its body, for the owner's list, and run its topic's handler.
+def _give_up(outgoing_id: int, attempt: int) -> None:
+    """This worker's last attempt was refused: mark the row failed, unless another worker's attempt has it now."""
+    with writing():
+        row = _locked(*_unsettled(outgoing_id, attempt))
+        if row is not None:
+            _fail(row)
+
+
+def _fail(row: OutgoingEmail) -> None:
+    """Keep the row, without its body, for the owner's list, and run its topic's handler (inside writing()).
 
     A row about no practice would be on nobody's list: it is deleted instead.
     """
-    with writing():
-        row = db.session.get(OutgoingEmail, outgoing_id, populate_existing=True)
-        row.failed_at, row.sending_until = utcnow(), None
-        row.body_text = row.body_html = None
-        log.error("email %s (%s) could not be sent after %s attempt(s)", row.id, row.topic or row.composer,
-                  row.attempts)
-        handler = _FAILURE_HANDLERS.get(row.topic.partition(":")[0])
-        if handler is not None:
-            handler(row)
-        if row.practice_id is None:
-            db.session.delete(row)
+    row.failed_at, row.sending_until = utcnow(), None
+    row.body_text = row.body_html = None
+    log.error("email %s (%s) could not be sent after %s attempt(s)", row.id, row.topic or row.composer, row.attempts)
+    handler = _FAILURE_HANDLERS.get(row.topic.partition(":")[0])
+    if handler is not None:
+        handler(row)
+    if row.practice_id is None:
+        db.session.delete(row)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from practice.database import writing
 from practice.extensions import db
 from practice.jobs import services
 from practice.jobs.services import JobFile
-from practice.mail import deliver, send_templated
+from practice.mail import MAX_ATTEMPTS, deliver, send_templated
 from practice.models import BackgroundJob, OutgoingEmail, utcnow
 from tests.homework_helpers import world  # noqa: F401
 
@@ -83,35 +84,93 @@ def test_a_worker_whose_run_was_taken_back_records_nothing_over_the_run_that_rep
     assert utcnow() < job.lease_until < utcnow() + services.LEASE / 2  # the stale heartbeat renewed nothing
 
 
+def test_a_worker_whose_run_was_taken_back_and_not_yet_rerun_records_nothing(app, world, monkeypatch):
+    job_id = queued_job(world)
+
+    def taken_back_meanwhile(job):
+        with app.app_context(), writing():  # the sweep took it back; its new message waits on the queue
+            taken = db.session.get(BackgroundJob, job.id)
+            taken.status, taken.lease_until = "queued", None
+        with app.app_context(), writing():
+            services.renew(job_id, 1)
+        return JobFile("stale.pdf", "application/pdf", NOTE)
+
+    monkeypatch.setitem(services.KINDS, "test_once", taken_back_meanwhile)
+    services.run(job_id)
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job_id)
+    assert (job.status, job.attempts, job.file_name, job.lease_until) == ("queued", 1, "", None)
+
+
 def test_a_second_message_while_an_email_is_being_sent_sends_nothing(app, outbox, monkeypatch):
     import flask_mailman
 
     send = flask_mailman.EmailMultiAlternatives.send
-    duplicate = {}
+    during = []
 
     def slow_server(message, *args):
-        if not duplicate:
+        if not during:
             row_id = db.session.scalar(select(OutgoingEmail.id))
             with app.app_context():  # another worker holds a second message for the same row
-                duplicate["sent"] = deliver(row_id)
+                deliver(row_id)
+            during.append(len(outbox))  # what the second worker sent while the first was at it
         return send(message, *args)
 
     monkeypatch.setattr(flask_mailman.EmailMultiAlternatives, "send", slow_server)
     send_templated("casey@example.com", "Reset your Twofold password", "password_reset",
                    name="Casey", reset_url="http://127.0.0.1/reset/abc", hours=1)
     row = db.session.scalars(select(OutgoingEmail)).one()
-    assert [m.to for m in outbox] == [["casey@example.com"]] and "sent" in duplicate
+    assert during == [0] and [m.to for m in outbox] == [["casey@example.com"]]
     assert (row.attempts, row.sending_until) == (1, None) and row.sent_at is not None
     deliver(row.id)  # a redelivery after it went
     assert len(outbox) == 1
 
 
-def test_an_email_whose_sender_died_mid_send_is_sent_by_the_next_message(app, outbox):
+def unsent(fields: dict) -> int:
     row = OutgoingEmail(recipient="casey@example.com", subject="Hello", body_text="Hello", body_html="<p>Hello</p>",
-                        attempts=1, sending_until=utcnow() - timedelta(seconds=1), enqueued_at=utcnow())
+                        enqueued_at=utcnow(), **fields)
     db.session.add(row)
+    db.session.flush()
+    row_id = row.id
     db.session.commit()
-    deliver(row.id)
-    db.session.expire_all()
-    assert [m.to for m in outbox] == [["casey@example.com"]] and row.attempts == 2 and row.sent_at is not None
+    return row_id
 
+
+@pytest.mark.parametrize(("claimed_for", "sent"), [(timedelta(seconds=-1), True), (timedelta(minutes=1), False)])
+def test_an_email_is_sent_by_the_next_message_only_once_its_senders_claim_ran_out(app, outbox, claimed_for, sent):
+    row_id = unsent({"attempts": 1, "sending_until": utcnow() + claimed_for})
+    deliver(row_id)
+    row = db.session.get(OutgoingEmail, row_id)
+    assert (len(outbox), row.attempts, row.sent_at is not None) == ((1, 2, True) if sent else (0, 1, False))
+
+
+def test_a_sender_whose_claim_ran_out_cannot_release_or_fail_the_attempt_that_replaced_it(app, outbox, monkeypatch):
+    import flask_mailman
+
+    from practice import mail
+
+    send = flask_mailman.EmailMultiAlternatives.send
+    row_id = unsent({"attempts": 1, "sending_until": utcnow() - timedelta(seconds=1)})  # attempt 1 stalled
+    seen = {}
+
+    def while_attempt_two_sends(message, *args):
+        with app.app_context():  # attempt 1's worker wakes: its server refused, and it was its last chance
+            mail._release(row_id, 1)
+            mail._give_up(row_id, 1)
+            row = db.session.get(OutgoingEmail, row_id)
+            seen["during"] = (row.sending_until is not None, row.failed_at)
+        return send(message, *args)
+
+    monkeypatch.setattr(flask_mailman.EmailMultiAlternatives, "send", while_attempt_two_sends)
+    deliver(row_id)  # attempt 2: the sweep's message, claimed once attempt 1's claim ran out
+    row = db.session.get(OutgoingEmail, row_id)  # a row about no practice would have been deleted on failing
+    assert seen["during"] == (True, None) and len(outbox) == 1
+    assert row is not None and row.sent_at is not None and row.attempts == 2
+
+
+def test_an_email_whose_every_attempt_died_with_its_worker_fails_instead_of_being_offered_for_ever(app, outbox, world):
+    row_id = unsent({"attempts": MAX_ATTEMPTS, "sending_until": utcnow() - timedelta(seconds=1),
+                     "practice_id": world.clinician.practice_id})
+    deliver(row_id)
+    row = db.session.get(OutgoingEmail, row_id)
+    assert outbox == [] and row.failed_at is not None and row.attempts == MAX_ATTEMPTS

@@ -41,7 +41,10 @@ def download(job_id: int):
     job = job_for_clinician_or_404(job_id)
     if not downloadable(job):
         abort(404)
-    response = send_file(BytesIO(job.result), mimetype=job.content_type, as_attachment=True,
+    content = job.result  # loaded only now (deferred): a sweep may have erased it since the row was read
+    if content is None:
+        abort(404)
+    response = send_file(BytesIO(content), mimetype=job.content_type, as_attachment=True,
                          download_name=job.file_name, max_age=0)
     response.headers["Cache-Control"] = "no-store"  # clinical content: never kept by a browser or proxy
     services.record_download(job)
