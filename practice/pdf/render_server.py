@@ -51,36 +51,39 @@ class _Server:
 
     process: BaseProcess
     requests: socket.socket
-    tokens: itertools.count
-    lock: threading.Lock  # sendmsg is atomic on SEQPACKET; the lock only guards the token counter
-
-    def next_token(self) -> int:
-        with self.lock:
-            return next(self.tokens)
 
 
 _RUNNING: _Server | None = None
 _REPLACING = threading.Lock()  # two threads that both find the server dead start one new one
+# One count for the process, across replaced servers: a late `cancel` for a dead server's render
+# can never name a render of the server that replaced it. next() on a count is atomic in CPython.
+_TOKENS = itertools.count(1)
 
 
 def start() -> None:
     """Fork the render server now (call before starting threads); later bounded renders go through it."""
     global _RUNNING
-    if _RUNNING is not None:
-        return
+    if _RUNNING is None:
+        _RUNNING = _fork_server()
+
+
+def _fork_server() -> _Server:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     process = render._FORK.Process(target=_serve, args=(theirs, ours), name="twofold-pdf-renders", daemon=True)
     process.start()
     theirs.close()
-    _RUNNING = _Server(process, ours, itertools.count(1), threading.Lock())
+    return _Server(process, ours)
 
 
 def stop() -> None:
     """Stop the server (its children with it) and fork directly again."""
     global _RUNNING
-    if _RUNNING is None:
-        return
-    server, _RUNNING = _RUNNING, None
+    if _RUNNING is not None:
+        server, _RUNNING = _RUNNING, None
+        _close(server)
+
+
+def _close(server: _Server) -> None:
     server.requests.close()  # the server sees the end of its requests and exits
     server.process.join(5)
     if server.process.is_alive():
@@ -106,34 +109,44 @@ def ask(html: str, base_url: str, limits: render.RenderLimits) -> tuple[Connecti
     if server.process.is_alive():
         try:
             return _ask(server, html, base_url, limits)
-        except OSError:  # it died between the check and the request
-            pass
+        except OSError:
+            if server.process.is_alive():
+                raise  # a live server that could not take this request (out of file descriptors): not replaced
     return _ask(_replace(server), html, base_url, limits)
 
 
 def _ask(server: _Server, html: str, base_url: str, limits: render.RenderLimits) -> tuple[Connection, int]:
     mine, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    token = server.next_token()
+    token = next(_TOKENS)
     try:
         socket.send_fds(server.requests, [_encode("render", token, base_url, asdict(limits))], [child.fileno()])
+        child.close()
+        connection = Connection(mine.detach())
     except OSError:
+        child.close()
         mine.close()
         raise
-    finally:
-        child.close()
-    connection = Connection(mine.detach())
-    connection.send(html)  # the child reads it as its first message
+    try:
+        connection.send(html)  # the child reads it as its first message
+    except OSError:
+        connection.close()
+        raise
     return connection, token
 
 
 def _replace(dead: _Server) -> _Server:
-    """Start a new server in place of one that stopped (unless another thread already has)."""
+    """Start a new server in place of one that stopped (unless another thread already has).
+
+    The new one is running before it is swapped in, so a thread rendering
+    meanwhile never finds no server and forks from this threaded process.
+    """
+    global _RUNNING
     with _REPLACING:
         if _RUNNING is dead:
             log.error("the PDF render server (pid %s) had stopped, exit code %s; starting another",
                       dead.process.pid, dead.process.exitcode)
-            stop()
-            start()
+            _RUNNING = _fork_server()
+            _close(dead)
         return _RUNNING
 
 
