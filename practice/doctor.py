@@ -39,7 +39,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import ScriptInfo
 
-from practice.serving import Serving, planned
+from practice.serving import Serving, bind_addresses, planned
 from practice.urls import PublicURLError, parse_public_url, public_host
 
 MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
@@ -94,10 +94,11 @@ def settings_now(config: Mapping[str, Any]) -> dict[str, Any]:
 def is_rehearsal(facts: Facts) -> bool:
     """True when only this machine can use the practice: a loopback PUBLIC_URL, and gunicorn bound only to loopback.
 
-    In the factory gunicorn's binds are not known yet (`serving` is None), so
-    the address alone decides there; gunicorn's start decides again with them.
+    In the factory gunicorn's binds are not known yet (`serving` is None): the
+    ones HOST and PORT plan (as `make run` and gunicorn.conf.py bind) stand in,
+    and gunicorn's start decides again with the real ones.
     """
-    binds = facts.serving.bind if facts.serving else ()
+    binds = facts.serving.bind if facts.serving else bind_addresses()
     return _is_loopback(public_host(facts.settings.get("PUBLIC_URL") or "")) and all(map(_bound_to_loopback, binds))
 
 

@@ -69,7 +69,6 @@ WRONG = [
     (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS}, GUNICORN, Status.FAIL, "public test key"),
     (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}, GUNICORN, Status.WARN, "public test key"),
     (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}, EXPOSED, Status.FAIL, "public test key"),
-    (doctor.data_keys, {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}, None, Status.WARN, "public test key"),
     (doctor.data_keys, {"DATA_KEYS": [], "DATA_KEY_FILE": "/srv/keys"}, GUNICORN, Status.WARN, "this machine only"),
     (doctor.public_url, {"PUBLIC_URL": None}, GUNICORN, Status.FAIL, "must be set"),
     (doctor.public_url, {"PUBLIC_URL": "twofold.riverbend.example"}, GUNICORN, Status.FAIL, "must be the address"),
@@ -113,6 +112,14 @@ def test_every_settings_check_catches_what_is_wrong_and_says_how_to_fix_it(check
     result = checked(check, serving, **changes)
     assert (result.status, words in result.detail) == (status, True), result
     assert result.fix
+
+
+def test_before_gunicorn_starts_a_rehearsal_is_judged_by_the_address_host_plans_to_bind(monkeypatch):
+    test_keys = {"DATA_KEYS": TestConfig.DATA_KEYS, **LOOPBACK}
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    assert checked(doctor.data_keys, None, **test_keys).status is Status.WARN
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    assert checked(doctor.data_keys, None, **test_keys).status is Status.FAIL
 
 
 def test_what_may_be_shared_passes_with_one_process_and_a_sqlite_queue_on_one_machine():
