@@ -22,11 +22,13 @@ without it (production) it proceeds, since refusing a person's save over a
 missing `with` would do more harm than the short lock it risks, and logs a
 warning once per place in our code that did it, so the place gets fixed.
 
-What then becomes of the stray change is decided, not left to chance (a
-later `writing()` would otherwise commit it, and the request's end roll it
-back): the session is marked, and `settle_stray_writes` commits it with a
-request that succeeded (status below 400) or a job that returned, and rolls
-it back otherwise, saying which in the log.
+What then becomes of the stray change is decided, not left to chance, and
+logged each time: the session is marked, and the change is committed when
+the next `writing()` on the session begins (it cannot run inside an open
+write), or else when the request ends with a status below 400 or the job
+returns (`settle_stray_writes`); it is rolled back with a request or job
+that failed before either. Settling runs before the audit trail's own
+after_request hook, so a kept change has its views recorded with it.
 """
 
 from __future__ import annotations
@@ -108,7 +110,11 @@ def writing(session: Session | scoped_session | None = None) -> Iterator[Session
     if session.new or session.dirty or session.deleted:
         raise UnitOfWorkError("Changes were made before writing() began; make them inside it.")
     if session.in_transaction():
-        session.commit()  # a read transaction: nothing to write, it only ends (a stray write in it is kept)
+        stray = session.info.get(STRAY)
+        session.commit()  # a read transaction: nothing to write, it only ends
+        if stray is not None:
+            log.warning("A change flushed outside writing(), from %s, was committed as the next unit of work "
+                        "began.", stray)
     token = _WRITE_INTENT.set(True)
     session.info[WRITING] = True
     try:

@@ -222,6 +222,29 @@ def test_without_strict_a_stray_flush_in_a_request_that_failed_is_rolled_back(ap
     assert stored_name(clinician.id) == before
 
 
+def test_without_strict_a_stray_flush_is_committed_when_the_next_unit_of_work_begins_and_says_so(
+        app, production, clinician, caplog):
+    with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.database"):
+        db.session.get(Clinician, clinician.id).name = "Stray"
+        db.session.flush()
+        with pytest.raises(DomainError), writing():
+            raise DomainError("the unit of work that followed was refused")
+        app.process_response(make_response("refused", 400))
+    assert stored_name(clinician.id) == "Stray"  # committed before that unit began, as the log says
+    assert any("committed as the next unit of work began" in r.getMessage() for r in caplog.records)
+
+
+def test_without_strict_a_kept_stray_flush_has_its_requests_views_recorded_too(app, production, clinician):
+    before = len(audit_events())
+    with app.test_request_context("/"):
+        viewed = db.session.get(Clinician, clinician.id)
+        viewed.name = "Stray"
+        db.session.flush()
+        audit.viewed(viewed)
+        assert app.process_response(make_response("saved", 200)).status_code == 200
+    assert stored_name(clinician.id) == "Stray" and len(audit_events()) == before + 1
+
+
 @pytest.mark.parametrize("fails", [False, True])
 def test_without_strict_a_stray_flush_in_a_job_is_kept_only_if_the_job_returns(app, production, clinician, fails):
     before = clinician.name
