@@ -121,6 +121,12 @@ class JobQueue:
         bound.ready()
         bound.wrappers[name](*args)
 
+    def waiting(self) -> int:
+        """How many messages wait on this app's queue, not yet taken by a worker (0 in `immediate` mode)."""
+        if current_app.config["JOBS_QUEUE"] == IMMEDIATE:
+            return 0
+        return current_app.extensions["twofold_queue"].ready().pending_count()
+
     def huey(self, app: Flask) -> Huey:
         """The app's Huey (for the worker command and for tests that inspect the queue)."""
         if app.config["JOBS_QUEUE"] == IMMEDIATE:

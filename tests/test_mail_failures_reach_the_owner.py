@@ -90,3 +90,15 @@ def test_the_sweep_clears_a_failure_nothing_settled_after_it_has_been_listed_lon
     db.session.commit()
     assert sweep(utcnow()).failures_cleared == 1
     assert db.session.scalar(select(func.count()).select_from(OutgoingEmail)) == 1
+
+
+def test_inviting_a_colleague_again_settles_the_invitation_that_failed(app, world, monkeypatch, tmp_path):
+    queued = on_a_queue(app, tmp_path, "twofold-mail-reinvite")
+    refuse_every_message(monkeypatch)
+    with queued.app_context():
+        invite_clinician(db.session.get(Clinician, world.clinician.id), "new.colleague@example.com")
+        fail_every_attempt(db.session.scalar(select(OutgoingEmail.id)))
+        monkeypatch.undo()  # the mail server is back
+        invite_clinician(db.session.get(Clinician, world.clinician.id), "New.Colleague@example.com ")
+        deliver(db.session.scalar(select(OutgoingEmail.id).where(OutgoingEmail.failed_at.is_(None))))
+        assert db.session.scalar(select(func.count()).where(OutgoingEmail.failed_at.is_not(None))) == 0

@@ -35,9 +35,10 @@ def upgrade():
         "WHERE background_jobs.status = 'done' AND background_jobs.expires_at IS NULL "
         "AND background_jobs.deleted_at IS NULL"
     )).all()
+    expire = sa.text("UPDATE background_jobs SET expires_at = :expires WHERE id = :id").bindparams(
+        sa.bindparam("expires", type_=sa.DateTime()))  # stored as the column's type stores it, on either database
     for job_id, finished_at, days in unexpiring:
-        connection.execute(sa.text("UPDATE background_jobs SET expires_at = :expires WHERE id = :id"),
-                           {"expires": _as_datetime(finished_at) + timedelta(days=days), "id": job_id})
+        connection.execute(expire, {"expires": _as_datetime(finished_at) + timedelta(days=days), "id": job_id})
 
 
 def _as_datetime(value):

@@ -7,8 +7,10 @@ worker does too), and `flask jobs sweep` runs it by hand. It
   (no `enqueued_at`, older than a short grace so it does not race the
   request that is about to enqueue them), and jobs still unclaimed or email
   still unsent well after they were queued (their message or its worker was
-  lost: services.REOFFER_AFTER, practice.mail.LEASE); a message that turns
-  out to be a duplicate finds its row claimed and does nothing;
+  lost: services.REOFFER_AFTER, practice.mail.LEASE), once no message waits
+  on the queue (while some wait, theirs may be among them, and a long
+  backlog must not grow by a copy of itself every few minutes); a message
+  that turns out to be a duplicate finds its row claimed and does nothing;
 - takes back jobs whose worker died (their lease ran out): they run again, or
   are marked failed with a plain message after MAX_ATTEMPTS;
 - erases prepared files (exports, large PDFs) past their practice's retention,
@@ -24,7 +26,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, false, or_, select, true, update
 
 from practice import audit, mail
 from practice.database import writing
@@ -75,15 +77,20 @@ def sweep(now: datetime) -> Swept:
 
 def enqueue_forgotten_jobs(now: datetime) -> int:
     """Queued jobs the queue never received, or never handed to a worker that claimed them."""
-    never = and_(BackgroundJob.enqueued_at.is_(None), BackgroundJob.created_at < now - GRACE)
+    lost = or_(BackgroundJob.enqueued_at.is_(None) & (BackgroundJob.created_at < now - GRACE),
+               _drained() & (BackgroundJob.enqueued_at < now - services.REOFFER_AFTER))
     ids = list(db.session.scalars(
-        select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED.value,
-                                       or_(never, BackgroundJob.enqueued_at < now - services.REOFFER_AFTER))
+        select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED.value, lost)
     ))
     db.session.rollback()  # end the read before each enqueue writes its mark
     for job_id in ids:
         services.enqueue(job_id)
     return len(ids)
+
+
+def _drained():
+    """True (as SQL) when no message waits on the queue, so an old unclaimed row's message really was lost."""
+    return true() if queue.waiting() == 0 else false()
 
 
 def take_back_stopped_jobs(now: datetime) -> tuple[int, int]:
@@ -107,10 +114,10 @@ def take_back_stopped_jobs(now: datetime) -> tuple[int, int]:
 
 def enqueue_forgotten_email(now: datetime) -> int:
     """Outgoing email the queue never received, or still unsent long after (its message or worker was lost)."""
-    never = and_(OutgoingEmail.enqueued_at.is_(None), OutgoingEmail.created_at < now - GRACE)
+    lost = or_(OutgoingEmail.enqueued_at.is_(None) & (OutgoingEmail.created_at < now - GRACE),
+               _drained() & (OutgoingEmail.enqueued_at < now - mail.LEASE))
     ids = list(db.session.scalars(
-        select(OutgoingEmail.id).where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None),
-                                       or_(never, OutgoingEmail.enqueued_at < now - mail.LEASE))
+        select(OutgoingEmail.id).where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None), lost)
     ))
     db.session.rollback()
     for outgoing_id in ids:

@@ -50,10 +50,10 @@ def invite_clinician(owner: Clinician, email: str) -> str:
         invitation = ClinicianInvitation(practice_id=owner.practice_id, invited_by=owner, email=email,
                                          token_hash=token_hash, expires_at=utcnow() + timedelta(days=days))
         db.session.add(invitation)
-        db.session.flush()
         send_templated(email, f"{isolate(owner.name)} invited you to join {isolate(owner.practice.name)} on Twofold",
                        "clinician_invitation", owner=owner, link=link, days=days,
-                       regarding=Regarding(practice_id=owner.practice_id, topic=f"colleague_invitation:{invitation.id}"))
+                       regarding=Regarding(practice_id=owner.practice_id,
+                                           topic=f"colleague_invitation:{audit.email_digest(email)[:32]}"))
     return link
 
 
