@@ -64,14 +64,23 @@ def test_two_workers_given_one_job_at_the_same_moment_run_it_once(app, world, mo
     assert runs == [job_id] and (job.status, job.attempts) == ("done", 1)
 
 
-def test_a_worker_whose_run_was_taken_back_records_nothing_over_the_run_that_replaced_it(app, world, monkeypatch):
+SHORT_LEASE = services.LEASE / 4
+TAKEN_BACK = {  # what happened to the job while its first worker was still at it, and how the row must stay
+    "and run again by a second worker": ({"attempts": 2, "lease_until": SHORT_LEASE}, ("running", 2, "", SHORT_LEASE)),
+    "and still waiting for its next run": ({"status": "queued", "lease_until": None}, ("queued", 1, "", None)),
+}
+
+
+@pytest.mark.parametrize("meanwhile", TAKEN_BACK.values(), ids=TAKEN_BACK.keys())
+def test_a_worker_whose_run_was_taken_back_records_nothing_and_renews_nothing(app, world, monkeypatch, meanwhile):
     job_id = queued_job(world)
+    changes, expected = meanwhile
 
     def taken_back_meanwhile(job):
-        with app.app_context(), writing():  # the sweep took it back and a second worker claimed it
-            replacing = db.session.get(BackgroundJob, job.id)
-            replacing.attempts += 1
-            replacing.lease_until = utcnow() + services.LEASE / 4
+        with app.app_context(), writing():  # the sweep took it back
+            taken = db.session.get(BackgroundJob, job.id)
+            for name, value in changes.items():
+                setattr(taken, name, utcnow() + value if isinstance(value, timedelta) else value)
         with app.app_context(), writing():
             services.renew(job_id, 1)  # the first worker's heartbeat: not its run any more
         return JobFile("stale.pdf", "application/pdf", NOTE)
@@ -80,26 +89,11 @@ def test_a_worker_whose_run_was_taken_back_records_nothing_over_the_run_that_rep
     services.run(job_id)
     db.session.expire_all()
     job = db.session.get(BackgroundJob, job_id)
-    assert (job.status, job.attempts, job.file_name, job.result) == ("running", 2, "", None)
-    assert utcnow() < job.lease_until < utcnow() + services.LEASE / 2  # the stale heartbeat renewed nothing
-
-
-def test_a_worker_whose_run_was_taken_back_and_not_yet_rerun_records_nothing(app, world, monkeypatch):
-    job_id = queued_job(world)
-
-    def taken_back_meanwhile(job):
-        with app.app_context(), writing():  # the sweep took it back; its new message waits on the queue
-            taken = db.session.get(BackgroundJob, job.id)
-            taken.status, taken.lease_until = "queued", None
-        with app.app_context(), writing():
-            services.renew(job_id, 1)
-        return JobFile("stale.pdf", "application/pdf", NOTE)
-
-    monkeypatch.setitem(services.KINDS, "test_once", taken_back_meanwhile)
-    services.run(job_id)
-    db.session.expire_all()
-    job = db.session.get(BackgroundJob, job_id)
-    assert (job.status, job.attempts, job.file_name, job.lease_until) == ("queued", 1, "", None)
+    assert (job.status, job.attempts, job.file_name, job.result) == (*expected[:3], None)
+    if expected[3] is None:
+        assert job.lease_until is None
+    else:  # the stale heartbeat pushed nothing forward
+        assert utcnow() < job.lease_until < utcnow() + services.LEASE / 2
 
 
 def test_a_second_message_while_an_email_is_being_sent_sends_nothing(app, outbox, monkeypatch):
