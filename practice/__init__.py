@@ -35,14 +35,18 @@ def register_edges(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions from `practice.extensions`."""
+    from practice.audit.chain import seal_on_flush
     from practice.auth.loader import configure_login
     from practice.database import configure_engine, guard_unit_of_work
     from practice.extensions import csrf, db, limiter, mail, migrate, queue
+    from practice.mail import queue_after_commit
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    guard_unit_of_work()
+    guard_unit_of_work()  # the session hooks: installed here, never as a side effect of an import
+    seal_on_flush()
+    queue_after_commit()
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

@@ -138,10 +138,17 @@ def strict_scope() -> Iterator[None]:
         _STRICT_SCOPE.reset(token)
 
 
+def listen_once(target, name: str, function) -> None:
+    """`event.listen`, once however many apps the process builds: the factory installs every session hook."""
+    if not event.contains(target, name, function):
+        event.listen(target, name, function)
+
+
 def guard_unit_of_work() -> None:
-    """Make every session refuse (STRICT_UNIT_OF_WORK) or report a flush outside `writing()`."""
-    if not event.contains(Session, "before_flush", _refuse_flush_outside_writing):
-        event.listen(Session, "before_flush", _refuse_flush_outside_writing)
+    """Make every session refuse (STRICT_UNIT_OF_WORK) or report a flush outside `writing()`, and settle it."""
+    listen_once(Session, "before_flush", _refuse_flush_outside_writing)
+    listen_once(Session, "after_commit", _stray_write_settled)
+    listen_once(Session, "after_rollback", _stray_write_settled)
 
 
 def _refuse_flush_outside_writing(session: Session, _flush_context, _instances) -> None:
@@ -162,8 +169,6 @@ def _refuse_flush_outside_writing(session: Session, _flush_context, _instances) 
                     "succeeds, but should be wrapped in `with writing():`.", origin)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
 def _stray_write_settled(session: Session) -> None:
     session.info.pop(STRAY, None)
 

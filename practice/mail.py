@@ -46,10 +46,10 @@ from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import delete, event, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from practice.database import is_writing, writing
+from practice.database import is_writing, listen_once, writing
 from practice.extensions import db, queue
 from practice.jobqueue import IMMEDIATE
 from practice.models import OutgoingEmail, utcnow
@@ -164,14 +164,18 @@ def _immediate() -> bool:
     return current_app.config["JOBS_QUEUE"] == IMMEDIATE
 
 
-@event.listens_for(Session, "after_commit")
+def queue_after_commit() -> None:
+    """Installed by the factory: rows a caller's unit of work added are queued once it commits, forgotten if not."""
+    listen_once(Session, "after_commit", _queue_committed)
+    listen_once(Session, "after_rollback", _forget_rolled_back)
+
+
 def _queue_committed(session: Session) -> None:
     """Queue the rows a caller's unit of work just committed (no SQL here: they were marked before)."""
     for outgoing_id in session.info.pop(_AFTER_COMMIT, []):
         queue.offer(deliver, outgoing_id)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 

@@ -1,6 +1,5 @@
 """The audit trail: record who viewed, changed or exported what, and prove nobody rewrote it."""
 
-from practice.audit import chain  # noqa: F401  (installs the sealing listener)
 from practice.audit.services import email_digest, record, refused, viewed
 from practice.models.audit import AuditAction
 

@@ -22,9 +22,10 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from practice.database import listen_once
 from practice.models.audit import AuditEvent
 
 GENESIS = "0" * 64
@@ -67,7 +68,9 @@ def seal_new_events(session: Session, _flush_context, _instances) -> None:
         event_.hash = prev_hash = compute_hash(prev_hash, event_)
 
 
-event.listen(Session, "before_flush", seal_new_events)
+def seal_on_flush() -> None:
+    """Installed by the factory (not on import): every flush that adds audit events chains them."""
+    listen_once(Session, "before_flush", seal_new_events)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""Importing a module never changes global behaviour: the factory installs every session-wide hook."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+import practice.audit, practice.mail, practice.database, practice.jobs.views
+from practice.audit.chain import seal_new_events
+from practice.database import _refuse_flush_outside_writing, _stray_write_settled
+from practice.mail import _forget_rolled_back, _queue_committed
+hooks = [("before_flush", seal_new_events), ("before_flush", _refuse_flush_outside_writing),
+         ("after_commit", _stray_write_settled), ("after_commit", _queue_committed),
+         ("after_rollback", _forget_rolled_back)]
+print([event.contains(Session, name, hook) for name, hook in hooks])
+from config import TestConfig
+from practice import create_app
+create_app(TestConfig)
+print([event.contains(Session, name, hook) for name, hook in hooks])
+"""
+
+
+def test_the_session_hooks_are_installed_by_the_factory_and_not_by_importing_their_modules():
+    ran = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True)
+    imported, built = ran.stdout.splitlines()[-2:]
+    assert imported == str([False] * 5) and built == str([True] * 5)
