@@ -89,9 +89,9 @@ def home():
 
 @bp.get("/handouts/<int:session_id>.pdf")
 def handout(session_id: int):
-    session = handouts.released_handout_or_404(current_user._get_current_object(), session_id)
+    therapy_session = handouts.released_handout_or_404(current_user._get_current_object(), session_id)
     try:
-        return delivery.send_released_handout(session)
+        return delivery.send_released_handout(therapy_session)
     except PdfError:
         flash("Your handout couldn't be prepared just now. Please try again in a little while.", "warning")
         return redirect(url_for("portal.home"))

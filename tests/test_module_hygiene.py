@@ -1,4 +1,4 @@
-"""Importing a module never changes global behaviour: the factory installs every session-wide hook."""
+"""Modules behave as their names say: importing one changes nothing global, and a name keeps one meaning."""
 
 from __future__ import annotations
 
@@ -27,3 +27,20 @@ def test_the_session_hooks_are_installed_by_the_factory_and_not_by_importing_the
     ran = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True)
     imported, built = ran.stdout.splitlines()[-2:]
     assert imported == str([False] * 5) and built == str([True] * 5)
+
+
+def test_no_module_that_uses_flasks_session_rebinds_the_name():
+    """`session` is the signed cookie wherever Flask's is imported: a therapy session there has another name."""
+    import ast
+    from pathlib import Path
+
+    rebound = []
+    for path in (Path(__file__).resolve().parents[1] / "practice").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        imports_it = any(isinstance(node, ast.ImportFrom) and node.module == "flask"
+                         and any(alias.name == "session" and alias.asname is None for alias in node.names)
+                         for node in ast.walk(tree))
+        if imports_it:
+            rebound += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                        if isinstance(node, ast.Name) and node.id == "session" and isinstance(node.ctx, ast.Store)]
+    assert rebound == []
