@@ -11,7 +11,6 @@ from sqlalchemy import event
 from practice.extensions import db
 from practice.models import TherapySession
 from practice.sessions.services import NoteDraft, SessionDetails, create_session, release_handout, save_draft, sign
-from tests.conftest import empty_table
 from tests.homework_helpers import World
 
 NOTES = {
@@ -51,14 +50,6 @@ def signed_session(world: World, *, couple=None, release: bool = False, **notes)
     if release:
         release_handout(session)
     return session
-
-
-def wipe_database() -> None:
-    """Empty every table, as the per-test reset does, for module-scoped fixtures that make rows."""
-    db.session.remove()
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            empty_table(connection, table)
 
 
 @contextmanager
