@@ -109,12 +109,7 @@ def writing(session: Session | scoped_session | None = None) -> Iterator[Session
         return
     if session.new or session.dirty or session.deleted:
         raise UnitOfWorkError("Changes were made before writing() began; make them inside it.")
-    if session.in_transaction():
-        stray = session.info.get(STRAY)
-        session.commit()  # a read transaction: nothing to write, it only ends
-        if stray is not None:
-            log.warning("A change flushed outside writing(), from %s, was committed as the next unit of work "
-                        "began.", stray)
+    end_transaction(session)
     token = _WRITE_INTENT.set(True)
     session.info[WRITING] = True
     try:
@@ -126,6 +121,17 @@ def writing(session: Session | scoped_session | None = None) -> Iterator[Session
     finally:
         session.info.pop(WRITING, None)
         _WRITE_INTENT.reset(token)
+
+
+def end_transaction(session: Session) -> None:
+    """End an open read transaction: it holds nothing to write, unless a stray write is in it, which this keeps."""
+    if not session.in_transaction():
+        return
+    stray = session.info.get(STRAY)
+    session.commit()  # ends the read; nothing of the caller's is written but a stray write, which it keeps
+    if stray is not None:
+        log.warning("A change flushed outside writing(), from %s, was committed as the next unit of work began.",
+                    stray)
 
 
 @contextmanager

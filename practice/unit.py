@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from practice.database import UnitOfWorkError, is_writing
+from practice.database import UnitOfWorkError, end_transaction, is_writing
 
 
 def end_read(session: Session | None = None) -> None:
@@ -30,5 +30,4 @@ def end_read(session: Session | None = None) -> None:
         raise UnitOfWorkError("Slow work was started inside writing(); end the unit of work first.")
     if session.new or session.dirty or session.deleted:
         raise UnitOfWorkError("Changes are pending outside writing(); they would be committed by ending the read.")
-    if session.in_transaction():
-        session.commit()  # a read transaction: nothing to write, it only ends
+    end_transaction(session)

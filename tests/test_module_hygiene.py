@@ -44,3 +44,15 @@ def test_no_module_that_uses_flasks_session_rebinds_the_name():
             rebound += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
                         if isinstance(node, ast.Name) and node.id == "session" and isinstance(node.ctx, ast.Store)]
     assert rebound == []
+
+
+def test_only_the_unit_of_work_commits():
+    """Services say "this writes" with writing(); nothing else in the package commits a session or a connection."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "practice"
+    committing = [f"{path.relative_to(package)}:{node.lineno}" for path in package.rglob("*.py")
+                  for node in ast.walk(ast.parse(path.read_text()))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+    assert {place.partition(":")[0] for place in committing} == {"database.py"}, committing
