@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice.database import UnitOfWorkError, is_writing
@@ -49,3 +51,18 @@ def keep_typed_text_after_conflict(form, row, error: ConflictError) -> None:
     form.version.errors.append(error.message)
     form.version.raw_data = [str(row.version)]
     form.version.data = row.version
+
+
+def saved_unless_conflict(form, row, save: Callable[[], object]) -> bool:
+    """Run a form's save; True if it went through, False after a conflict (the form then says so and keeps the typing).
+
+    The one shape of every versioned form's POST: `if form.validate_on_submit()
+    and saved_unless_conflict(form, couple, lambda: services.update_couple(...)):`
+    flash and redirect; otherwise render the form again.
+    """
+    try:
+        save()
+    except ConflictError as error:
+        keep_typed_text_after_conflict(form, row, error)
+        return False
+    return True

@@ -10,8 +10,8 @@ from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, safety_flag_for_clinician_or_404
 from practice.checkins import services
 from practice.checkins.forms import AcknowledgeForm, SettingsForm
-from practice.errors_domain import ConflictError, DomainError
-from practice.versioning import keep_typed_text_after_conflict
+from practice.errors_domain import DomainError
+from practice.versioning import saved_unless_conflict
 
 bp = Blueprint("checkins", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)
@@ -22,14 +22,10 @@ def settings(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     form = SettingsForm(data={"cadence_days": couple.checkin_cadence_days, "paused": couple.checkins_paused,
                               "version": couple.version})
-    if form.validate_on_submit():
-        try:
-            services.update_settings(couple, form.version.data, form.cadence_days.data, form.paused.data)
-        except ConflictError as error:
-            keep_typed_text_after_conflict(form, couple, error)
-        else:
-            flash("Check-ins are paused." if form.paused.data else "Check-in settings saved.", "success")
-            return redirect(url_for("couples.detail", couple_id=couple.id, _anchor="progress"))
+    if form.validate_on_submit() and saved_unless_conflict(form, couple, lambda: services.update_settings(
+            couple, form.version.data, form.cadence_days.data, form.paused.data)):
+        flash("Check-ins are paused." if form.paused.data else "Check-in settings saved.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id, _anchor="progress"))
     return render_template("checkins/settings.html", couple=couple, form=form)
 
 

@@ -12,7 +12,7 @@ from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
-from practice.errors_domain import ConflictError, DomainError
+from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.homework import services as homework_services
 from practice.homework import suggested
@@ -21,7 +21,7 @@ from practice.portal import access
 from practice.practices import crisis
 from practice.sessions import services as session_services
 from practice.templating import practice_today
-from practice.versioning import keep_typed_text_after_conflict
+from practice.versioning import saved_unless_conflict
 from practice.pagination import page_number
 from practice.templating import isolate
 
@@ -81,14 +81,10 @@ def detail(couple_id: int):
 def edit(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     form = EditCoupleForm(data=form_data(couple))
-    if form.validate_on_submit():
-        try:
-            services.update_couple(couple, form.version.data, form.data)
-        except ConflictError as error:
-            keep_typed_text_after_conflict(form, couple, error)
-        else:
-            flash("Changes saved.", "success")
-            return redirect(url_for("couples.detail", couple_id=couple.id))
+    if form.validate_on_submit() and saved_unless_conflict(
+            form, couple, lambda: services.update_couple(couple, form.version.data, form.data)):
+        flash("Changes saved.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id))
     page = render_template("couples/form.html", form=form, couple=couple)
     audit.viewed(couple)
     return page

@@ -15,7 +15,7 @@ from practice.authz import (
     exercise_for_practice_or_404,
 )
 from practice.domain import CoupleStatus
-from practice.errors_domain import ConflictError, DomainError
+from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
@@ -24,7 +24,7 @@ from practice.homework.forms import AssignForm, ReviewForm
 from practice.library.services import Criteria, browse
 from practice.models import Couple
 from practice.templating import practice_today
-from practice.versioning import keep_typed_text_after_conflict
+from practice.versioning import saved_unless_conflict
 from practice.formtools import bounded_int
 
 bp = Blueprint("homework", __name__)
@@ -102,14 +102,10 @@ def choose_couple(exercise_id: int):
 def review(assignment_id: int):
     assignment = assignment_for_clinician_or_404(assignment_id)
     form = ReviewForm(data={"comment": assignment.review_comment, "version": assignment.version})
-    if form.validate_on_submit():
-        try:
-            services.mark_reviewed(assignment, form.version.data, form.comment.data or "")
-        except ConflictError as error:
-            keep_typed_text_after_conflict(form, assignment, error)
-        else:
-            flash("Marked as reviewed.", "success")
-            return redirect(url_for("homework.review", assignment_id=assignment.id))
+    if form.validate_on_submit() and saved_unless_conflict(
+            form, assignment, lambda: services.mark_reviewed(assignment, form.version.data, form.comment.data or "")):
+        flash("Marked as reviewed.", "success")
+        return redirect(url_for("homework.review", assignment_id=assignment.id))
     return render_template(
         "homework/review.html", assignment=assignment, rows=services.side_by_side(assignment),
         form=form, today=practice_today(),

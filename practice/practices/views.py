@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from practice.auth.guards import require_owner
 from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_404
-from practice.errors_domain import ConflictError, DomainError
+from practice.errors_domain import DomainError
 from practice.models import utcnow
 from practice.templating import isolate
-from practice.versioning import keep_typed_text_after_conflict
+from practice.versioning import saved_unless_conflict
 from practice.practices import services
 from practice.practices.forms import InviteClinicianForm, PracticeProfileForm, reassignment_form
 
@@ -22,14 +22,10 @@ bp.before_request(require_owner)
 def profile():
     practice = current_user.practice
     form = PracticeProfileForm(obj=practice)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(practice, form.version.data, form.data)
-        except ConflictError as error:
-            keep_typed_text_after_conflict(form, practice, error)
-        else:
-            flash("The practice details are saved.", "success")
-            return redirect(url_for("practices.profile"))
+    if form.validate_on_submit() and saved_unless_conflict(
+            form, practice, lambda: services.update_profile(practice, form.version.data, form.data)):
+        flash("The practice details are saved.", "success")
+        return redirect(url_for("practices.profile"))
     return render_template("practices/profile.html", form=form)
 
 
