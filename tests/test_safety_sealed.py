@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from practice.crypto import DecryptionError, generate_key
-from practice.domain import SAFETY_LABELS, SafetyChoice
+from practice.domain import SafetyChoice
 from practice.extensions import db
 from practice.key_rotation import rotate_all
 from practice.models import SafetyAnswer, SafetyFlag
@@ -17,7 +17,7 @@ from practice.templating import practice_today
 from tests.checkin_helpers import plant, plant_flag, raise_flag, screen_answers
 from tests.homework_helpers import clinician_login, world  # noqa: F401
 
-CLEAR_WORDS = {choice.value for choice in SafetyChoice} | {label for label in SAFETY_LABELS.values()}
+CLEAR_WORDS = {choice.value for choice in SafetyChoice} | {choice.label for choice in SafetyChoice}
 LIBRARY = {"exercises", "exercise_versions", "exercise_areas"}  # the exercises' own words ("yes"/"no" choices)
 
 
