@@ -41,7 +41,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from flask import current_app, has_app_context, has_request_context
-from sqlalchemy import Engine, event
+from sqlalchemy import ColumnElement, Engine, event, func
 from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -82,6 +82,12 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
+
+
+def contains_text(column, text: str) -> ColumnElement[bool]:
+    """`column` holds `text` anywhere, ignoring case; % and _ typed in a search match themselves."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
 def is_writing(session: Session) -> bool:

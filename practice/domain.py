@@ -127,6 +127,8 @@ class SafetyChoice(Labelled):
         return self is not SafetyChoice.NO
 
 
+CONVERSATION_GAP = 2  # scale answers (homework, check-ins) this far apart are worth talking about
+
 CHECKIN_CADENCES: dict[int, str] = {  # days between check-ins, as the therapist chooses them
     7: "Every week",
     14: "Every two weeks",

@@ -18,9 +18,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from practice.checkins.schedule import current_period, period_containing
-from practice.domain import Area, CheckInItem, ResponseStatus
+from practice.domain import CONVERSATION_GAP, Area, CheckInItem, ResponseStatus
 from practice.extensions import db
-from practice.homework.services import CONVERSATION_GAP
 from practice.models import CheckIn, Couple
 from practice.pdf.charts import Series, trend_chart
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from practice import audit
 from practice.authz import couples_of_current_clinician
-from practice.database import writing
+from practice.database import contains_text, writing
 from practice.domain import CoupleStatus
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, utcnow
@@ -25,19 +25,11 @@ def caseload_query(search: str | None, status: str) -> Select[tuple[Couple]]:
     elif status in {s.value for s in CoupleStatus}:
         query = query.where(Couple.status == status)
     if search:
-        pattern = f"%{escape_like(search.lower())}%"
         # Correlated, so only this caseload's partners are read, never the whole practice's.
         query = query.where(
-            select(Partner.id)
-            .where(Partner.couple_id == Couple.id, func.lower(Partner.name).like(pattern, escape="\\"))
-            .exists()
+            select(Partner.id).where(Partner.couple_id == Couple.id, contains_text(Partner.name, search)).exists()
         )
     return query.order_by(Couple.last_activity_at.desc(), Couple.id.desc())
-
-
-def escape_like(text: str) -> str:
-    """Make % and _ in a search match themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _partner_values(data: dict) -> dict:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from practice import audit
 from practice.checkins.services import flag_applies
 from practice.database import writing
-from practice.domain import CoupleStatus, Mode, ResponseStatus, Sharing
+from practice.domain import CONVERSATION_GAP, CoupleStatus, Mode, ResponseStatus, Sharing
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.versioning import save_versioned
@@ -20,7 +20,6 @@ from practice.models import Assignment, Clinician, Couple, Partner, Response, ut
 from practice.models.couples import joined_names
 from practice.models.exercises import ExerciseVersion
 
-CONVERSATION_GAP = 2  # scale answers this far apart are worth talking about
 DASHBOARD_LIMIT = 20  # lines per dashboard list
 
 

@@ -8,8 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from practice.authz import exercises_of_current_practice
-from practice.couples.services import escape_like
-from practice.database import writing
+from practice.database import contains_text, writing
 from practice.extensions import db
 from practice.library.schema import ExerciseContent
 from practice.models import Clinician, Exercise, ExerciseArea, ExerciseVersion, utcnow
@@ -54,11 +53,8 @@ def _conditions(criteria: Criteria) -> list:
     if criteria.max_minutes:
         conditions.append(version.minutes <= criteria.max_minutes)
     if criteria.search:
-        pattern = f"%{escape_like(criteria.search.lower())}%"
-        conditions.append(or_(
-            func.lower(version.title).like(pattern, escape="\\"),
-            func.lower(version.purpose).like(pattern, escape="\\"),
-        ))
+        conditions.append(or_(contains_text(version.title, criteria.search),
+                              contains_text(version.purpose, criteria.search)))
     if not criteria.show_retired:
         conditions.append(Exercise.retired_at.is_(None))
     return conditions
