@@ -11,7 +11,8 @@ from practice.extensions import db
 from practice.homework.services import AssignmentRequest, assign
 from practice.models import Assignment, Clinician, Couple, Partner, utcnow
 from practice.passwords import hash_password
-from tests.conftest import ALL_PROMPT_TYPES, PASSWORD, login, make_clinician, make_couple, make_exercise
+from tests.factories import ALL_PROMPT_TYPES, PASSWORD, make_clinician, make_couple, make_exercise
+from tests.logins import login
 
 
 @dataclass

@@ -20,7 +20,8 @@ from practice.extensions import db
 from practice.models import BackgroundJob, ClinicianInvitation
 from practice.templating import practice_today
 from practice.tokens import new_token
-from tests.conftest import make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days, wipe_database
+from tests.database import wipe_database
+from tests.factories import make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days
 from tests.checkin_helpers import plant_flag
 from tests.homework_helpers import World, give_access, give_homework
 from tests.session_helpers import signed_session

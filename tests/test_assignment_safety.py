@@ -18,7 +18,7 @@ from practice.extensions import db
 from practice.homework.services import AssignmentRequest, assign
 from practice.models import Assignment, AuditEvent, utcnow
 from tests.checkin_helpers import raise_flag
-from tests.conftest import make_exercise
+from tests.factories import make_exercise
 from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
 
 SAFETY_FIRST = b"Individual safety assessment first"

@@ -11,7 +11,7 @@ from practice import audit
 from practice.extensions import db
 from practice.models import Clinician, Couple, utcnow
 from tests.audit_helpers import audit_events, stored_text
-from tests.conftest import PASSWORD, make_clinician, make_couple
+from tests.factories import PASSWORD, make_clinician, make_couple
 from tests.test_auth_flows import link_in, signup_data
 
 ADDRESS = {"REMOTE_ADDR": "203.0.113.7"}

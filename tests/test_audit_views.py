@@ -7,7 +7,8 @@ import pytest
 from practice import audit
 from practice.extensions import db
 from tests.audit_helpers import audit_events
-from tests.conftest import login, make_clinician, make_couple
+from tests.factories import make_clinician, make_couple
+from tests.logins import login
 
 
 def rows_of(response) -> str:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import Clinician, PasswordResetToken, Practice, utcnow
-from tests.conftest import PASSWORD, login, make_clinician
+from tests.factories import PASSWORD, make_clinician
+from tests.logins import login
 
 NEW_PASSWORD = "a quiet walk by the river"
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import Couple
-from tests.conftest import make_clinician, make_couple
+from tests.factories import make_clinician, make_couple
 
 pytestmark = pytest.mark.asvs("8.1.5")
 

@@ -12,7 +12,7 @@ from practice.models import AuditEvent
 from practice.templating import practice_today
 from tests.checkin_helpers import plant
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
-from tests.conftest import visible
+from tests.reading import visible
 
 
 def test_settings_change_the_cadence_and_pause_check_ins(app, world):

@@ -14,7 +14,7 @@ from practice.models import CheckIn
 from practice.pdf import render_document
 from practice.templating import practice_today
 from tests.checkin_helpers import plant
-from tests.conftest import pdf_pages
+from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, world  # noqa: F401
 
 START = date(2026, 1, 5)  # make_couple's start date, a Monday

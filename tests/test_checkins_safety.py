@@ -11,7 +11,7 @@ from practice.models import AuditEvent, SafetyFlag
 from tests.checkin_helpers import fill_in, raise_flag
 from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.test_homework_flow import answer
-from tests.conftest import visible
+from tests.reading import visible
 
 PLANTED = "planted-safety-words-5521"
 ACK_NOTE = "ack-note-words-8830"

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import Couple, Partner, utcnow
-from tests.conftest import login, make_clinician, make_couple
-from tests.conftest import visible
+from tests.factories import make_clinician, make_couple
+from tests.logins import login
+from tests.reading import visible
 
 
 def couple_form(**overrides) -> dict:

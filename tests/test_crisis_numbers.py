@@ -13,7 +13,8 @@ from practice.extensions import db
 from practice.models import PartnerInvitation
 from practice.portal import access
 from practice.sessions.documents import copy_html
-from tests.conftest import login, make_clinician, make_couple, make_exercise
+from tests.factories import make_clinician, make_couple, make_exercise
+from tests.logins import login
 from tests.homework_helpers import give_homework, partner_login, world  # noqa: F401
 from tests.session_helpers import signed_session
 

@@ -13,7 +13,7 @@ from practice.domain import CoupleStatus, ResponseStatus
 from practice.extensions import db
 from practice.homework.services import dashboard
 from practice.models import utcnow
-from tests.conftest import make_couple
+from tests.factories import make_couple
 from tests.homework_helpers import give_homework, world  # noqa: F401
 
 TODAY = date.today()

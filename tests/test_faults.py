@@ -29,7 +29,9 @@ from sqlalchemy import create_engine, text
 from config import TestConfig, normalise_database_url
 from practice import create_app
 from practice.extensions import db
-from tests.conftest import PASSWORD, FormClient, login, make_clinician
+from tests.client import FormClient
+from tests.factories import PASSWORD, make_clinician
+from tests.logins import login
 from tests.processes import stop
 
 pytestmark = pytest.mark.slow

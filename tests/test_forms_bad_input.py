@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from practice.extensions import db
 from practice.models import ClinicianInvitation, Couple
 from practice.tokens import new_token
-from tests.conftest import PASSWORD, make_couple, utcnow_plus_days
+from tests.factories import PASSWORD, make_couple, utcnow_plus_days
 
 LONG = "x" * 5000
 HTML = '<script>alert("hi")</script>'

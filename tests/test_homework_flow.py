@@ -11,7 +11,7 @@ from practice.extensions import db
 from practice.homework.services import side_by_side
 from practice.models import Assignment, Response
 from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
-from tests.conftest import visible
+from tests.reading import visible
 
 
 def version_on(page: bytes) -> str:

@@ -27,7 +27,8 @@ from hypothesis.stateful import (
 from practice.errors_domain import DomainError
 from practice.extensions import db, limiter
 from practice.sharing import other_answers_visible
-from tests.conftest import make_clinician, make_couple, make_exercise, wipe_database
+from tests.database import wipe_database
+from tests.factories import make_clinician, make_couple, make_exercise
 from tests.homework_helpers import World, give_access, give_homework, partner_login
 
 STORY = [{"key": "story", "type": "long_text", "label": "What happened?"}]

@@ -7,7 +7,7 @@ from flask import abort
 
 from config import ProductionConfig, TestConfig
 from practice import create_app
-from tests.conftest import login
+from tests.logins import login
 
 
 @pytest.mark.asvs("14.4.3")

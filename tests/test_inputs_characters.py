@@ -11,7 +11,7 @@ from sqlalchemy import select
 from practice.extensions import db
 from practice.formtools import BIDI_CONTROLS, CONTROL_MESSAGE, NAME_MESSAGE, hidden_name_character
 from practice.models import Couple, Partner, Response
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.homework_helpers import give_homework, partner_login, world  # noqa: F401
 from tests.test_inputs_versions_roles import error_for
 

@@ -18,7 +18,8 @@ from practice.extensions import db
 from practice.models import Partner
 from practice.sessions.documents import render_copy
 from practice.templating import FSI, PDI, bdi, isolate
-from tests.conftest import pdf_pages, wipe_database
+from tests.database import wipe_database
+from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
 from tests.test_inputs_versions_roles import error_for
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import Assignment
-from tests.conftest import make_exercise
+from tests.factories import make_exercise
 from tests.homework_helpers import clinician_login, give_homework, world  # noqa: F401
 
 ROLE_PROMPTS = [

@@ -6,7 +6,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from practice.library.answer_forms import answer_form_class
-from tests.conftest import ALL_PROMPT_TYPES, exercise_content
+from tests.factories import ALL_PROMPT_TYPES, exercise_content
 
 
 @pytest.fixture()

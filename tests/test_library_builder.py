@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import Exercise, ExerciseVersion
-from tests.conftest import make_exercise
+from tests.factories import make_exercise
 from tests.html_forms import form_fields
 
 METADATA = {

@@ -11,7 +11,7 @@ import yaml
 from practice.domain import Area, Stage, Strategy
 from practice.library.loader import BUILTIN_DIR, LibraryFileError, load_builtins, load_file
 from practice.library.schema import PROMPT_TYPES, ExerciseContent
-from tests.conftest import exercise_content
+from tests.factories import exercise_content
 
 
 def test_every_builtin_file_loads_through_the_real_loader():

@@ -21,7 +21,7 @@ from practice.library.schema import ExerciseContent
 from practice.models import Exercise, ExerciseVersion
 from practice.sessions.documents import handout_document
 from practice.sessions.services import sign
-from tests.conftest import make_exercise
+from tests.factories import make_exercise
 from tests.homework_helpers import give_homework, partner_login, world  # noqa: F401
 from tests.html_forms import form_fields
 from tests.session_helpers import draft, record_session

@@ -11,7 +11,8 @@ from sqlalchemy import event, select
 from practice.extensions import db
 from practice.models import Exercise
 from practice.library.services import save_changes
-from tests.conftest import ALL_PROMPT_TYPES, exercise_content, login, make_clinician, make_exercise, make_practice
+from tests.factories import ALL_PROMPT_TYPES, exercise_content, make_clinician, make_exercise, make_practice
+from tests.logins import login
 
 
 def titles(html: bytes) -> set[str]:

@@ -30,7 +30,9 @@ from practice.portal.access import MAX_PARTNERS_PER_EMAIL
 from practice.tokens import new_token
 from tests.checkin_helpers import raise_flag
 from tests.session_helpers import signed_session
-from tests.conftest import PASSWORD, FormClient, login, make_clinician, make_couple, utcnow_plus_days
+from tests.client import FormClient
+from tests.factories import PASSWORD, make_clinician, make_couple, utcnow_plus_days
+from tests.logins import login
 from tests.homework_helpers import clinician_login, give_access, give_homework, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from practice.mail import FAILED_KEPT, MAX_ATTEMPTS, deliver, send_composed
 from practice.models import Clinician, OutgoingEmail, Partner, utcnow
 from practice.practices.services import invite_clinician
 from practice.portal.access import issue_invitation
-from tests.conftest import make_couple
+from tests.factories import make_couple
 from tests.homework_helpers import clinician_login, world  # noqa: F401
 from tests.test_jobs_never_lost import on_a_queue, refuse_every_message
 from tests.test_jobqueue import _close_queued_apps  # noqa: F401

@@ -56,3 +56,12 @@ def test_only_the_unit_of_work_commits():
                   for node in ast.walk(ast.parse(path.read_text()))
                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
     assert {place.partition(":")[0] for place in committing} == {"database.py"}, committing
+
+
+def test_tests_import_their_support_from_modules_named_for_it_never_from_conftest():
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    leaning = [path.name for path in tests.rglob("*.py") if "from tests.conftest import" in path.read_text()
+               and path.name != Path(__file__).name]
+    assert leaning == []

@@ -6,7 +6,8 @@ import pytest
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from practice.passwords import MAX_LENGTH, password_problem
-from tests.conftest import PASSWORD, login
+from tests.factories import PASSWORD
+from tests.logins import login
 from tests.test_auth_flows import signup_data
 
 MOST_COMMON = FREQUENCY_LISTS["passwords"][:3000]

@@ -26,7 +26,8 @@ from practice.pdf import (
 )
 from practice.pdf import render as render_module
 from practice.pdf.render import WARMUP_HTML
-from tests.conftest import LETTERHEAD, pdf_pages
+from tests.factories import LETTERHEAD
+from tests.reading import pdf_pages
 
 # About 250 pages: WeasyPrint needs well over ten seconds for it on this machine.
 SLOW_HTML = "".join(f"<p>Paragraph {n} about the week we had.</p>" for n in range(10_000))

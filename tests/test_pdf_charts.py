@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from practice.pdf import render_pdf
 from practice.pdf.charts import Completion, Series, completion_chart, trend_chart
-from tests.conftest import pdf_pages
+from tests.reading import pdf_pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 WEEKS = ["5 Jan", "12 Jan", "19 Jan", "26 Jan", "2 Feb", "9 Feb"]

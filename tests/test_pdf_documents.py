@@ -9,7 +9,8 @@ from pypdf import PdfReader
 
 from practice.pdf import PdfTooLarge, RenderTimings, render_document
 from practice.pdf.fetcher import ASSET_BASE_URL
-from tests.conftest import LETTERHEAD, connection_attempted, pdf_pages
+from tests.factories import LETTERHEAD
+from tests.reading import connection_attempted, pdf_pages
 
 SUMMARY = """{% extends "pdf/base.html" %}
 {% block title %}Session 5 summary{% endblock %}

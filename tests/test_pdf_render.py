@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from practice.pdf import PdfTooLarge, RenderLimits, render_pdf
 from practice.pdf.fetcher import ASSET_BASE_URL
-from tests.conftest import connection_attempted, pdf_pages
+from tests.reading import connection_attempted, pdf_pages
 
 
 def hostile_page(port: int) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from practice.extensions import db
 from practice.models import PartnerInvitation, utcnow
-from tests.conftest import PASSWORD, login, make_clinician, make_couple
-from tests.conftest import visible
+from tests.factories import PASSWORD, make_clinician, make_couple
+from tests.logins import login
+from tests.reading import visible
 
 OTHER_PASSWORD = "another long passphrase"
 

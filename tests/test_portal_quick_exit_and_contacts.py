@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from practice.domain import SafetyChoice
 from practice.extensions import db
 from practice.portal.contacts import contact_links
 from practice.security import CONTENT_SECURITY_POLICY
@@ -127,7 +126,7 @@ def test_every_portal_page_showing_crisis_contacts_makes_them_tappable(app, worl
     for page in (support, after_flag):
         assert b'href="tel:112"' in page and b'href="sms:741741?body=HOME"' in page
         assert b'href="tel:+15550102000"' in page and b" ext 12" in page
-    from tests.conftest import make_exercise
+    from tests.factories import make_exercise
     exercise = make_exercise(world.clinician, title="Mood and care", show_crisis_resources=True)
     assignment = give_homework(world, exercise=exercise)
     assert b'href="tel:116123"' in alex.get(f"/portal/homework/{assignment.id}").data

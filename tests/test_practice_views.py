@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from practice.extensions import db
 from practice.models import Clinician, ClinicianInvitation
-from tests.conftest import PASSWORD, login, make_clinician
-from tests.conftest import visible
+from tests.factories import PASSWORD, make_clinician
+from tests.logins import login
+from tests.reading import visible
 
 PROFILE = {
     "name": "Riverbend", "address": "1 Main St", "phone": "+1 (555) 010-2040",

@@ -58,7 +58,7 @@ def grown(app):
 
 
 def _empty(app) -> None:
-    from tests.conftest import empty_table
+    from tests.database import empty_table
 
     db.session.remove()
     with db.engine.begin() as connection:

@@ -15,7 +15,6 @@ from practice.models import AuditEvent, SessionDocument
 from practice.pdf.render import render_pdfs_bounded
 from practice.records import export as exporter
 from practice.records.schema import SCHEMA_VERSION, CoupleRecord
-from practice.extensions import db
 from tests.checkin_helpers import fill_in
 from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.test_homework_flow import answer
@@ -129,7 +128,7 @@ def test_signed_sessions_travel_as_both_pdfs_and_drafts_do_not(app, world):
 
 def test_many_sessions_render_side_by_side_and_each_pdf_is_its_own_session(app, world, monkeypatch):
     from practice.pdf import documents as pdf_documents
-    from tests.conftest import pdf_pages
+    from tests.reading import pdf_pages
     from tests.session_helpers import signed_session
 
     asked = []

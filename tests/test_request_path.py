@@ -12,7 +12,8 @@ from practice.auth.loader import load_user
 from practice.extensions import db
 from practice.models import Clinician
 from practice.page_links import ENVIRON_KEY
-from tests.conftest import login, make_clinician
+from tests.factories import make_clinician
+from tests.logins import login
 
 LINKS = "{{ url_for('couples.caseload') }} {{ url_for('couples.caseload') }} {{ url_for('couples.caseload', page=2) }}"
 

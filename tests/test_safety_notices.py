@@ -16,7 +16,7 @@ from practice.domain import SafetyChoice
 from practice.extensions import db
 from practice.models import SafetyNotice, utcnow
 from tests.checkin_helpers import fill_in, raise_flag
-from tests.conftest import make_clinician
+from tests.factories import make_clinician
 from tests.homework_helpers import partner_login, world  # noqa: F401
 
 

@@ -12,7 +12,8 @@ from practice.extensions import db
 from practice.models import SafetyFlag, SafetyNotice
 from practice.templating import practice_today
 from tests.checkin_helpers import ALL_THREES, fill_in, hidden, plant_flag, screen_answers
-from tests.conftest import make_exercise, visible
+from tests.factories import make_exercise
+from tests.reading import visible
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.test_homework_flow import answer
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from config import TestConfig, normalise_database_url
-from tests.conftest import PASSWORD, make_clinician, make_couple
+from tests.factories import PASSWORD, make_clinician, make_couple
 from tests.html_forms import form_fields
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,8 @@ from flask_login.utils import encode_cookie
 from practice.auth.lifetimes import SEEN_AT, SEEN_EVERY, SIGNED_IN_AT, now
 from practice.extensions import db
 from tests.audit_helpers import audit_events
-from tests.conftest import PASSWORD, login
+from tests.factories import PASSWORD
+from tests.logins import login
 from tests.homework_helpers import world  # noqa: F401  (fixture)
 
 MINUTE = 60

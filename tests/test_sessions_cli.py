@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import AuditEvent, Couple, Partner, SessionDocument, TherapySession
-from tests.conftest import pdf_pages
+from tests.reading import pdf_pages
 from tests.homework_helpers import world  # noqa: F401
 from tests.session_helpers import signed_session
 

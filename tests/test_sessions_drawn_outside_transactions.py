@@ -17,7 +17,7 @@ from practice.extensions import db
 from practice.models import AuditEvent, SessionDocument
 from practice.sessions import documents, frozen
 from practice.sessions.services import add_amendment
-from tests.conftest import pdf_pages
+from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
 from tests.session_helpers import record_session, signed_session
 from tests.test_sessions_flow import note_form

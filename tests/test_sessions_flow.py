@@ -14,7 +14,7 @@ from practice.pdf import PdfTimeout
 from practice.sessions.services import add_amendment
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.session_helpers import counted_queries, record_session, signed_session
-from tests.conftest import visible
+from tests.reading import visible
 
 NEW = {"day": "2026-11-03", "at": "10:00", "minutes": "50", "format": "video", "attended": "partner2"}
 

@@ -20,7 +20,7 @@ from practice.portal.homework import submit
 from practice.sessions import frozen
 from practice.sessions.services import add_amendment, release_handout
 from tests.checkin_helpers import plant
-from tests.conftest import pdf_pages
+from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.session_helpers import draft, record_session, signed_session
 

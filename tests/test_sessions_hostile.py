@@ -8,7 +8,7 @@ from practice.pdf.fetcher import ASSET_BASE_URL
 from practice.portal.homework import submit
 from practice.sessions.documents import clinician_copy, couple_handout
 from practice.sessions.services import save_draft
-from tests.conftest import connection_attempted, pdf_pages
+from tests.reading import connection_attempted, pdf_pages
 from tests.homework_helpers import give_homework, make_world
 from tests.session_helpers import draft, record_session
 

@@ -32,7 +32,7 @@ from practice.sharing import FlagTimes, decide_checkin_scores
 from practice.sessions.documents import copy_html, render_copy
 from practice.templating import practice_today
 from tests.checkin_helpers import plant, plant_flag
-from tests.conftest import pdf_pages, visible
+from tests.reading import pdf_pages, visible
 from tests.homework_helpers import clinician_login, give_homework, make_world, partner_login
 from tests.session_helpers import signed_session
 

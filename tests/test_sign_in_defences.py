@@ -15,7 +15,7 @@ from practice.extensions import db
 from practice.models import ClinicianInvitation
 from practice.portal.access import MAX_PARTNERS_PER_EMAIL
 from practice.tokens import new_token
-from tests.conftest import PASSWORD, make_clinician, utcnow_plus_days
+from tests.factories import PASSWORD, make_clinician, utcnow_plus_days
 from tests.homework_helpers import world  # noqa: F401  (fixture)
 
 REDIS_URL = "redis://127.0.0.1:6379"

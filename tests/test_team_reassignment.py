@@ -14,8 +14,9 @@ from practice.extensions import db
 from practice.models import CheckIn, Clinician, Couple
 from practice.practices import services
 from tests.audit_helpers import audit_events
-from tests.checkin_helpers import URL, fill_in, raise_flag
-from tests.conftest import make_clinician, make_couple, visible
+from tests.checkin_helpers import URL, raise_flag
+from tests.factories import make_clinician, make_couple
+from tests.reading import visible
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.html_forms import form_fields
 from tests.session_helpers import record_session

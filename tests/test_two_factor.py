@@ -13,7 +13,8 @@ from practice.auth.lifetimes import PENDING_SECOND_FACTOR, REAUTH_AT, now
 from practice.extensions import db
 from practice.models import RecoveryCode
 from tests.audit_helpers import audit_events
-from tests.conftest import PASSWORD, login, make_clinician
+from tests.factories import PASSWORD, make_clinician
+from tests.logins import login
 from tests.test_auth_flows import link_in
 
 SETUP = "/account/security/two-factor/setup"

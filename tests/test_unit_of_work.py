@@ -25,11 +25,12 @@ from practice.domain import Stage
 from practice.errors_domain import DomainError
 from practice.extensions import db
 from practice.jobqueue import _in_context
-from practice.models import AuditAction, AuditEvent, Clinician, Couple
+from practice.models import AuditAction, Clinician, Couple
 from practice.practices import services as practice_services
 from practice.versioning import save_versioned
 from tests.audit_helpers import audit_events
-from tests.conftest import login, make_clinician, make_couple
+from tests.factories import make_clinician, make_couple
+from tests.logins import login
 from tests.route_helpers import fresh_world, prepare, route_keys, url_of
 from tests.test_authorisation_matrix import EXPECTED, REQUEST_ORDER
 

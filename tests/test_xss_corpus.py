@@ -22,7 +22,7 @@ from practice.homework.services import mark_reviewed
 from practice.models import utcnow
 from practice.portal.access import issue_invitation
 from practice.practices.services import invite_clinician
-from tests.conftest import make_exercise
+from tests.factories import make_exercise
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401  (fixture)
 
 CORPUS = [
