@@ -204,7 +204,8 @@ def settle_request_writes(response):
     """`after_request`: a stray write is kept with a response that succeeded, and dropped with one that failed."""
     from practice.extensions import db
 
-    settle_stray_writes(db.session, succeeded=response.status_code < 400)
+    if db.session.registry.has():  # a request that never touched the database has no session to settle
+        settle_stray_writes(db.session, succeeded=response.status_code < 400)
     return response
 
 

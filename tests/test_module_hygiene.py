@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "practice"
 
 PROBE = """
 from sqlalchemy import event
@@ -31,11 +35,8 @@ def test_the_session_hooks_are_installed_by_the_factory_and_not_by_importing_the
 
 def test_no_module_that_uses_flasks_session_rebinds_the_name():
     """`session` is the signed cookie wherever Flask's is imported: a therapy session there has another name."""
-    import ast
-    from pathlib import Path
-
     rebound = []
-    for path in (Path(__file__).resolve().parents[1] / "practice").rglob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text())
         imports_it = any(isinstance(node, ast.ImportFrom) and node.module == "flask"
                          and any(alias.name == "session" and alias.asname is None for alias in node.names)
@@ -48,19 +49,13 @@ def test_no_module_that_uses_flasks_session_rebinds_the_name():
 
 def test_only_the_unit_of_work_commits():
     """Services say "this writes" with writing(); nothing else in the package commits a session or a connection."""
-    import ast
-    from pathlib import Path
-
-    package = Path(__file__).resolve().parents[1] / "practice"
-    committing = [f"{path.relative_to(package)}:{node.lineno}" for path in package.rglob("*.py")
+    committing = [f"{path.relative_to(PACKAGE)}:{node.lineno}" for path in PACKAGE.rglob("*.py")
                   for node in ast.walk(ast.parse(path.read_text()))
                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
     assert {place.partition(":")[0] for place in committing} == {"database.py"}, committing
 
 
 def test_tests_import_their_support_from_modules_named_for_it_never_from_conftest():
-    from pathlib import Path
-
     tests = Path(__file__).resolve().parent
     leaning = [path.name for path in tests.rglob("*.py") if "from tests.conftest import" in path.read_text()
                and path.name != Path(__file__).name]
