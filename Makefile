@@ -21,10 +21,10 @@ SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2
 .PHONY: run dev test test-slow test-browser screenshots pytest bench install system-libs chromium migrate demo demo-logins clean
 
 # The web server, and beside it a worker for the job queue (email, large PDFs),
-# which waits in instance/jobs.db: nothing else to install or start. practice.launch
+# which waits in instance/jobs.db: nothing else to install or start. practice.platform.launch
 # runs both as one foreground job, so Ctrl+C stops them and make ends without an error.
 SERVE_ENV = SECRET_KEY="$$(cat "$(SECRET)")" PUBLIC_URL="$${PUBLIC_URL:-http://$(HOST):$(PORT)}" HOST="$(HOST)" PORT="$(PORT)"
-SERVE = $(BIN)/python -m practice.launch --ready "http://$(HOST):$(PORT)/healthz" --then-print "$(LOGINS)" --
+SERVE = $(BIN)/python -m practice.platform.launch --ready "http://$(HOST):$(PORT)/healthz" --then-print "$(LOGINS)" --
 
 # gunicorn, as a small practice would run it (gunicorn.conf.py: workers from the cores).
 run: install system-libs $(SECRET) migrate demo-logins

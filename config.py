@@ -55,7 +55,7 @@ class Config:
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     SERVER_NAME = os.environ.get("SERVER_NAME")
-    # Where people reach Twofold. Every link in an email is built from it (practice.urls),
+    # Where people reach Twofold. Every link in an email is built from it (practice.platform.urls),
     # never from the request's Host header; production refuses to start without it.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # Host names requests may carry besides PUBLIC_URL's (comma-separated); any other Host gets a 400.
@@ -114,10 +114,10 @@ class Config:
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Twofold <no-reply@twofold.local>")
-    # Seconds an SMTP conversation may stall; well inside the outbox's claim on a message (practice.mail.SENDING).
+    # Seconds an SMTP conversation may stall; well inside the outbox's claim on a message (practice.platform.mail.SENDING).
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 60))
 
-    # The job queue (practice.jobqueue): "immediate" runs jobs in the web process
+    # The job queue (practice.platform.jobqueue): "immediate" runs jobs in the web process
     # and needs no worker; sqlite:///<file> or redis://<host>:6379/<db> queue them
     # for `flask --app practice jobs worker`.
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "immediate")
@@ -126,7 +126,7 @@ class Config:
     # an export's renders then take only the CPU that pages leave. 0 runs it level with them.
     JOBS_NICENESS = int(os.environ.get("JOBS_NICENESS", 19))
 
-    # Encryption at rest (practice.crypto). Keys are loaded on first use, never at import.
+    # Encryption at rest (practice.platform.crypto). Keys are loaded on first use, never at import.
     DATA_KEYS = data_keys_from_environment()
     DATA_KEY_FILE: str | None = None
 
@@ -142,12 +142,12 @@ class Config:
     INVITATION_DAYS = 7
     COUPLES_PER_PAGE = 25
     HOMEWORK_PER_PAGE = 20  # a couple's homework on their page
-    # A flush outside practice.database.writing() raises instead of upgrading a read transaction.
+    # A flush outside practice.platform.database.writing() raises instead of upgrading a read transaction.
     STRICT_UNIT_OF_WORK = env_bool("STRICT_UNIT_OF_WORK", False)
     DONE_PER_PAGE = 10  # a partner's sent homework in the portal
     AUDIT_EVENTS_PER_PAGE = 50
 
-    # What `flask doctor` (practice.doctor) checks beyond this process: how many app
+    # What `flask doctor` (practice.cli.doctor) checks beyond this process: how many app
     # instances serve the practice (so it knows what must be shared between them), and
     # where the nightly backups land and how old the newest may be.
     APP_INSTANCES = int(os.environ.get("APP_INSTANCES", 1))
@@ -195,13 +195,13 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start on any FAIL of `flask doctor`'s settings checks, naming each (practice.doctor).
+        """Refuse to start on any FAIL of `flask doctor`'s settings checks, naming each (practice.cli.doctor).
 
         Only the checks that need no I/O run here, since the factory does none;
         gunicorn.conf.py's on_starting hook runs the rest (database at head,
         audit chain, backups) with gunicorn's real worker count and timeout.
         """
-        from practice.doctor import SETTINGS_CHECKS, Facts, refuse_failures, run, settings_now
+        from practice.cli.doctor import SETTINGS_CHECKS, Facts, refuse_failures, run, settings_now
 
         settings = settings_now({name: getattr(cls, name) for name in dir(cls) if name.isupper()})
         refuse_failures(run(Facts(settings, serving=None), SETTINGS_CHECKS))

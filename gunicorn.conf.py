@@ -1,6 +1,6 @@
 """gunicorn's settings for Twofold: `make run`, and production (`gunicorn -c gunicorn.conf.py`).
 
-The numbers come from practice.serving, which `flask --app practice doctor`
+The numbers come from practice.platform.serving, which `flask --app practice doctor`
 reads too: workers from the cores (or WEB_CONCURRENCY), and a timeout
 derived from the app's own PDF_RENDER_TIMEOUT so the two cannot drift.
 """
@@ -8,7 +8,7 @@ derived from the app's own PDF_RENDER_TIMEOUT so the two cannot drift.
 import os
 
 from config import config_from_environment
-from practice import serving
+from practice.platform import serving
 
 settings = config_from_environment()
 
@@ -24,6 +24,6 @@ loglevel = "warning"  # quiet start: `make run` prints where it serves and the d
 def on_starting(server):
     """In production, refuse to start on any FAIL of `flask doctor`, naming it, before a worker boots."""
     if os.environ.get("TWOFOLD_ENV") == "production":
-        from practice.doctor import refuse_to_serve
+        from practice.cli.doctor import refuse_to_serve
 
         refuse_to_serve(serving.Serving(server.cfg.workers, server.cfg.timeout, tuple(server.cfg.bind)))

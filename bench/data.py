@@ -24,11 +24,9 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import Column, Connection, MetaData, Table, Text, create_engine, insert, text
 
 from config import normalise_database_url
-from practice.crypto import EncryptedText
 from practice.demo.homework import answers_for
 from practice.domain import Area, CoupleStatus, ResponseStatus, Sharing, Stage
 from practice.library.loader import load_builtins
-from practice.sealed import place
 from practice.models import (
     Assignment,
     Clinician,
@@ -40,6 +38,8 @@ from practice.models import (
     Practice,
     Response,
 )
+from practice.platform.crypto import EncryptedText
+from practice.platform.sealed import place
 
 PASSWORD = "bench-password-123"
 BATCH = 5_000
@@ -111,7 +111,7 @@ class Build:
         return _encrypt(self.fernet, value)
 
     def seal(self, value, table: str, column: str, row_id: int, bound: dict[str, object]) -> str:
-        """A sealed token, as practice.sealed.seal writes it, bound to its row (never cached: rows differ)."""
+        """A sealed token, as practice.platform.sealed.seal writes it, bound to its row (never cached: rows differ)."""
         plain = json.dumps([place(table, column, row_id, bound), value], ensure_ascii=False, separators=(",", ":"))
         return self.fernet.encrypt(plain.encode()).decode()
 

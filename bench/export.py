@@ -15,11 +15,12 @@ from time import perf_counter
 from flask import Flask
 from sqlalchemy import select
 
+from practice.documents.session_pdfs import COPIES, render_copy
 from practice.extensions import db
 from practice.models import Couple, TherapySession
 from practice.pdf.documents import usable_cores
 from practice.records.export import export_couple
-from practice.sessions.documents import COPIES, render_copy, signed_session_pdfs
+from practice.sessions.frozen import signed_session_pdfs
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from config import Config
-from practice.serving import worker_timeout
+from practice.platform.serving import worker_timeout
 from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,12 +22,12 @@ from weasyprint import HTML
 
 from bench import charts_before
 from practice.checkins import progress
+from practice.documents import session_pdfs
 from practice.domain import PageSize
 from practice.extensions import db
 from practice.models import TherapySession
 from practice.pdf import RenderTimings, render_document
 from practice.pdf.fetcher import ASSET_BASE_URL, AssetFetcher
-from practice.sessions import documents
 
 RENDERS = 7
 
@@ -101,12 +101,12 @@ class ChartsResult:
 @contextmanager
 def drawn_as_before(before: ModuleType) -> Iterator[None]:
     """Documents made inside draw their charts with `before` (bench.charts_before), as before issue 15."""
-    saved = progress.trend_chart, documents.completion_chart
-    progress.trend_chart, documents.completion_chart = before.trend_chart, before.completion_chart
+    saved = progress.trend_chart, session_pdfs.completion_chart
+    progress.trend_chart, session_pdfs.completion_chart = before.trend_chart, before.completion_chart
     try:
         yield
     finally:
-        progress.trend_chart, documents.completion_chart = saved
+        progress.trend_chart, session_pdfs.completion_chart = saved
 
 
 def compare_charts(app: Flask, case: PdfCase, ids: dict) -> ChartsResult | None:
@@ -142,12 +142,12 @@ def _plain(html: str) -> tuple[float, int]:
 
 def clinician_copy(app: Flask, ids: dict) -> tuple[str, dict]:
     """The clinician copy of the benched couple's last signed session: notes, answers side by side, charts."""
-    return documents.clinician_document(_signed_session(ids))
+    return session_pdfs.clinician_document(_signed_session(ids))
 
 
 def couple_handout(app: Flask, ids: dict) -> tuple[str, dict]:
     """The couple's handout of the same session."""
-    return documents.handout_document(_signed_session(ids))
+    return session_pdfs.handout_document(_signed_session(ids))
 
 
 def _signed_session(ids: dict) -> TherapySession:

@@ -23,9 +23,9 @@ from bench import data, export, floor, load, pages, pdfs, report
 from bench.registry import GENERATORS, PAGES, PDFS, REFERENCE, SIZES
 from config import Config
 from practice import create_app
-from practice.crypto import keyring
 from practice.extensions import db
-from practice.passwords import hash_password
+from practice.platform.crypto import keyring
+from practice.platform.passwords import hash_password
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 SECRET_KEY = secrets.token_hex(32)

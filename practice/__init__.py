@@ -27,8 +27,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
 
 def register_edges(app: Flask) -> None:
-    """Trusted Host names and trusted proxies (practice.hosts)."""
-    from practice.hosts import configure_hosts
+    """Trusted Host names and trusted proxies (practice.platform.hosts)."""
+    from practice.platform.hosts import configure_hosts
 
     configure_hosts(app)
 
@@ -37,9 +37,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions from `practice.extensions`."""
     from practice.audit.chain import seal_on_flush
     from practice.auth.loader import configure_login
-    from practice.database import configure_engine, guard_unit_of_work
     from practice.extensions import csrf, db, limiter, mail, migrate, queue
-    from practice.mail import queue_after_commit
+    from practice.platform.database import configure_engine, guard_unit_of_work, job_unit_of_work
+    from practice.platform.mail import queue_after_commit
 
     db.init_app(app)
     with app.app_context():
@@ -51,7 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
-    queue.init_app(app)
+    queue.init_app(app, around=job_unit_of_work)
     configure_login(app)
 
 
@@ -62,7 +62,7 @@ def register_url_converters(app: Flask) -> None:
     """
     from werkzeug.routing import IntegerConverter
 
-    from practice.formtools import MAX_INT
+    from practice.web.formtools import MAX_INT
 
     class BoundedIntegerConverter(IntegerConverter):
         def __init__(self, map, *args, **kwargs) -> None:
@@ -74,18 +74,18 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
-    from practice.audit.views import bp as audit_bp
-    from practice.audit.views import owner_bp as practice_audit_bp
+    from practice.audit_pages.views import bp as audit_bp
+    from practice.audit_pages.views import owner_bp as practice_audit_bp
     from practice.auth.security_views import bp as security_bp
     from practice.auth.security_views import presence as presence_bp
     from practice.auth.views import account as account_bp
     from practice.auth.views import bp as auth_bp
     from practice.checkins.views import bp as checkins_bp
     from practice.couples.views import bp as couples_bp
-    from practice.library.views import bp as library_bp
     from practice.homework.views import bp as homework_bp
     from practice.jobs.undelivered import bp as undelivered_bp
     from practice.jobs.views import bp as jobs_bp
+    from practice.library.views import bp as library_bp
     from practice.main.views import bp as main_bp
     from practice.portal.checkin_views import bp as portal_checkins_bp
     from practice.portal.quick_exit import bp as away_bp
@@ -117,7 +117,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """Styled pages for every error a person can meet."""
-    from practice.errors import register
+    from practice.web.error_pages import register
 
     register(app)
 
@@ -125,14 +125,14 @@ def register_error_handlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Session lifetimes checked before every request; the request's audit views written after it; security headers.
 
-    Flask runs `after_request` hooks last-registered first: a stray write (practice.database)
+    Flask runs `after_request` hooks last-registered first: a stray write (practice.platform.database)
     is settled first, then the audit trail is written, then the headers are added to
     whichever response goes out (a 503 if the trail could not be written).
     """
     from practice.audit.services import write_queued_events
     from practice.auth.lifetimes import enforce
-    from practice.database import settle_request_writes
-    from practice.security import add_security_headers
+    from practice.platform.database import settle_request_writes
+    from practice.web.headers import add_security_headers
 
     app.before_request(enforce)
     app.after_request(add_security_headers)
@@ -141,10 +141,19 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Filters and globals the templates share."""
-    from practice.templating import register
+    """Filters and globals the templates share: the web layer's, then those features lend every page."""
+    from practice.auth import form_tokens
+    from practice.auth.lifetimes import session_clock
+    from practice.portal.contacts import contact_links, number_links
+    from practice.practices.crisis import crisis_numbers
+    from practice.web import templating
 
-    register(app)
+    templating.register(app)
+    form_tokens.register(app)
+    app.add_template_filter(contact_links, "contact_links")
+    app.add_template_filter(number_links, "number_links")
+    app.add_template_global(crisis_numbers, "crisis_numbers")
+    app.add_template_global(session_clock, "session_clock")
 
 
 def register_commands(app: Flask) -> None:

@@ -8,6 +8,7 @@ it (`Labelled`), the one way labels are given here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from wtforms import SelectChoice
@@ -215,3 +216,66 @@ class JobStatus(Labelled):
     @property
     def finished(self) -> bool:
         return self in (JobStatus.DONE, JobStatus.FAILED)
+
+
+# The safety screen of a check-in: its items are stored by key, and the flag page names them.
+# What a single answer from before the screen had six items asked, so old answers still read right.
+OLD_SAFETY_QUESTION = (
+    "Since your last check-in, have you felt afraid of your partner, or been hurt, threatened "
+    "or controlled by them?"
+)
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """One behaviour-specific question; `worrying` is the plain answer that raises the flag ("talk" always does)."""
+
+    key: str
+    question: str
+    short: str  # how the therapist's flag page names it
+    worrying: SafetyChoice = SafetyChoice.YES
+
+    def raises_flag(self, choice: SafetyChoice) -> bool:
+        return choice in (self.worrying, SafetyChoice.TALK)
+
+
+SAFETY_ITEMS: tuple[SafetyItem, ...] = (
+    SafetyItem("afraid", "Since your last check-in, have you felt afraid of your partner?", "Afraid of their partner"),
+    SafetyItem("hurt", "Has your partner physically hurt you, or held you down?", "Physically hurt or held down"),
+    SafetyItem("threatened", "Has your partner threatened you? That includes threats to harm your children or pets, "
+               "or threats about what would happen if you left.", "Threatened (incl. children, pets, leaving)"),
+    SafetyItem("pressured", "Have you been pressured or forced into sexual activity you didn't want?",
+               "Pressured or forced into sexual activity"),
+    SafetyItem("controlled", "Has your partner checked your phone or where you are, kept control of money, or kept "
+               "you from friends or family?", "Checked on, money controlled or kept from others"),
+    SafetyItem("safe_at_home", "Does it feel safe for you to be at home this week?", "Feels safe at home this week",
+               worrying=SafetyChoice.NO),
+)
+
+
+# Errors that services raise and views turn into messages next to fields.
+
+
+class DomainError(Exception):
+    """A rule of the product was not met; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConflictError(DomainError):
+    """Someone (or another tab) saved this record since it was opened."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Someone else saved this page while you were editing it, so your changes have "
+            "not been saved yet. They are still below. To compare, open this page in a new tab; "
+            "if your version should replace theirs, press save again."
+        )
+
+
+class TokenError(DomainError):
+    """A link that is expired, already used, revoked or malformed."""

@@ -8,8 +8,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from practice.jobqueue import JobQueue
 from practice.models.base import Base
+from practice.platform.jobqueue import JobQueue
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)

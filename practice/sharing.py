@@ -13,7 +13,7 @@ Two rules live here, and nothing else in the code base makes either decision:
 
 Every couple-facing surface, that is everything a partner can read or download:
 
-- **Couple handout PDF** (`practice.sessions.documents.handout_for`): the summary, new homework,
+- **Couple handout PDF** (`practice.documents.session_pdfs.handout_for`): the summary, new homework,
   crisis resources, and check-in progress only through `couple_facing_progress`. The same PDF is
   what the therapist previews, what the portal download sends and what a record export holds.
 - **Portal pages** (`practice.portal`, every one reached as the signed-in partner): sign-in and
@@ -35,13 +35,16 @@ parts and checks every route, download and email partner A can reach, before and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 
 from practice.domain import ResponseStatus, Sharing
+
+T = TypeVar("T")
 
 SAFETY_QUIET_PERIOD = timedelta(weeks=8)  # no scores in couple-facing output for this long after a safety flag
 
@@ -131,15 +134,13 @@ def checkin_scores_decision(couple, as_of: datetime, *, asked: bool = True) -> S
     return decide_checkin_scores(partners, (FlagTimes(*row) for row in flags), as_of, asked=asked)
 
 
-def couple_facing_progress(couple, mode: str, day: date, as_of: datetime):
-    """The couple's check-in progress for couple-facing output, or None whenever the rule says no.
+def couple_facing_progress(couple, mode: str, day: date, as_of: datetime, figures: Callable[[object, date], T]) -> T | None:
+    """`figures(couple, day)` (the check-in progress) for couple-facing output, or None whenever the rule says no.
 
     `mode` is the therapist's tick ("" for none, or a couple progress mode);
     `day` is the date the progress runs up to. Couple-facing code gets check-in
-    figures only from here.
+    figures only through here; the caller says how they are computed, this decides whether.
     """
     if not mode or not checkin_scores_decision(couple, as_of, asked=True).allowed:
         return None
-    from practice.checkins.progress import couple_progress
-
-    return couple_progress(couple, day)
+    return figures(couple, day)

@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from practice.checkins.questions import SAFETY_ITEMS, safe_screen, stored_screen
+from practice.checkins.questions import safe_screen, stored_screen
 from practice.checkins.schedule import current_period
-from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
+from practice.domain import SAFETY_ITEMS, CheckInItem, ResponseStatus, SafetyChoice
 from practice.extensions import db
 from practice.models import CheckIn, Couple, Partner, SafetyAnswer, SafetyFlag
-from practice.portal import checkins as portal_checkins
-from practice.templating import practice_today
+from practice.portal import checkin_services as portal_checkins
+from practice.web.templating import practice_today
 
 ALL_THREES = {f"q_{item.value}": "3" for item in CheckInItem}
 URL = "/portal/check-in"

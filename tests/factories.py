@@ -7,7 +7,7 @@ from itertools import count
 
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, Practice
-from practice.passwords import hash_password
+from practice.platform.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _serial = count(1)
@@ -81,7 +81,7 @@ ALL_PROMPT_TYPES = [  # one prompt of every type, for previews and answer forms
 
 def exercise_content(**overrides):
     """Valid content for a small exercise of one's own."""
-    from practice.library.schema import ExerciseContent
+    from practice.models.exercise_content import ExerciseContent
 
     data = {
         "title": "Noticing small kindnesses",

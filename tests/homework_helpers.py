@@ -10,7 +10,7 @@ import pytest
 from practice.extensions import db
 from practice.homework.services import AssignmentRequest, assign
 from practice.models import Assignment, Clinician, Couple, Partner, utcnow
-from practice.passwords import hash_password
+from practice.platform.passwords import hash_password
 from tests.factories import ALL_PROMPT_TYPES, PASSWORD, make_clinician, make_couple, make_exercise
 from tests.logins import login
 

@@ -7,8 +7,8 @@ Used by the authorisation matrix and the form fuzzing, which both walk
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import url_for
@@ -18,11 +18,11 @@ from werkzeug.routing import AnyConverter
 from practice.auth.lifetimes import REAUTH_AT, SEEN_AT, SIGNED_IN_AT, now
 from practice.extensions import db
 from practice.models import BackgroundJob, ClinicianInvitation
-from practice.templating import practice_today
-from practice.tokens import new_token
+from practice.rules.tokens import new_token
+from practice.web.templating import practice_today
+from tests.checkin_helpers import plant_flag
 from tests.database import wipe_database
 from tests.factories import make_clinician, make_couple, make_exercise, make_practice, utcnow_plus_days
-from tests.checkin_helpers import plant_flag
 from tests.homework_helpers import World, give_access, give_homework
 from tests.session_helpers import signed_session
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, text
 
 from practice.checkins.services import flag_applies
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db
 from practice.homework.services import AssignmentRequest, assign
 from practice.models import Assignment, AuditEvent, utcnow

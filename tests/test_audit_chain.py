@@ -9,9 +9,9 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
 from practice import audit
-from practice.database import writing
 from practice.extensions import db
 from practice.models import AuditEvent, AuditImmutableError
+from practice.platform.database import writing
 from tests.audit_helpers import audit_events
 
 pytestmark = pytest.mark.asvs("7.3.3")

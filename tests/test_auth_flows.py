@@ -208,7 +208,7 @@ def test_passwords_are_argon2id_hashes(clinician):
 def test_file_mail_backend_writes_messages_to_disk(app, tmp_path):
     from config import TestConfig
     from practice import create_app
-    from practice.mail import send_templated
+    from practice.platform.mail import send_templated
 
     database = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS")}
     app = create_app(type("FileMail", (TestConfig,), {"MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path), **database}))

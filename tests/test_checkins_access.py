@@ -16,7 +16,7 @@ from sqlalchemy import select
 from practice.checkins.schedule import current_period
 from practice.extensions import db
 from practice.models import CheckIn
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 from tests.checkin_helpers import ALL_THREES, plant_flag
 from tests.homework_helpers import world  # noqa: F401
 from tests.test_homework_privacy import VISITORS, browser_for

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from practice.checkins.schedule import current_period
 from practice.extensions import db
 from practice.models import AuditEvent
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 from tests.checkin_helpers import plant
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.reading import visible

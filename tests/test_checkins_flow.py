@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from practice.checkins.questions import SAFETY_ITEMS
 from practice.checkins.schedule import current_period, period_containing
+from practice.domain import SAFETY_ITEMS
 from practice.extensions import db
 from practice.models import CheckIn, SafetyAnswer, SafetyFlag
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 from tests.checkin_helpers import ALL_THREES, URL, fill_in, hidden
 from tests.homework_helpers import partner_login, world  # noqa: F401
 

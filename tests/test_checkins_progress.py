@@ -12,10 +12,10 @@ from practice.checkins.schedule import current_period
 from practice.domain import CheckInItem
 from practice.models import CheckIn
 from practice.pdf import render_document
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 from tests.checkin_helpers import plant
-from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, world  # noqa: F401
+from tests.reading import pdf_pages
 
 START = date(2026, 1, 5)  # make_couple's start date, a Monday
 

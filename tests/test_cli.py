@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, Practice
-from practice.passwords import verify_password
+from practice.platform.passwords import verify_password
 
 
 def counts():

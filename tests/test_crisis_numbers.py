@@ -8,14 +8,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from practice.errors_domain import DomainError
+from practice.documents.session_pdfs import copy_html
+from practice.domain import DomainError
 from practice.extensions import db
 from practice.models import PartnerInvitation
 from practice.portal import access
-from practice.sessions.documents import copy_html
 from tests.factories import make_clinician, make_couple, make_exercise
-from tests.logins import login
 from tests.homework_helpers import give_homework, partner_login, world  # noqa: F401
+from tests.logins import login
 from tests.session_helpers import signed_session
 
 NUMBERS = {

@@ -11,8 +11,8 @@ from sqlalchemy import Column, Integer, Table, Text, insert, select, text
 
 from config import DevelopmentConfig, ProductionConfig
 from practice import create_app
-from practice.crypto import DataKeyError, DecryptionError, EncryptedText, generate_key, keyring
 from practice.extensions import db
+from practice.platform.crypto import DataKeyError, DecryptionError, EncryptedText, generate_key, keyring
 
 CANARY = "canary q7x3z: she is afraid of him when he drinks"
 CONTROL = "control: plain text the dump must be able to see"
@@ -81,8 +81,7 @@ def test_keys_rotate_re_encrypts_every_row_so_the_old_key_can_go(app, runner, ca
 
 
 def test_rotation_never_overwrites_a_value_saved_while_it_runs(app, canary_table, monkeypatch):
-    from practice import key_rotation
-
+    from practice.platform import key_rotation
     write_notes(canary_table, "as read by the rotation")
     original = key_rotation._parameters
 

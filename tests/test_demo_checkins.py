@@ -9,7 +9,7 @@ from practice.checkins.schedule import checkins_open, current_period
 from practice.domain import CheckInItem
 from practice.extensions import db
 from practice.models import CheckIn, Partner, SafetyAnswer, SafetyFlag
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 
 
 def test_seed_demo_tells_a_check_in_story_once_with_one_due_now(app, runner):

@@ -19,11 +19,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from config import ProductionConfig, TestConfig
-from practice import audit, create_app, doctor
-from practice.database import writing
-from practice.doctor import Facts, Status
+from practice import audit, create_app
+from practice.cli import doctor
+from practice.cli.doctor import Facts, Status
 from practice.extensions import db
-from practice.serving import Serving
+from practice.platform.database import writing
+from practice.platform.serving import Serving
 
 REDIS_PASSWORD = "redis-password-never-shown"
 DATA_KEY = Fernet.generate_key().decode()

@@ -120,8 +120,7 @@ def test_exports_finished_before_expiry_existed_are_given_one_by_the_migration_a
 
 
 def test_only_a_download_decrypts_the_file_not_a_list_a_poll_a_sweep_or_an_erasure(app, world, monkeypatch):
-    from practice import crypto
-
+    from practice.platform import crypto
     therapist, job = export_once(app, world)
     job_id = job.id
     opened = []

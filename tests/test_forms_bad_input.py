@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.models import ClinicianInvitation, Couple
-from practice.tokens import new_token
+from practice.rules.tokens import new_token
 from tests.factories import PASSWORD, make_couple, utcnow_plus_days
 
 LONG = "x" * 5000

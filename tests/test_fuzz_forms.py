@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from practice.extensions import db, limiter
 from practice.models import Clinician, ClinicianInvitation, Partner, PartnerInvitation, PasswordResetToken, utcnow
-from practice.tokens import new_token
+from practice.rules.tokens import new_token
 from tests.factories import PASSWORD
 from tests.html_forms import form_fields
 from tests.route_helpers import LOGIN, PORTAL, build_world, prepare, route_keys, url_of

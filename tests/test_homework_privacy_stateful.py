@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db, limiter
 from practice.sharing import other_answers_visible
 from tests.database import wipe_database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from practice.formtools import MAX_INT, bounded_int
+from practice.web.formtools import MAX_INT, bounded_int
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 
 HUGE = str(10**30)

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from practice.extensions import db
-from practice.formtools import BIDI_CONTROLS, CONTROL_MESSAGE, NAME_MESSAGE, hidden_name_character
 from practice.models import Couple, Partner, Response
+from practice.web.formtools import BIDI_CONTROLS, CONTROL_MESSAGE, NAME_MESSAGE, hidden_name_character
 from tests.factories import PASSWORD
 from tests.homework_helpers import give_homework, partner_login, world  # noqa: F401
 from tests.test_inputs_versions_roles import error_for
@@ -22,7 +22,7 @@ COUPLE = {"partner1-name": "Alex", "partner2-name": "Sam", "stage": "deescalatio
 
 
 def test_no_form_can_skip_the_control_character_rule():
-    """Every form module takes FlaskForm from practice.formtools, which applies the rule centrally."""
+    """Every form module takes FlaskForm from practice.web.formtools, which applies the rule centrally."""
     offenders = []
     for path in PRACTICE.rglob("*.py"):
         tree = ast.parse(path.read_text())
@@ -30,13 +30,13 @@ def test_no_form_can_skip_the_control_character_rule():
             if isinstance(node, ast.ImportFrom) and node.module == "flask_wtf" and any(
                     alias.name in ("FlaskForm", "Form") for alias in node.names):
                 offenders.append(str(path.relative_to(PRACTICE)))
-    assert offenders == [], "import FlaskForm from practice.formtools, not flask_wtf"
+    assert offenders == [], "import FlaskForm from practice.web.formtools, not flask_wtf"
 
 
 def test_every_form_class_is_one_of_ours():
     import flask_wtf
 
-    from practice import formtools
+    from practice.web import formtools
     from tests.test_inputs_forms import all_form_classes
 
     classes, _ = all_form_classes()

@@ -22,8 +22,8 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Optional
 
 import practice
-from practice.checkins.questions import SAFETY_ITEMS
-from practice.formtools import CONTROL_MESSAGE, NAME_MESSAGE
+from practice.domain import SAFETY_ITEMS
+from practice.web.formtools import CONTROL_MESSAGE, NAME_MESSAGE
 
 LONG = "x" * 20_001
 NUL = "a\x00b"
@@ -244,7 +244,7 @@ EVERY_RULE = SimpleNamespace(never_shared=True, one_partner_only=False, practise
 def build(form_class: type, formdata: MultiDict):
     """An instance of the form, set up as its view would (choices that depend on the couple)."""
     kwargs = {"formdata": formdata}
-    if issubclass(form_class, practice.formtools.FlaskForm):
+    if issubclass(form_class, practice.web.formtools.FlaskForm):
         kwargs["meta"] = {"csrf": False}
     form = form_class(**kwargs)
     if hasattr(form, "set_partners"):

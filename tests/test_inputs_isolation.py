@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from practice.documents.session_pdfs import render_copy
 from practice.extensions import db
 from practice.models import Partner
-from practice.sessions.documents import render_copy
-from practice.templating import FSI, PDI, bdi, isolate
+from practice.web.templating import FSI, PDI, bdi, isolate
 from tests.database import wipe_database
-from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
+from tests.reading import pdf_pages
 from tests.test_inputs_versions_roles import error_for
 
 RLO, ARABIC, HEBREW = "\u202e", "سارة", "נועה"

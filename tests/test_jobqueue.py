@@ -16,7 +16,7 @@ import pytest
 from config import TestConfig
 from practice import create_app
 from practice.extensions import db, queue
-from practice.mail import send_templated
+from practice.platform.mail import send_templated
 from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import os
 import pytest
 from sqlalchemy import select, text
 
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db
 from practice.jobs import services
 from practice.jobs.services import JobFile

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from practice.extensions import db, queue
 from practice.homework.reminders import send_reminders
 from practice.jobs import services
-from practice.jobs.sweep import GRACE, sweep
 from practice.jobs.services import JobFile
-from practice.mail import MAX_ATTEMPTS, deliver, send_templated
+from practice.jobs.sweep import GRACE, sweep
 from practice.models import BackgroundJob, OutgoingEmail, ReminderSent, utcnow
+from practice.platform.mail import MAX_ATTEMPTS, deliver, send_templated
 from tests.homework_helpers import clinician_login, give_homework, world  # noqa: F401
 from tests.test_jobqueue import _close_queued_apps, queued_app  # noqa: F401
 

@@ -14,12 +14,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from practice.database import writing
 from practice.extensions import db
 from practice.jobs import services
 from practice.jobs.services import JobFile
-from practice.mail import MAX_ATTEMPTS, deliver, send_templated
 from practice.models import BackgroundJob, OutgoingEmail, utcnow
+from practice.platform.database import writing
+from practice.platform.mail import MAX_ATTEMPTS, deliver, send_templated
 from tests.homework_helpers import world  # noqa: F401
 
 NOTE = b"%PDF-1.7 a record"
@@ -141,8 +141,7 @@ def test_an_email_is_sent_by_the_next_message_only_once_its_senders_claim_ran_ou
 def test_a_sender_whose_claim_ran_out_cannot_release_or_fail_the_attempt_that_replaced_it(app, outbox, monkeypatch):
     import flask_mailman
 
-    from practice import mail
-
+    from practice.platform import mail
     send = flask_mailman.EmailMultiAlternatives.send
     row_id = unsent({"attempts": 1, "sending_until": utcnow() - timedelta(seconds=1)})  # attempt 1 stalled
     seen = {}

@@ -10,7 +10,7 @@ import yaml
 
 from practice.domain import Area, Stage, Strategy
 from practice.library.loader import BUILTIN_DIR, LibraryFileError, load_builtins, load_file
-from practice.library.schema import PROMPT_TYPES, ExerciseContent
+from practice.models.exercise_content import PROMPT_TYPES, ExerciseContent
 from tests.factories import exercise_content
 
 

@@ -15,11 +15,11 @@ import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
+from practice.documents.session_pdfs import handout_document
 from practice.extensions import db
 from practice.library.services import sync_builtins
-from practice.library.schema import ExerciseContent
 from practice.models import Exercise, ExerciseVersion
-from practice.sessions.documents import handout_document
+from practice.models.exercise_content import ExerciseContent
 from practice.sessions.services import sign
 from tests.factories import make_exercise
 from tests.homework_helpers import give_homework, partner_login, world  # noqa: F401

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, select
 
 from practice.extensions import db
-from practice.models import Exercise
 from practice.library.services import save_changes
+from practice.models import Exercise
 from tests.factories import ALL_PROMPT_TYPES, exercise_content, make_clinician, make_exercise, make_practice
 from tests.logins import login
 
@@ -106,7 +106,7 @@ def test_role_previews_and_crisis_resources(logged_in, clinician, builtins):
 
 
 def test_markdown_instructions_are_sanitised(app):
-    from practice.markdown import render_markdown
+    from practice.web.markdown import render_markdown
 
     html = render_markdown("**Hi** <script>alert(1)</script>\n\n[link](https://x.test) ![img](https://x.test/i.png)")
     assert "<strong>Hi</strong>" in html and "&lt;script&gt;" in html

@@ -27,13 +27,13 @@ from practice import create_app
 from practice.extensions import db, queue
 from practice.models import AuditAction, AuditEvent, OutgoingEmail, PartnerInvitation
 from practice.portal.access import MAX_PARTNERS_PER_EMAIL
-from practice.tokens import new_token
+from practice.rules.tokens import new_token
 from tests.checkin_helpers import raise_flag
-from tests.session_helpers import signed_session
 from tests.client import FormClient
 from tests.factories import PASSWORD, make_clinician, make_couple, utcnow_plus_days
-from tests.logins import login
 from tests.homework_helpers import clinician_login, give_access, give_homework, world  # noqa: F401
+from tests.logins import login
+from tests.session_helpers import signed_session
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL_TEMPLATES = ROOT / "templates" / "email"
@@ -163,7 +163,7 @@ def test_every_email_links_only_to_public_url_whatever_host_the_request_named(
 
 
 def test_no_code_builds_a_link_from_the_request_host():
-    """The one place that builds absolute links is practice/urls.py."""
+    """The one place that builds absolute links is practice/platform/urls.py."""
     pattern = re.compile(r"_external\s*=\s*True|request\.(host|url_root|host_url|base_url)\b")
     offenders = []
     for path in (ROOT / "practice").rglob("*.py"):
@@ -224,7 +224,7 @@ def test_trusted_hosts_come_from_public_url_and_the_environment_list(app):
     deployed = create_app(config)
     assert deployed.config["SERVED_HOSTS"] == ["twofold.example.org", "10.0.0.5"]
     with deployed.app_context():
-        from practice.urls import public_url_for
+        from practice.platform.urls import public_url_for
 
         assert public_url_for("auth.login") == "https://twofold.example.org:8443/app/login"
         assert public_url_for("portal.home", _anchor="due") == "https://twofold.example.org:8443/app/portal/#due"

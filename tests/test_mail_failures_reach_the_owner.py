@@ -18,14 +18,14 @@ from sqlalchemy import func, select
 
 from practice.extensions import db
 from practice.jobs.sweep import sweep
-from practice.mail import FAILED_KEPT, MAX_ATTEMPTS, deliver, send_composed
 from practice.models import Clinician, OutgoingEmail, Partner, utcnow
-from practice.practices.services import invite_clinician
+from practice.platform.mail import FAILED_KEPT, MAX_ATTEMPTS, deliver, send_composed
 from practice.portal.access import issue_invitation
+from practice.practices.services import invite_clinician
 from tests.factories import make_couple
 from tests.homework_helpers import clinician_login, world  # noqa: F401
-from tests.test_jobs_never_lost import on_a_queue, refuse_every_message
 from tests.test_jobqueue import _close_queued_apps  # noqa: F401
+from tests.test_jobs_never_lost import on_a_queue, refuse_every_message
 
 PACKAGE = Path(__file__).resolve().parents[1] / "practice"
 SELF_SERVICE = {"email_change_confirm"}  # the person is on the page waiting for it, and asks again

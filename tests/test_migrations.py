@@ -27,8 +27,8 @@ def test_no_encrypted_column_has_a_server_default():
     Rows that existed before a migration added such a column would fail on every read
     (an assignment's safety reason once did): encrypted columns are nullable instead.
     """
-    from practice.crypto import EncryptedText
     from practice.models import Base
+    from practice.platform.crypto import EncryptedText
 
     wrong = [f"{table.name}.{column.name}" for table in Base.metadata.tables.values() for column in table.columns
              if isinstance(column.type, EncryptedText) and column.server_default is not None]

@@ -12,10 +12,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "practice"
 PROBE = """
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-import practice.audit, practice.mail, practice.database, practice.jobs.views
+import practice.audit, practice.platform.mail, practice.platform.database, practice.jobs.views
 from practice.audit.chain import seal_new_events
-from practice.database import _refuse_flush_outside_writing, _stray_write_settled
-from practice.mail import _forget_rolled_back, _queue_committed
+from practice.platform.database import _refuse_flush_outside_writing, _stray_write_settled
+from practice.platform.mail import _forget_rolled_back, _queue_committed
 hooks = [("before_flush", seal_new_events), ("before_flush", _refuse_flush_outside_writing),
          ("after_commit", _stray_write_settled), ("after_commit", _queue_committed),
          ("after_rollback", _forget_rolled_back)]
@@ -52,7 +52,7 @@ def test_only_the_unit_of_work_commits():
     committing = [f"{path.relative_to(PACKAGE)}:{node.lineno}" for path in PACKAGE.rglob("*.py")
                   for node in ast.walk(ast.parse(path.read_text()))
                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
-    assert {place.partition(":")[0] for place in committing} == {"database.py"}, committing
+    assert {place.partition(":")[0] for place in committing} == {"platform/database.py"}, committing
 
 
 def test_tests_import_their_support_from_modules_named_for_it_never_from_conftest():

@@ -13,15 +13,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from practice.documents.session_pdfs import render_copy
 from practice.extensions import db
 from practice.homework.reminders import reminders_due
 from practice.library.services import sync_builtins
 from practice.models import Exercise, utcnow
 from practice.portal.homework import submit
-from practice.sessions.documents import render_copy
 from tests.factories import make_exercise
-from tests.reading import pdf_pages
 from tests.homework_helpers import give_homework, make_world, partner_login
+from tests.reading import pdf_pages
 from tests.session_helpers import signed_session
 from tests.test_sharing_canaries import build, emails_to_alex, everything_alex_reaches, handout_texts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from practice.passwords import MAX_LENGTH, password_problem
+from practice.platform.passwords import MAX_LENGTH, password_problem
 from tests.factories import PASSWORD
 from tests.logins import login
 from tests.test_auth_flows import signup_data

@@ -9,7 +9,7 @@ import pytest
 
 from practice.extensions import db
 from practice.portal.contacts import contact_links
-from practice.security import CONTENT_SECURITY_POLICY
+from practice.web.headers import CONTENT_SECURITY_POLICY
 from tests.checkin_helpers import URL, fill_in
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 

@@ -14,9 +14,9 @@ from bench import data
 from bench.pages import signed_in
 from bench.registry import GENERATORS, PAGES
 from bench.sql import counting
-from practice.crypto import keyring
 from practice.extensions import db
-from practice.passwords import hash_password
+from practice.platform.crypto import keyring
+from practice.platform.passwords import hash_password
 
 MOST = 12
 # The smallest practice in which every benched page has something in each of its lists

@@ -11,7 +11,7 @@ from practice.auth import form_tokens
 from practice.auth.loader import load_user
 from practice.extensions import db
 from practice.models import Clinician
-from practice.page_links import ENVIRON_KEY
+from practice.web.page_links import ENVIRON_KEY
 from tests.factories import make_clinician
 from tests.logins import login
 

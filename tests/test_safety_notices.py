@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from practice import mail
 from practice.checkins import notices
 from practice.checkins import services as checkin_services
 from practice.domain import SafetyChoice
 from practice.extensions import db
 from practice.models import SafetyNotice, utcnow
+from practice.platform import mail
 from tests.checkin_helpers import fill_in, raise_flag
 from tests.factories import make_clinician
 from tests.homework_helpers import partner_login, world  # noqa: F401

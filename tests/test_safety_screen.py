@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from practice.checkins.questions import SAFETY_ITEMS
+from practice.domain import SAFETY_ITEMS
 from practice.extensions import db
 from practice.models import SafetyFlag, SafetyNotice
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 from tests.checkin_helpers import ALL_THREES, fill_in, hidden, plant_flag, screen_answers
 from tests.factories import make_exercise
-from tests.reading import visible
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
+from tests.reading import visible
 from tests.test_homework_flow import answer
 
 WORRYING = [(item.key, "no" if item.key == "safe_at_home" else "yes") for item in SAFETY_ITEMS]

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import inspect, select, text
 
-from practice.crypto import DecryptionError, generate_key
 from practice.domain import SafetyChoice
 from practice.extensions import db
-from practice.key_rotation import rotate_all
 from practice.models import SafetyAnswer, SafetyFlag
-from practice.sealed import seal, unseal
-from practice.templating import practice_today
+from practice.platform.crypto import DecryptionError, generate_key
+from practice.platform.key_rotation import rotate_all
+from practice.platform.sealed import seal, unseal
+from practice.web.templating import practice_today
 from tests.checkin_helpers import plant, plant_flag, raise_flag, screen_answers
 from tests.homework_helpers import clinician_login, world  # noqa: F401
 
@@ -24,8 +24,8 @@ LIBRARY = {"exercises", "exercise_versions", "exercise_areas"}  # the exercises'
 def _submit_no(partner):
     from practice.checkins.schedule import current_period
     from practice.domain import CheckInItem
-    from practice.portal import checkins as portal_checkins
-    from practice.templating import practice_today
+    from practice.portal import checkin_services as portal_checkins
+    from practice.web.templating import practice_today
 
     today = practice_today()
     portal_checkins.submit(partner, current_period(partner.couple, today), 0, today,

@@ -104,7 +104,7 @@ def test_make_run_serves_with_gunicorn_prints_the_logins_last_and_stops_cleanly_
     (tmp_path / "demo-logins.txt").write_text(LOGINS)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "practice.launch", "--ready", f"{base}/healthz",
+    command = [sys.executable, "-m", "practice.platform.launch", "--ready", f"{base}/healthz",
                "--then-print", str(tmp_path / "demo-logins.txt"), "--",
                sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     terminal = Terminal(command, environment(tmp_path, port))

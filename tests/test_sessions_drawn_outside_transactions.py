@@ -10,15 +10,17 @@ write lock at once.
 from __future__ import annotations
 
 import sqlite3
+
 import pytest
 from sqlalchemy import func, select
 
+from practice.documents import session_pdfs
 from practice.extensions import db
 from practice.models import AuditEvent, SessionDocument
-from practice.sessions import documents, frozen
+from practice.sessions import frozen
 from practice.sessions.services import add_amendment
-from tests.reading import pdf_pages
 from tests.homework_helpers import clinician_login, partner_login, world  # noqa: F401
+from tests.reading import pdf_pages
 from tests.session_helpers import record_session, signed_session
 from tests.test_sessions_flow import note_form
 from tests.test_sharing_canaries import SCORED, scored_world
@@ -53,7 +55,7 @@ class DrawingProbe:
 def probe(monkeypatch):
     drawing = DrawingProbe(frozen.render_documents)
     monkeypatch.setattr(frozen, "render_documents", drawing)
-    monkeypatch.setattr(documents, "render_documents", drawing)
+    monkeypatch.setattr(session_pdfs, "render_documents", drawing)
     return drawing
 
 

@@ -13,8 +13,8 @@ from practice.models import AuditEvent, Partner, SessionAmendment, SessionDocume
 from practice.pdf import PdfTimeout
 from practice.sessions.services import add_amendment
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
-from tests.session_helpers import counted_queries, record_session, signed_session
 from tests.reading import visible
+from tests.session_helpers import counted_queries, record_session, signed_session
 
 NEW = {"day": "2026-11-03", "at": "10:00", "minutes": "50", "format": "video", "attended": "partner2"}
 
@@ -184,7 +184,8 @@ def test_the_handout_is_released_only_once_signed_and_then_shows_in_both_portals
 
 
 def test_a_failed_render_is_a_message_not_an_error_page(app, world, monkeypatch):
-    from practice.sessions import documents, frozen
+    from practice.documents import session_pdfs
+    from practice.sessions import frozen
 
     def too_slow(*args, **kwargs):
         raise PdfTimeout("This PDF took longer than 60 seconds to make, so it was stopped.")
@@ -194,7 +195,7 @@ def test_a_failed_render_is_a_message_not_an_error_page(app, world, monkeypatch)
     db.session.execute(SessionDocument.__table__.delete())
     session.handout_version = None
     db.session.commit()
-    monkeypatch.setattr(documents, "render_documents", too_slow)
+    monkeypatch.setattr(session_pdfs, "render_documents", too_slow)
     monkeypatch.setattr(frozen, "render_documents", too_slow)
     therapist = clinician_login(app, world.clinician)
     response = therapist.get(f"/sessions/{session.id}/clinician.pdf")
@@ -208,8 +209,8 @@ def test_a_failed_render_is_a_message_not_an_error_page(app, world, monkeypatch)
 def test_a_partner_handout_query_never_loads_the_clinical_note(app, world):
     from sqlalchemy.exc import InvalidRequestError
 
+    from practice.documents.session_pdfs import handout_for
     from practice.portal.handouts import released_handout_or_404
-    from practice.sessions.documents import handout_for
 
     session_id = signed_session(world, release=True, observations="Private observation").id
     partner_id = world.p1.id
@@ -232,7 +233,7 @@ def test_notes_and_amendments_are_encrypted_at_rest(app, world):
 
 @pytest.mark.parametrize("pages", ["a draft's page", "a signed note's page", "the clinician copy"])
 def test_a_session_costs_the_same_queries_however_much_homework_it_links(app, world, pages):
-    from practice.sessions.documents import clinician_context
+    from practice.documents.session_pdfs import clinician_context
 
     def cost(homework: int) -> int:
         for _ in range(homework):

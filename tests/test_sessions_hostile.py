@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from practice.documents.session_pdfs import clinician_copy, couple_handout
 from practice.pdf.fetcher import ASSET_BASE_URL
 from practice.portal.homework import submit
-from practice.sessions.documents import clinician_copy, couple_handout
 from practice.sessions.services import save_draft
-from tests.reading import connection_attempted, pdf_pages
 from tests.homework_helpers import give_homework, make_world
+from tests.reading import connection_attempted, pdf_pages
 from tests.session_helpers import draft, record_session
 
 LONG = ("We talked for a long time about the week. " * 2400)[:100_000]  # 100 KB

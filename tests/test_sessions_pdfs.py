@@ -12,14 +12,14 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
+from practice.documents.session_pdfs import render_copy
 from practice.extensions import db
 from practice.portal.homework import save_draft, submit
-from practice.sessions.documents import render_copy
 from practice.sessions.services import add_amendment, release_handout, sign
 from tests.database import wipe_database
 from tests.factories import LETTERHEAD, make_exercise
-from tests.reading import pdf_pages
 from tests.homework_helpers import give_homework, make_world
+from tests.reading import pdf_pages
 from tests.session_helpers import draft, record_session, signed_session
 
 PRIVATE = {

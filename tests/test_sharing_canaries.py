@@ -24,16 +24,16 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from practice.checkins.schedule import current_period
+from practice.documents.session_pdfs import copy_html, render_copy
 from practice.domain import CheckInItem, ResponseStatus
 from practice.extensions import db
 from practice.models import AuditEvent, CheckIn, SafetyFlag, TherapySession, utcnow
 from practice.portal.homework import save_draft, submit
 from practice.sharing import FlagTimes, decide_checkin_scores
-from practice.sessions.documents import copy_html, render_copy
-from practice.templating import practice_today
+from practice.web.templating import practice_today
 from tests.checkin_helpers import plant, plant_flag
-from tests.reading import pdf_pages, visible
 from tests.homework_helpers import clinician_login, give_homework, make_world, partner_login
+from tests.reading import pdf_pages, visible
 from tests.session_helpers import signed_session
 
 B_PRIVATE = {

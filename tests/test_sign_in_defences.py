@@ -14,7 +14,7 @@ import redis
 from practice.extensions import db
 from practice.models import ClinicianInvitation
 from practice.portal.access import MAX_PARTNERS_PER_EMAIL
-from practice.tokens import new_token
+from practice.rules.tokens import new_token
 from tests.factories import PASSWORD, make_clinician, utcnow_plus_days
 from tests.homework_helpers import world  # noqa: F401  (fixture)
 

@@ -5,8 +5,8 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from practice.database import writing
 from practice.extensions import db
+from practice.platform.database import writing
 
 
 def test_health_check_answers_without_login(client):

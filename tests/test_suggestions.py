@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from practice.suggestions import Candidate, LowArea, Situation, suggest
+from practice.rules.suggestions import Candidate, LowArea, Situation, suggest
 
 TODAY = date(2026, 11, 25)
 

@@ -8,17 +8,16 @@ import time
 import pytest
 from sqlalchemy import select, text
 
-from practice.domain import SafetyChoice
-from practice.errors_domain import DomainError
+from practice.domain import DomainError, SafetyChoice
 from practice.extensions import db
 from practice.models import CheckIn, Clinician, Couple
 from practice.practices import services
 from tests.audit_helpers import audit_events
 from tests.checkin_helpers import URL, raise_flag
 from tests.factories import make_clinician, make_couple
-from tests.reading import visible
 from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
 from tests.html_forms import form_fields
+from tests.reading import visible
 from tests.session_helpers import record_session
 
 

@@ -19,15 +19,14 @@ from sqlalchemy.orm import Session
 
 from practice import audit
 from practice.audit.chain import verify_stored
-from practice import database
-from practice.database import UnitOfWorkError, strict_scope, writing
-from practice.domain import Stage
-from practice.errors_domain import DomainError
+from practice.domain import DomainError, Stage
 from practice.extensions import db
-from practice.jobqueue import _in_context
 from practice.models import AuditAction, Clinician, Couple
+from practice.platform import database
+from practice.platform.database import UnitOfWorkError, job_unit_of_work, strict_scope, writing
+from practice.platform.jobqueue import _in_context
 from practice.practices import services as practice_services
-from practice.versioning import save_versioned
+from practice.rules.versioning import save_versioned
 from tests.audit_helpers import audit_events
 from tests.factories import make_clinician, make_couple
 from tests.logins import login
@@ -182,7 +181,7 @@ def test_strict_a_job_run_by_the_queue_is_held_to_it(app, strict, clinician):
         db.session.flush()
 
     with pytest.raises(UnitOfWorkError):
-        _in_context(app, stray_job)(clinician.id)  # the wrapper Huey runs every task in
+        _in_context(app, stray_job, job_unit_of_work)(clinician.id)  # the wrapper Huey runs every task in
 
 
 @pytest.fixture()
@@ -199,7 +198,7 @@ def stored_name(clinician_id: int) -> str:
 
 def test_without_strict_a_stray_flush_proceeds_and_is_reported_once_with_its_origin(app, production, clinician,
                                                                                    caplog):
-    with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.database"):
+    with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.platform.database"):
         for name in ("Stray one", "Stray two"):
             db.session.get(Clinician, clinician.id).name = name
             db.session.flush()
@@ -225,7 +224,7 @@ def test_without_strict_a_stray_flush_in_a_request_that_failed_is_rolled_back(ap
 
 def test_without_strict_a_stray_flush_is_committed_when_the_next_unit_of_work_begins_and_says_so(
         app, production, clinician, caplog):
-    with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.database"):
+    with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.platform.database"):
         db.session.get(Clinician, clinician.id).name = "Stray"
         db.session.flush()
         with pytest.raises(DomainError), writing():
@@ -257,7 +256,7 @@ def test_without_strict_a_stray_flush_in_a_job_is_kept_only_if_the_job_returns(a
             raise RuntimeError("the job went wrong after its stray write")
 
     try:
-        _in_context(app, stray_job)(clinician.id)
+        _in_context(app, stray_job, job_unit_of_work)(clinician.id)
     except RuntimeError:
         assert fails
     assert stored_name(clinician.id) == (before if fails else "From a job")

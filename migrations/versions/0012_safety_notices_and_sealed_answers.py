@@ -11,9 +11,8 @@ Revises: 0009
 Create Date: 2026-12-02 05:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
@@ -23,7 +22,7 @@ depends_on = None
 
 
 def upgrade():
-    from practice.sealed import seal
+    from practice.platform.sealed import seal
 
     bind = op.get_bind()
     with op.batch_alter_table('practices', schema=None) as batch_op:
@@ -74,7 +73,7 @@ def upgrade():
 
 
 def downgrade():
-    from practice.sealed import unseal
+    from practice.platform.sealed import unseal
 
     bind = op.get_bind()
     with op.batch_alter_table('safety_notices', schema=None) as batch_op:

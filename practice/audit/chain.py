@@ -10,7 +10,7 @@ lock is ours); on SQLite the unit of work that adds them runs in
 `writing()`, whose `BEGIN IMMEDIATE` holds the only write lock from the
 start, so the head read here is still the head at commit. Events flushed
 outside `writing()` would be sealed without that lock, which is one more
-reason such a flush is refused (practice.database).
+reason such a flush is refused (practice.platform.database).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from datetime import UTC
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from practice.database import listen_once
 from practice.models.audit import AuditEvent
+from practice.platform.database import listen_once
 
 GENESIS = "0" * 64
 ADVISORY_LOCK_KEY = 0x7477_6F66_6175_6474  # "twofaudt": serialises appends on PostgreSQL

@@ -1,4 +1,4 @@
-"""Recording audit events, and reading them back for the people allowed to see them.
+"""Recording audit events.
 
 Features call `record(...)` inside their own unit of work (`writing()`), so
 the event is stored exactly when the change is: both or neither.
@@ -22,18 +22,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
 
 from flask import Response, current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from practice.database import writing
-from practice.errors import unavailable_page
 from practice.extensions import db
-from practice.models import AuditAction, AuditEvent, Clinician, Couple, utcnow
+from practice.models import AuditAction, AuditEvent, Couple, utcnow
+from practice.platform.database import writing
+from practice.web.error_pages import unavailable_page
 
 # Detail values are numbers or short keys (field names, endpoints, digests):
 # free text, and so clinical text, cannot reach the trail.
@@ -155,37 +153,3 @@ def _safe_detail(detail: dict) -> dict:
         if not (SAFE_TOKEN.fullmatch(key) and safe_value):
             raise ValueError(f"Audit detail {key!r} must be a number or a short key, never free text.")
     return detail
-
-
-def couple_trail(couple: Couple) -> Select[tuple[AuditEvent]]:
-    """Events about one couple, newest first (the couple is already authorised)."""
-    return select(AuditEvent).where(AuditEvent.couple_id == couple.id).order_by(AuditEvent.id.desc())
-
-
-def practice_trail(practice_id: int, action: str | None = None) -> Select[tuple[AuditEvent]]:
-    """Events of one practice, newest first, optionally of one action."""
-    query = select(AuditEvent).where(AuditEvent.practice_id == practice_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    return query.order_by(AuditEvent.id.desc())
-
-
-def actor_labels(events: Sequence[AuditEvent], practice_id: int) -> dict[int, str]:
-    """Who did each event, by event id; names come only from the viewer's own practice."""
-    clinician_ids = {e.actor_id for e in events if e.actor_kind == "clinician"}
-    names = dict(
-        db.session.execute(
-            select(Clinician.id, Clinician.name).where(
-                Clinician.practice_id == practice_id, Clinician.id.in_(clinician_ids)
-            )
-        ).all()
-    )
-    return {e.id: _actor_label(e, names) for e in events}
-
-
-def _actor_label(event: AuditEvent, clinician_names: dict[int, str]) -> str:
-    if event.actor_kind == "clinician" and event.actor_id in clinician_names:
-        return clinician_names[event.actor_id]
-    if event.actor_id is None:
-        return {"system": "Twofold (system)"}.get(event.actor_kind, "Someone not signed in")
-    return f"{event.actor_kind.capitalize()} #{event.actor_id}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
-from practice.formtools import FlaskForm, NameText, PlainText, email_validators, lower_strip, strip
-from practice.passwords import MAX_LENGTH, password_problem
+from practice.platform.passwords import MAX_LENGTH, password_problem
+from practice.web.formtools import FlaskForm, NameText, PlainText, email_validators, lower_strip, strip
 
 
 def new_password_check(form, field) -> None:

@@ -26,7 +26,7 @@ from flask import current_app, flash, jsonify, redirect, request, session
 from flask_login import current_user, login_url, login_user, logout_user
 
 from practice import audit
-from practice.database import writing
+from practice.platform.database import writing
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -145,3 +145,10 @@ def return_to(default: str) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc:
         return default
     return target
+
+
+def session_clock():
+    """Time left in the signed-in session, for the session-timeout script; None when nobody is signed in."""
+    if not current_user.is_authenticated or SEEN_AT not in session:
+        return None
+    return remaining(current_user)

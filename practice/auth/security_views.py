@@ -9,10 +9,10 @@ from flask_wtf.csrf import generate_csrf
 from practice.auth import lifetimes, services, two_factor
 from practice.auth.forms import ChangeEmailForm, CodeForm, ConfirmPasswordForm
 from practice.auth.guards import require_clinician_session
+from practice.auth.ratelimits import guarded_reauth
 from practice.auth.reauth import mark_reauthenticated, recent_auth_required
-from practice.errors import render_error
-from practice.errors_domain import DomainError, TokenError
-from practice.ratelimits import guarded_reauth
+from practice.domain import DomainError, TokenError
+from practice.web.error_pages import render_error
 
 bp = Blueprint("security", __name__, url_prefix="/account/security")
 bp.before_request(require_clinician_session)  # not require_clinician: this is where two-step sign-in is set up

@@ -13,11 +13,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from practice import audit
-from practice.database import writing
-from practice.errors_domain import DomainError, TokenError
+from practice.domain import DomainError, TokenError
 from practice.extensions import db
-from practice.mail import Composed, Regarding, composer, send_composed, send_templated
-from practice.mail import render as render_email
 from practice.models import (
     Clinician,
     ClinicianInvitation,
@@ -26,9 +23,13 @@ from practice.models import (
     SignupRequest,
     utcnow,
 )
-from practice.passwords import hash_password, needs_rehash, verify_password
-from practice.tokens import GONE_LINK, new_token, usable_token_row
-from practice.urls import public_url_for
+from practice.platform.database import writing
+from practice.platform.mail import Composed, Regarding, composer, send_composed, send_templated
+from practice.platform.mail import render as render_email
+from practice.platform.passwords import hash_password, needs_rehash, verify_password
+from practice.platform.urls import public_url_for
+from practice.rules.tokens import GONE_LINK, new_token, usable_token_row
+
 
 def clinician_by_email(email: str) -> Clinician | None:
     """The clinician with this (lower-case) email, active or not."""

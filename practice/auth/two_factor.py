@@ -20,10 +20,10 @@ from markupsafe import Markup
 from sqlalchemy import delete, or_, select, update
 
 from practice import audit
-from practice.database import writing
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db
 from practice.models import Clinician, RecoveryCode, utcnow
+from practice.platform.database import writing
 
 ISSUER = "Twofold"
 RECOVERY_CODES = 10

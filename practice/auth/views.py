@@ -20,12 +20,12 @@ from practice.auth.forms import (
 )
 from practice.auth.guards import require_clinician
 from practice.auth.lifetimes import PENDING_SECOND_FACTOR, now, return_to, start_session
-from practice.errors import render_error
-from practice.errors_domain import DomainError, TokenError
+from practice.auth.ratelimits import guarded, guarded_code
+from practice.domain import DomainError, TokenError
 from practice.extensions import db
 from practice.models import Clinician
-from practice.ratelimits import guarded, guarded_code
-from practice.templating import isolate
+from practice.web.error_pages import render_error
+from practice.web.templating import isolate
 
 bp = Blueprint("auth", __name__)
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import HiddenInput
 
 from practice.domain import CHECKIN_CADENCES
-from practice.formtools import FlaskForm, PlainText, strip, version_required
+from practice.web.formtools import FlaskForm, PlainText, strip, version_required
 
 
 class SettingsForm(FlaskForm):

@@ -30,11 +30,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from practice.database import writing
 from practice.extensions import db, queue
 from practice.models import Clinician, Couple, SafetyFlag, SafetyNotice, utcnow
-from practice.unit import end_read
-from practice.urls import public_url_for
+from practice.platform.database import writing
+from practice.platform.unit import end_read
+from practice.platform.urls import public_url_for
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def _claim(notice_id: int, now: datetime) -> bool:
 
 
 def _send(notice_id: int, now: datetime) -> int:
-    from practice.mail import send_now
+    from practice.platform.mail import send_now
 
     notice = db.session.scalar(
         select(SafetyNotice).where(SafetyNotice.id == notice_id)

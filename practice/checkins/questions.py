@@ -8,13 +8,11 @@ then the free text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pydantic import TypeAdapter
 
-from practice.domain import CheckInItem, SafetyChoice
+from practice.domain import SAFETY_ITEMS, CheckInItem, SafetyChoice
 from practice.library.answer_forms import AnswerForm, prompt_form_class
-from practice.library.schema import LongText, Prompt, Scale, SingleChoice
+from practice.models.exercise_content import LongText, Prompt, Scale, SingleChoice
 
 NOTE_KEY = "note"
 NOTE_MAX_LENGTH = 2000
@@ -38,38 +36,6 @@ SAFETY_HELP = (
     "A few things, such as a child's safety or someone in immediate danger, they may need to act on."
 )
 DRAFT_NOTE = "These answers aren't kept in drafts, only when you send your check-in."
-# What a single answer from before the screen had six items asked, so old answers still read right.
-OLD_SAFETY_QUESTION = (
-    "Since your last check-in, have you felt afraid of your partner, or been hurt, threatened "
-    "or controlled by them?"
-)
-
-
-@dataclass(frozen=True)
-class SafetyItem:
-    """One behaviour-specific question; `worrying` is the plain answer that raises the flag ("talk" always does)."""
-
-    key: str
-    question: str
-    short: str  # how the therapist's flag page names it
-    worrying: SafetyChoice = SafetyChoice.YES
-
-    def raises_flag(self, choice: SafetyChoice) -> bool:
-        return choice in (self.worrying, SafetyChoice.TALK)
-
-
-SAFETY_ITEMS: tuple[SafetyItem, ...] = (
-    SafetyItem("afraid", "Since your last check-in, have you felt afraid of your partner?", "Afraid of their partner"),
-    SafetyItem("hurt", "Has your partner physically hurt you, or held you down?", "Physically hurt or held down"),
-    SafetyItem("threatened", "Has your partner threatened you? That includes threats to harm your children or pets, "
-               "or threats about what would happen if you left.", "Threatened (incl. children, pets, leaving)"),
-    SafetyItem("pressured", "Have you been pressured or forced into sexual activity you didn't want?",
-               "Pressured or forced into sexual activity"),
-    SafetyItem("controlled", "Has your partner checked your phone or where you are, kept control of money, or kept "
-               "you from friends or family?", "Checked on, money controlled or kept from others"),
-    SafetyItem("safe_at_home", "Does it feel safe for you to be at home this week?", "Feels safe at home this week",
-               worrying=SafetyChoice.NO),
-)
 SAFETY_ITEM_BY_KEY = {item.key: item for item in SAFETY_ITEMS}
 REACH_KEY = "reach_me"
 REACH_MAX_LENGTH = 300

@@ -14,11 +14,11 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit
-from practice.database import writing
-from practice.errors_domain import ConflictError, DomainError
+from practice.domain import ConflictError, DomainError
 from practice.extensions import db
 from practice.models import Clinician, Couple, SafetyAnswer, SafetyFlag, utcnow
-from practice.versioning import save_versioned
+from practice.platform.database import writing
+from practice.rules.versioning import save_versioned
 
 ALREADY_ACKNOWLEDGED = "This safety answer was already acknowledged, so nothing was changed."
 

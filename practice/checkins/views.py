@@ -10,8 +10,8 @@ from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, safety_flag_for_clinician_or_404
 from practice.checkins import services
 from practice.checkins.forms import AcknowledgeForm, SettingsForm
-from practice.errors_domain import DomainError
-from practice.versioning import saved_unless_conflict
+from practice.domain import DomainError
+from practice.rules.versioning import saved_unless_conflict
 
 bp = Blueprint("checkins", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)

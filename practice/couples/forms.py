@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, EmailField, Form, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    EmailField,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, CoupleStatus, Stage, choices
-from practice.formtools import FlaskForm, MultiCheckboxField, NameText, PlainText, lower_strip, strip, version_required
+from practice.web.formtools import (
+    FlaskForm,
+    MultiCheckboxField,
+    NameText,
+    PlainText,
+    lower_strip,
+    strip,
+    version_required,
+)
 
 
 class PartnerForm(Form):

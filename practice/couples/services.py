@@ -6,11 +6,11 @@ from sqlalchemy import Select, select
 
 from practice import audit
 from practice.authz import couples_of_current_clinician
-from practice.database import contains_text, writing
 from practice.domain import CoupleStatus
 from practice.extensions import db
 from practice.models import Clinician, Couple, Partner, utcnow
-from practice.versioning import ensure_version, save_versioned
+from practice.platform.database import contains_text, writing
+from practice.rules.versioning import ensure_version, save_versioned
 
 PARTNER_FIELDS = ("name", "pronouns", "email")
 COUPLE_FIELDS = ("concerns", "stage", "start_date", "status")

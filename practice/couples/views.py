@@ -12,18 +12,16 @@ from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db
+from practice.homework import couple_facts
 from practice.homework import services as homework_services
-from practice.homework import suggested
-from practice.pagination import window
 from practice.portal import access
 from practice.practices import crisis
+from practice.rules.versioning import saved_unless_conflict
 from practice.sessions import services as session_services
-from practice.templating import practice_today
-from practice.versioning import saved_unless_conflict
-from practice.pagination import page_number
-from practice.templating import isolate
+from practice.web.pagination import page_number, window
+from practice.web.templating import isolate, practice_today
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)
@@ -60,7 +58,7 @@ def detail(couple_id: int):
     today = practice_today()
     homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
     progress = couple_progress(couple, today)
-    library, last_assigned = suggested.library_for(couple)
+    library, last_assigned = couple_facts.library_for(couple)
     invitations = access.open_invitations(couple.partners)
     flags = checkin_services.couple_flags(couple)
     safety_first = checkin_services.any_flag_applies(couple, flags)
@@ -70,7 +68,7 @@ def detail(couple_id: int):
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
         invitations=invitations,
         flags=flags, progress=progress,
-        suggestions=suggested.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
+        suggestions=couple_facts.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
         safety_first=safety_first, missing_crisis_lines=crisis.missing_lines(couple.clinician.practice),
     )
     audit.viewed(couple)

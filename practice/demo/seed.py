@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from practice.demo.checkins import STORIES, seed_checkins
+from practice.demo.homework import seed_homework
+from practice.demo.sessions import freeze_signed_sessions, seed_sessions
 from practice.domain import Area, CoupleStatus, Stage
-from practice.database import writing
 from practice.extensions import db
 from practice.library.loader import load_builtins
 from practice.library.services import sync_builtins
 from practice.models import Clinician, Couple, Partner, Practice, utcnow
-from practice.demo.checkins import STORIES, seed_checkins
-from practice.demo.homework import seed_homework
-from practice.demo.sessions import freeze_signed_sessions, seed_sessions
-from practice.passwords import hash_password
+from practice.platform.database import writing
+from practice.platform.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-123"
 PORTAL_EMAILS = ("demo.alex@example.com", "demo.sam@example.com")

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from practice.domain import Attendance, Intervention, SessionFormat
-from practice.database import writing
 from practice.extensions import db
 from practice.models import Assignment, Clinician, Couple, SessionAmendment, SessionDocument, TherapySession
 from practice.models.exercises import ExerciseVersion
+from practice.platform.database import writing
 
 
 @dataclass(frozen=True)

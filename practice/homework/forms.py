@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
 
 from practice.domain import Sharing, choices
 from practice.homework.services import needs_safety_reason
-from practice.formtools import FlaskForm, PlainText, strip, version_required
-from practice.templating import isolate
-from wtforms.widgets import HiddenInput
+from practice.web.formtools import FlaskForm, PlainText, strip, version_required
+from practice.web.templating import isolate
 
 WHO_BOTH = "both"
 

@@ -2,7 +2,7 @@
 
 Each reminder is recorded before it is sent, under a unique (response, kind)
 key, so overlapping or repeated runs never send the same one twice. If the
-mail server refuses it on every attempt (practice.mail retries on the
+mail server refuses it on every attempt (practice.platform.mail retries on the
 queue), the record is removed and the next run tries again; until one goes
 out, the practice owner sees it on the "could not be sent" list.
 No answer text is ever put into an email, and one-partner-only homework (the
@@ -22,13 +22,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from practice.domain import ResponseStatus
-from practice.database import writing
 from practice.extensions import db
-from practice.mail import Regarding, on_failure, send_templated
 from practice.models import (
-    Assignment, Clinician, Couple, ExerciseVersion, OutgoingEmail, Partner, Practice, ReminderSent, Response,
+    Assignment,
+    Clinician,
+    Couple,
+    ExerciseVersion,
+    OutgoingEmail,
+    Partner,
+    Practice,
+    ReminderSent,
+    Response,
 )
-from practice.urls import public_url_for
+from practice.platform.database import writing
+from practice.platform.mail import Regarding, on_failure, send_templated
+from practice.platform.urls import public_url_for
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +103,7 @@ def _claim(item: Due, now: datetime) -> bool:
 
 
 def _deliver(item: Due) -> int:
-    """Queue the reminder's email (read, then one short unit of work in practice.mail)."""
+    """Queue the reminder's email (read, then one short unit of work in practice.platform.mail)."""
     response = db.session.scalar(
         select(Response).where(Response.id == item.response_id)
         .options(joinedload(Response.partner).joinedload(Partner.couple).joinedload(Couple.clinician),

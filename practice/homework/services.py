@@ -11,14 +11,13 @@ from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from practice import audit
 from practice.checkins.services import flag_applies
-from practice.database import writing
-from practice.domain import CONVERSATION_GAP, CoupleStatus, Mode, ResponseStatus, Sharing
-from practice.errors_domain import DomainError
+from practice.domain import CONVERSATION_GAP, CoupleStatus, DomainError, Mode, ResponseStatus, Sharing
 from practice.extensions import db
-from practice.versioning import save_versioned
 from practice.models import Assignment, Clinician, Couple, Partner, Response, utcnow
 from practice.models.couples import joined_names
 from practice.models.exercises import ExerciseVersion
+from practice.platform.database import writing
+from practice.rules.versioning import save_versioned
 
 DASHBOARD_LIMIT = 20  # lines per dashboard list
 

@@ -14,18 +14,17 @@ from practice.authz import (
     couples_of_current_clinician,
     exercise_for_practice_or_404,
 )
-from practice.domain import CoupleStatus
-from practice.errors_domain import DomainError
-from practice.extensions import db
 from practice.checkins import services as checkin_services
 from practice.checkins.progress import couple_progress
-from practice.homework import services, suggested
+from practice.domain import CoupleStatus, DomainError
+from practice.extensions import db
+from practice.homework import couple_facts, services
 from practice.homework.forms import AssignForm, ReviewForm
 from practice.library.services import Criteria, browse
 from practice.models import Couple
-from practice.templating import practice_today
-from practice.versioning import saved_unless_conflict
-from practice.formtools import bounded_int
+from practice.rules.versioning import saved_unless_conflict
+from practice.web.formtools import bounded_int
+from practice.web.templating import practice_today
 
 bp = Blueprint("homework", __name__)
 bp.before_request(require_clinician)
@@ -45,7 +44,7 @@ def assign(couple_id: int):
     if exercise_id is None:
         today, exercises = practice_today(), browse(Criteria())
         safety_first = checkin_services.flag_applies(couple)
-        suggestions = suggested.for_couple(couple, couple_progress(couple, today), today, exercises,
+        suggestions = couple_facts.for_couple(couple, couple_progress(couple, today), today, exercises,
                                            safety_flag=safety_first)
         return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises,
                                suggestions=suggestions, safety_first=safety_first)

@@ -43,11 +43,10 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from practice import audit
-from practice.database import writing
-from practice.domain import JobStatus
-from practice.errors_domain import DomainError
+from practice.domain import DomainError, JobStatus
 from practice.extensions import db, queue
 from practice.models import BackgroundJob, Clinician, Couple, utcnow
+from practice.platform.database import writing
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Something went wrong while preparing this. It has been logged; please try again in a few minutes."

@@ -7,7 +7,7 @@ worker does too), and `flask jobs sweep` runs it by hand. It
   (no `enqueued_at`, older than a short grace so it does not race the
   request that is about to enqueue them), and jobs still unclaimed or email
   still unsent well after they were queued (their message or its worker was
-  lost: services.REOFFER_AFTER, practice.mail.LEASE), once no message waits
+  lost: services.REOFFER_AFTER, practice.platform.mail.LEASE), once no message waits
   on the queue (while some wait, theirs may be among them, and a long
   backlog must not grow by a copy of itself every few minutes); a message
   that turns out to be a duplicate finds its row claimed and does nothing;
@@ -15,7 +15,7 @@ worker does too), and `flask jobs sweep` runs it by hand. It
   are marked failed with a plain message after MAX_ATTEMPTS;
 - erases prepared files (exports, large PDFs) past their practice's retention,
   and records each erasure in the audit trail;
-- clears email failures from the owner's list after practice.mail.FAILED_KEPT.
+- clears email failures from the owner's list after practice.platform.mail.FAILED_KEPT.
 
 Each step is its own short unit of work; enqueueing happens after commit.
 """
@@ -28,12 +28,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, false, or_, select, true, update
 
-from practice import audit, mail
-from practice.database import writing
+from practice import audit
 from practice.domain import JobStatus
 from practice.extensions import db, queue
 from practice.jobs import services
 from practice.models import BackgroundJob, Clinician, OutgoingEmail, utcnow
+from practice.platform import mail
+from practice.platform.database import writing
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(seconds=30)  # a request commits, then enqueues: give it this long before doing it for it

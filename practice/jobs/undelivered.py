@@ -1,11 +1,11 @@
 """The practice owner's list of email that could not be sent, so none is lost without anyone knowing.
 
 A message lands here when the mail server refused every attempt
-(practice.mail). It shows what kind of message it was, whom it was for and
+(practice.platform.mail). It shows what kind of message it was, whom it was for and
 when, never what it said (the body is erased when it fails). It leaves the
 list once a later message on the same topic goes out (a homework reminder,
 for example, is tried again at the next reminder run), or after
-practice.mail.FAILED_KEPT.
+practice.platform.mail.FAILED_KEPT.
 
 The owner looks after the practice, not every couple in it: a message for a
 partner of the owner's own couples names them, one for a colleague's couple
@@ -24,8 +24,8 @@ from sqlalchemy.orm import aliased
 
 from practice.auth.guards import require_owner
 from practice.extensions import db
-from practice.mail import FAILED_KEPT
 from practice.models import Clinician, Couple, OutgoingEmail, Partner
+from practice.platform.mail import FAILED_KEPT
 
 bp = Blueprint("undelivered", __name__, url_prefix="/practice")
 bp.before_request(require_owner)

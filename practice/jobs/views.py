@@ -7,12 +7,12 @@ from io import BytesIO
 from flask import Blueprint, abort, render_template, send_file, url_for
 
 from practice.auth.guards import require_clinician
-from practice.templating import local_datetime
 from practice.authz import job_for_clinician_or_404
 from practice.domain import JobStatus
 from practice.homework import reminders  # noqa: F401  (registers its mail failure handler in every process)
 from practice.jobs import services, sweep  # noqa: F401  (sweep: the periodic task every worker runs)
 from practice.models import BackgroundJob
+from practice.web.templating import local_datetime
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 bp.before_request(require_clinician)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from practice.formtools import FlaskForm, MultiCheckboxField
-from practice.library.schema import SCALE_POINTS, BasePrompt, ExerciseContent
+from practice.models.exercise_content import SCALE_POINTS, BasePrompt, ExerciseContent
+from practice.web.formtools import FlaskForm, MultiCheckboxField
 
 FIELD_PREFIX = "q_"  # keeps prompt keys clear of Form's own attributes (data, errors, meta...)
 CHOOSE_FROM_LIST = "Please choose from the options shown."

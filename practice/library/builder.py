@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from practice.library.schema import MAX_LOG_FIELDS, MAX_PROMPTS, PROMPT_TYPES
+from practice.models.exercise_content import MAX_LOG_FIELDS, MAX_PROMPTS, PROMPT_TYPES
 
 LOG_FIELD_TYPES = tuple(kind for kind in PROMPT_TYPES if kind != "daily_log")
 

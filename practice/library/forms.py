@@ -12,16 +12,25 @@ import unicodedata
 
 from pydantic import ValidationError
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
-    StringField, TextAreaField,
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Area, Mode, Stage, Strategy, choices
-from practice.formtools import FlaskForm, MultiCheckboxField, PlainText, leaf_fields, strip, version_required
-from practice.library.schema import ExerciseContent, describe, location
 from practice.library.services import Criteria
+from practice.models.exercise_content import ExerciseContent, describe, location
+from practice.web.formtools import FlaskForm, MultiCheckboxField, PlainText, leaf_fields, strip, version_required
 
 PROMPT_TYPE_LABELS = {
     "long_text": "Long answer",

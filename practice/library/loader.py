@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from practice.library.schema import ExerciseContent, ExerciseFile, describe, location
+from practice.models.exercise_content import ExerciseContent, ExerciseFile, describe, location
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 

@@ -8,12 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from practice.authz import exercises_of_current_practice
-from practice.database import contains_text, writing
 from practice.extensions import db
-from practice.library.schema import ExerciseContent
 from practice.models import Clinician, Exercise, ExerciseArea, ExerciseVersion, utcnow
-from practice.versioning import ensure_version, save_versioned
-
+from practice.models.exercise_content import ExerciseContent
+from practice.platform.database import contains_text, writing
+from practice.rules.versioning import ensure_version, save_versioned
 
 # The detail page lists every version with who saved it: load them in two queries, not one per version.
 WITH_HISTORY = (selectinload(Exercise.versions).selectinload(ExerciseVersion.created_by),)

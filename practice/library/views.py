@@ -7,15 +7,21 @@ from flask_login import current_user
 
 from practice.auth.guards import require_clinician
 from practice.authz import exercise_for_practice_or_404, own_exercise_for_practice_or_404
-from practice.errors_domain import ConflictError
+from practice.domain import ConflictError
 from practice.library import services
 from practice.library.answer_forms import preview_form
 from practice.library.builder import apply_action, parse_action
 from practice.library.forms import (
-    NEW_EXERCISE, PROMPT_TYPE_LABELS, SAFETY, EditExerciseForm, ExerciseForm, LibraryFilterForm, builder_data,
+    NEW_EXERCISE,
+    PROMPT_TYPE_LABELS,
+    SAFETY,
+    EditExerciseForm,
+    ExerciseForm,
+    LibraryFilterForm,
+    builder_data,
 )
-from practice.library.schema import MAX_LOG_FIELDS, MAX_PROMPTS, ExerciseContent
-from practice.versioning import keep_typed_text_after_conflict
+from practice.models.exercise_content import MAX_LOG_FIELDS, MAX_PROMPTS, ExerciseContent
+from practice.rules.versioning import keep_typed_text_after_conflict
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 bp.before_request(require_clinician)

@@ -11,8 +11,8 @@ from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.domain import PageSize
-from practice.crypto import EncryptedText
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+from practice.platform.crypto import EncryptedText
 
 if TYPE_CHECKING:
     from practice.models.couples import Couple

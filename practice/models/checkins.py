@@ -7,7 +7,7 @@ never reads either table; only clinician-scoped queries join them.
 
 Neither table says in clear which partner reported fear: every sent check-in
 has an answer row (so its partner column tells nothing), the answer itself is
-sealed (practice.sealed: encrypted and bound to its table, column and row),
+sealed (practice.platform.sealed: encrypted and bound to its table, column and row),
 and a flag names only its couple in clear; which partner and which answer
 raised it are in its sealed `details`.
 """
@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from practice.crypto import EncryptedText
-from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
+from practice.domain import OLD_SAFETY_QUESTION, SAFETY_ITEMS, CheckInItem, ResponseStatus, SafetyChoice
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
-from practice.sealed import Sealed, SealedToken
+from practice.platform.crypto import EncryptedText
+from practice.platform.sealed import Sealed, SealedToken
 
 if TYPE_CHECKING:
     from practice.models.accounts import Clinician
@@ -101,8 +101,6 @@ class SafetyAnswer(Base):
     @property
     def items(self) -> list[tuple[str, str, bool]]:
         """(question, answer label, whether it is worrying) for each item answered, in screen order."""
-        from practice.checkins.questions import OLD_SAFETY_QUESTION, SAFETY_ITEMS
-
         if isinstance(self.answer, str):
             choice = SafetyChoice(self.answer)
             return [(OLD_SAFETY_QUESTION, choice.label, choice.raises_flag)]

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from practice.crypto import EncryptedText
 from practice.domain import Area, CoupleStatus, Stage
 from practice.models.accounts import Clinician, Practice, SingleUseTokenMixin
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+from practice.platform.crypto import EncryptedText
 
 
 def joined_names(names) -> str:

@@ -8,9 +8,9 @@ from functools import cached_property
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from practice.library.schema import ExerciseContent
 from practice.models.accounts import Clinician
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+from practice.models.exercise_content import ExerciseContent
 
 
 class Exercise(VersionedMixin, TimestampMixin, Base):

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from practice.crypto import EncryptedJSON, EncryptedText
 from practice.domain import ResponseStatus, Sharing
 from practice.models.base import Base, TimestampMixin, VersionedMixin
+from practice.platform.crypto import EncryptedJSON, EncryptedText
 
 if TYPE_CHECKING:
     from practice.models.accounts import Clinician

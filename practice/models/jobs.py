@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from practice.crypto import EncryptedBytes
 from practice.domain import JobStatus
 from practice.models.base import Base, utcnow
+from practice.platform.crypto import EncryptedBytes
 
 
 class BackgroundJob(Base):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from practice.crypto import EncryptedText
 from practice.models.base import Base, utcnow
+from practice.platform.crypto import EncryptedText
 
 
 class OutgoingEmail(Base):
@@ -24,7 +24,7 @@ class OutgoingEmail(Base):
     attempt gets `failed_at` and stays, without its body, on the practice
     owner's "could not be sent" list (`practice_id`, and the partner or
     clinician it was for, if any) until a later message on the same `topic`
-    goes out, or for FAILED_KEPT (practice.mail). A failed message that
+    goes out, or for FAILED_KEPT (practice.platform.mail). A failed message that
     concerns no practice (a sign-up, a password reset: the person is there
     to ask again) is on nobody's list, so it is deleted when it fails."""
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from practice.crypto import EncryptedBytes, EncryptedText
 from practice.domain import Attendance, Intervention, SessionFormat
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
+from practice.platform.crypto import EncryptedBytes, EncryptedText
 
 if TYPE_CHECKING:
     from practice.models.accounts import Clinician

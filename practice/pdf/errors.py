@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 
 
 class PdfError(DomainError):

@@ -14,16 +14,16 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from practice.database import writing
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db
-from practice.mail import Regarding, send_templated
 from practice.models import Clinician, Partner, PartnerInvitation, utcnow
+from practice.platform.database import writing
+from practice.platform.mail import Regarding, send_templated
+from practice.platform.passwords import hash_password, needs_rehash, verify_password
+from practice.platform.urls import public_url_for
 from practice.practices import crisis
-from practice.passwords import hash_password, needs_rehash, verify_password
-from practice.tokens import new_token, usable_token_row
-from practice.urls import public_url_for
-from practice.templating import isolate
+from practice.rules.tokens import new_token, usable_token_row
+from practice.web.templating import isolate
 
 # At most this many partners sign in with one email (a couple sharing an inbox, and one more,
 # such as an earlier couple); each sign-in costs this many argon2 checks, known email or not.

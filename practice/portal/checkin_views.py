@@ -8,15 +8,25 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 
 from practice.checkins.questions import (
-    DRAFT_NOTE, NOTE_KEY, NOTE_PROMPT, RATING_PROMPTS, REACH_KEY, REACH_PROMPT, SAFETY_HELP, SAFETY_PROMPTS,
-    SCREEN_INTRO, CheckInForm, ratings_of, screen_of,
+    DRAFT_NOTE,
+    NOTE_KEY,
+    NOTE_PROMPT,
+    RATING_PROMPTS,
+    REACH_KEY,
+    REACH_PROMPT,
+    SAFETY_HELP,
+    SAFETY_PROMPTS,
+    SCREEN_INTRO,
+    CheckInForm,
+    ratings_of,
+    screen_of,
 )
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.library.answer_forms import field_name, form_data
-from practice.portal import checkins
+from practice.portal import checkin_services
 from practice.portal.guards import require_partner
-from practice.templating import practice_today
-from practice.formtools import bounded_int
+from practice.web.formtools import bounded_int
+from practice.web.templating import practice_today
 
 bp = Blueprint("portal_checkins", __name__, url_prefix="/portal/check-in")
 bp.before_request(require_partner)
@@ -25,12 +35,12 @@ bp.before_request(require_partner)
 @bp.route("", methods=["GET", "POST"])
 def form():
     partner = current_user._get_current_object()
-    state = checkins.state(partner, practice_today())
+    state = checkin_services.state(partner, practice_today())
     if state is None:
         return render_template("portal/checkin_paused.html")
     if state.sent:
         if request.method == "POST":
-            flash(checkins.ALREADY_SENT, "warning")
+            flash(checkin_services.ALREADY_SENT, "warning")
             return redirect(url_for(".form"))
         return render_template("portal/checkin_sent.html", state=state)
     form = CheckInForm(data=form_data(CheckInForm, draft_answers(state.checkin)))
@@ -46,7 +56,7 @@ def autosave():
     if not form.validate_answers(submitting=False):
         return jsonify(ok=False, message="Some answers need a look before they can be saved.", errors=form.errors), 400
     try:
-        result = checkins.save_draft(*posted(current_user._get_current_object(), form))
+        result = checkin_services.save_draft(*posted(current_user._get_current_object(), form))
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 409
     return jsonify(ok=True, version=result.version, saved_at=result.saved_at)
@@ -59,15 +69,15 @@ def save_from_form(partner, form):
         try:
             if submitting:
                 answers = form.answers()
-                flagged = checkins.submit(*posted(partner, form), screen=screen_of(answers),
+                flagged = checkin_services.submit(*posted(partner, form), screen=screen_of(answers),
                                           reach_me=answers[REACH_KEY] or "")
                 return after_sending(flagged)
-            checkins.save_draft(*posted(partner, form))
+            checkin_services.save_draft(*posted(partner, form))
             flash("Your check-in is saved as a draft. Only you and your therapist can see it.", "success")
             return redirect(url_for(".form"))
         except DomainError as error:
             flash(error.message, "warning")
-    state = checkins.state(partner, practice_today())
+    state = checkin_services.state(partner, practice_today())
     if state is None or state.sent:
         return redirect(url_for(".form"))
     return render_form(form, state)

@@ -10,8 +10,8 @@ is said.
 from __future__ import annotations
 
 from practice import audit
-from practice.database import writing
 from practice.models import Partner, utcnow
+from practice.platform.database import writing
 
 
 def set_score_sharing(partner: Partner, shares: bool) -> bool:

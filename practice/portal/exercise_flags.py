@@ -8,7 +8,7 @@ same notices go out. Nothing about it changes what the partner sees.
 
 from __future__ import annotations
 
-from practice.library.schema import ExerciseContent
+from practice.models.exercise_content import ExerciseContent
 
 
 def prompts_raising_flag(content: ExerciseContent, answers: dict) -> list[str]:

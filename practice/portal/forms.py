@@ -6,8 +6,8 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectC
 from wtforms.validators import InputRequired, Length
 
 from practice.auth.forms import NewPasswordMixin
-from practice.formtools import FlaskForm, email_validators, lower_strip
-from practice.passwords import MAX_LENGTH
+from practice.platform.passwords import MAX_LENGTH
+from practice.web.formtools import FlaskForm, email_validators, lower_strip
 
 
 class PartnerLoginForm(FlaskForm):

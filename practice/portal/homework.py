@@ -15,15 +15,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, joinedload
 from werkzeug.exceptions import NotFound
 
-from practice.database import writing
-from practice.domain import ResponseStatus
-from practice.errors_domain import ConflictError, DomainError
-from practice.extensions import db
 from practice.checkins import notices
+from practice.domain import ConflictError, DomainError, ResponseStatus
+from practice.extensions import db
 from practice.models import Assignment, ExerciseVersion, Partner, Response, SafetyFlag, utcnow
+from practice.platform.database import writing
 from practice.portal.exercise_flags import prompts_raising_flag
+from practice.rules.versioning import flush_or_conflict
 from practice.sharing import other_answers_visible
-from practice.versioning import flush_or_conflict
 
 ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
 HELD = (

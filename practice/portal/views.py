@@ -6,18 +6,18 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user, logout_user
 
 from practice.auth.lifetimes import return_to, start_session
-from practice.errors import render_error
-from practice.errors_domain import ConflictError, DomainError, TokenError
-from practice.pagination import window
+from practice.auth.ratelimits import guarded
+from practice.domain import ConflictError, DomainError, TokenError
 from practice.library.answer_forms import answer_form_class, form_data
 from practice.pdf import PdfError
-from practice.portal import access, checkins, consent, handouts, homework
+from practice.portal import access, checkin_services, consent, handouts, homework
 from practice.portal.forms import PartnerLoginForm, ScoreSharingForm, WelcomeForm
 from practice.portal.guards import require_partner
-from practice.ratelimits import guarded
 from practice.sessions import delivery
-from practice.templating import practice_today
-from practice.formtools import bounded_int
+from practice.web.error_pages import render_error
+from practice.web.formtools import bounded_int
+from practice.web.pagination import window
+from practice.web.templating import practice_today
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PUBLIC = {"portal.login", "portal.welcome"}
@@ -82,7 +82,7 @@ def home():
     done = window(homework.sent_responses(partner), current_app.config["DONE_PER_PAGE"])
     return render_template(
         "portal/home.html", to_do=homework.open_responses(partner), done=done, today=today,
-        shared=homework.shared_assignment_ids(done.items), checkin=checkins.state(partner, today),
+        shared=homework.shared_assignment_ids(done.items), checkin=checkin_services.state(partner, today),
         handouts=handouts.released_handouts(partner),
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.models import Practice
 
 # The column prefix of each line, and what the therapist calls it on the settings page.

@@ -6,7 +6,14 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from wtforms import (
-    BooleanField, EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
@@ -14,9 +21,16 @@ from wtforms.widgets import HiddenInput
 
 from practice.domain import PageSize, choices
 from practice.practices import crisis
-from practice.formtools import FlaskForm, NameText, PlainText, email_validators, lower_strip, strip, version_required
-from practice.templating import isolate
-
+from practice.web.formtools import (
+    FlaskForm,
+    NameText,
+    PlainText,
+    email_validators,
+    lower_strip,
+    strip,
+    version_required,
+)
+from practice.web.templating import isolate
 
 IDLE_TIMEOUT_CHOICES = [
     SelectChoice(5, "5 minutes"), SelectChoice(10, "10 minutes"), SelectChoice(15, "15 minutes (recommended)"),

@@ -10,17 +10,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from practice import audit
 from practice.checkins import notices
-from practice.database import writing
+from practice.domain import CoupleStatus, DomainError
 from practice.extensions import db
-from practice.versioning import flush_or_conflict, save_versioned
-from practice.mail import Regarding, send_templated
-from practice.domain import CoupleStatus
-from practice.errors_domain import DomainError
 from practice.models import Clinician, ClinicianInvitation, Couple, Practice, SafetyFlag, utcnow
+from practice.platform.database import writing
+from practice.platform.mail import Regarding, send_templated
+from practice.platform.urls import public_url_for
 from practice.practices import crisis
-from practice.tokens import new_token
-from practice.urls import public_url_for
-from practice.templating import isolate
+from practice.rules.tokens import new_token
+from practice.rules.versioning import flush_or_conflict, save_versioned
+from practice.web.templating import isolate
 
 PROFILE_FIELDS = ("name", "address", "phone", "timezone", *crisis.FIELDS, "crisis_resources", "page_size")
 SECURITY_FIELDS = ("idle_timeout_minutes", "require_two_factor", "safety_escalation_hours", "safety_flag_weeks",

@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from practice.auth.guards import require_owner
 from practice.authz import colleague_for_owner_or_404, invitation_for_owner_or_404
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.models import utcnow
-from practice.templating import isolate
-from practice.versioning import saved_unless_conflict
 from practice.practices import services
 from practice.practices.forms import InviteClinicianForm, PracticeProfileForm, reassignment_form
+from practice.rules.versioning import saved_unless_conflict
+from practice.web.templating import isolate
 
 bp = Blueprint("practices", __name__, url_prefix="/practice")
 bp.before_request(require_owner)

@@ -27,14 +27,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from practice import audit
-from practice.database import writing
+from practice.documents.attachments import Attachment
 from practice.extensions import db
 from practice.models import (
-    Assignment, AuditEvent, CheckIn, Clinician, Couple, ExerciseVersion, SafetyAnswer, SafetyFlag, utcnow,
+    Assignment,
+    AuditEvent,
+    CheckIn,
+    Clinician,
+    Couple,
+    ExerciseVersion,
+    SafetyAnswer,
+    SafetyFlag,
+    utcnow,
 )
+from practice.platform.database import writing
 from practice.records import schema
-from practice.records.attachments import Attachment
-from practice.sessions.documents import signed_session_pdfs
+from practice.sessions.frozen import signed_session_pdfs
 
 RECORD_FILE = "record.json"
 SCHEMA_FILE = "record.schema.json"

@@ -93,7 +93,7 @@ class ExerciseVersionRecord(Record):
     stage: Stage
     show_crisis_resources: bool
     roles: list[dict[str, Any]]
-    prompts: list[dict[str, Any]] = Field(description="As stored; see ExerciseContent in practice/library/schema.py.")
+    prompts: list[dict[str, Any]] = Field(description="As stored; see ExerciseContent in practice/models/exercise_content.py.")
     content_hash: str
     created_at: datetime
 

@@ -2,7 +2,7 @@
 
 A signed session's PDFs are sent exactly as they were frozen (practice.sessions.frozen);
 only a draft's are drawn from the live record, as a preview, with no transaction open
-(documents.draw_copy). The download or export is recorded in its own short unit of work.
+(session_pdfs.draw_copy). The download or export is recorded in its own short unit of work.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from pathlib import Path
 from flask import Response
 
 from practice import audit
-from practice.database import writing
+from practice.documents import session_pdfs
 from practice.models import SessionDocument, TherapySession
-from practice.sessions import documents, frozen
+from practice.platform.database import writing
+from practice.sessions import frozen
 
 
 def send_copy(session: TherapySession, copy: str) -> Response:
     """The latest version of a copy for the signed-in clinician (a draft's drawn live), recorded and uncached."""
     if not session.is_signed:
-        return _send(session, copy, documents.draw_copy(session, copy), None)
+        return _send(session, copy, session_pdfs.draw_copy(session, copy), None)
     return send_document(session, frozen.current(session, copy))
 
 
@@ -45,14 +46,14 @@ def export_copy(session: TherapySession, copy: str, path: Path) -> None:
         document = frozen.current(session, copy)
         pdf, version = document.pdf, document.version
     else:
-        pdf, version = documents.draw_copy(session, copy), None
+        pdf, version = session_pdfs.draw_copy(session, copy), None
     path.write_bytes(pdf)
     with writing():
         _record(audit.AuditAction.EXPORT, session, copy, version)
 
 
 def _send(session: TherapySession, copy: str, pdf: bytes, version: int | None, *, named_version: bool = True) -> Response:
-    name = documents.filename(session, copy, version if named_version else None)
+    name = session_pdfs.filename(session, copy, version if named_version else None)
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     with writing():
         _record(audit.AuditAction.DOWNLOAD, session, copy, version)

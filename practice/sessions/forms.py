@@ -7,9 +7,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from practice.domain import Attendance, HandoutProgress, Intervention, SessionFormat, choices
-from practice.formtools import FlaskForm, MultiCheckboxField, PlainText, strip, version_required
 from practice.sessions.services import NoteDraft, SessionDetails
-from practice.templating import isolate, long_date
+from practice.web.formtools import FlaskForm, MultiCheckboxField, PlainText, strip, version_required
+from practice.web.templating import isolate, long_date
 
 NOTE_MAX = 20_000
 

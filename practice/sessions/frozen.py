@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import render_template
@@ -45,19 +45,20 @@ from sqlalchemy.orm import load_only
 from werkzeug.exceptions import NotFound
 
 from practice import audit, sharing
-from practice.errors_domain import DomainError
-from practice.database import writing
+from practice.documents import session_pdfs
+from practice.documents.attachments import Attachment
+from practice.documents.session_pdfs import amendments_mark
+from practice.domain import DomainError
 from practice.extensions import db
 from practice.models import Clinician, SessionAmendment, SessionDocument, TherapySession, utcnow
 from practice.pdf import render_documents
-from practice.sessions import documents
-from practice.sessions.documents import amendments_mark
-from practice.unit import end_read
-from practice.urls import public_url_for
+from practice.platform.database import writing
+from practice.platform.unit import end_read
+from practice.platform.urls import public_url_for
 
 log = logging.getLogger(__name__)
 
-KINDS = documents.COPIES  # "clinician", "couple"
+KINDS = session_pdfs.COPIES  # "clinician", "couple"
 # Where amendments go in a frozen clinician copy, with the time zone it was frozen in and how many it holds.
 # The couple handout's check-in section, between marks the template leaves.
 SCORES = re.compile(r"<!--twofold:scores-->.*?<!--/twofold:scores-->", re.S)
@@ -209,7 +210,7 @@ def release_corrected(session: TherapySession, by: Clinician, reason_text: str) 
     by_id, ids = by.id, [session.id]
     for _attempt in range(FREEZE_ATTEMPTS):
         stored = _stored(ids)
-        html = documents.copy_html(session, "couple")
+        html = session_pdfs.copy_html(session, "couple")
         version = _latest_version(session.id, "couple") + 1
         [pdf] = _draw([html])
         with writing():
@@ -230,12 +231,15 @@ def release_corrected(session: TherapySession, by: Clinician, reason_text: str) 
 
 def _tell_partners(session: TherapySession) -> None:
     """An email to each partner who can sign in: a handout changed, and where to find it. Nothing clinical."""
-    from practice.mail import Regarding, send_templated  # the mail module reaches the job queue; keep imports light
+    from practice.platform.mail import (  # the mail module reaches the job queue; keep imports light
+        Regarding,
+        send_templated,
+    )
 
     link = public_url_for("portal.home", _anchor="handouts-heading")
     for partner in session.couple.partners:
         if partner.email and partner.is_active:
-            try:  # each message is stored in its own short unit of work, then queued (practice.mail)
+            try:  # each message is stored in its own short unit of work, then queued (practice.platform.mail)
                 send_templated(partner.email, "An updated handout from your therapist", "handout_corrected",
                                partner=partner, link=link,
                                regarding=Regarding(practice_id=session.couple.clinician.practice_id,
@@ -297,7 +301,7 @@ def _plan(ids: list[int], by_id: int | None, reason: str) -> tuple[list[_Planned
         clinician_html = None
         for kind in KINDS:
             if latest[kind] == 0:
-                html = documents.copy_html(session, kind, frozen=True)
+                html = session_pdfs.copy_html(session, kind, frozen=True)
                 planned.append(_Planned(session.id, kind, 1, reason, html, by_id))
                 latest[kind] = 1
                 if kind == "clinician":
@@ -361,3 +365,20 @@ def _one(session: TherapySession, kind: str, version: int | None) -> SessionDocu
     if document is None:
         raise NotFound()
     return document
+
+
+def signed_session_pdfs(couple) -> Iterator[Attachment]:
+    """Every frozen version of both copies of every signed session, for the couple's record export.
+
+    Sessions signed before documents were kept are frozen first, drawn on every core.
+    """
+    signed = (select(TherapySession)
+              .where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
+              .order_by(TherapySession.number))
+    freeze_many(db.session.scalars(signed))
+    for session in list(db.session.scalars(signed)):  # loaded again at once: freezing ended the read they came from
+        listed = versions(session)
+        for copy in session_pdfs.COPIES:
+            for row in listed[copy]:
+                pdf = db.session.scalar(select(SessionDocument.pdf).where(SessionDocument.id == row.id))
+                yield Attachment(f"sessions/{session_pdfs.filename(session, copy, row.version)}", "application/pdf", pdf)

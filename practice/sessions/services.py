@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from practice import audit
-from practice.database import writing
-from practice.errors_domain import DomainError
+from practice.domain import DomainError
 from practice.extensions import db
 from practice.models import Assignment, Clinician, Couple, SessionAmendment, TherapySession, utcnow
 from practice.pdf import PdfError
+from practice.platform.database import writing
+from practice.rules.versioning import ensure_version, save_versioned
 from practice.sessions import frozen
-from practice.versioning import ensure_version, save_versioned
 
 log = logging.getLogger(__name__)
 

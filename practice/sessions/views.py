@@ -10,14 +10,14 @@ from flask_login import current_user
 from practice import audit, sharing
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, session_for_clinician_or_404
-from practice.errors_domain import ConflictError, DomainError
+from practice.documents import session_pdfs
+from practice.domain import ConflictError, DomainError
 from practice.models import utcnow
 from practice.pdf import PdfError
-from practice.sessions import delivery, documents, frozen, services
+from practice.rules.versioning import keep_typed_text_after_conflict
+from practice.sessions import delivery, frozen, services
 from practice.sessions.forms import AmendmentForm, CorrectedHandoutForm, NoteForm, SessionDetailsForm
-from practice.templating import practice_zone
-from practice.versioning import keep_typed_text_after_conflict
-from practice.templating import isolate
+from practice.web.templating import isolate, practice_zone
 
 bp = Blueprint("sessions", __name__)
 bp.before_request(require_clinician)
@@ -185,7 +185,7 @@ def render_signed(session, form: AmendmentForm, corrected_form: CorrectedHandout
         "sessions/signed.html", session=session, couple=session.couple, form=form,
         corrected_form=corrected_form or CorrectedHandoutForm(formdata=None), versions=frozen.versions(session),
         may_amend=services.may_amend(session, current_user),
-        reviewed=documents.reviewed_homework(session), assigned=documents.assigned_homework(session),
+        reviewed=session_pdfs.reviewed_homework(session), assigned=session_pdfs.assigned_homework(session),
         scores=score_status(session),
     )
     audit.viewed(session)

@@ -5,7 +5,7 @@
 and, once that row is committed, queues only its id: a live link in an email
 is never readable in the queue (Redis, the SQLite jobs file) or in the
 database. The worker sends it and erases the body. Links come from
-`PUBLIC_URL` (practice.urls), so rendering needs no request.
+`PUBLIC_URL` (practice.platform.urls), so rendering needs no request.
 
 `send_composed` is for messages whose very existence would tell something
 (a password reset for an address that has no account): the request only
@@ -49,10 +49,11 @@ from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from practice.database import is_writing, listen_once, writing
 from practice.extensions import db, queue
-from practice.jobqueue import IMMEDIATE
-from practice.models import OutgoingEmail, utcnow
+from practice.models.base import utcnow
+from practice.models.mail import OutgoingEmail
+from practice.platform.database import is_writing, listen_once, writing
+from practice.platform.jobqueue import IMMEDIATE
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4  # the first try and three retries, a minute apart

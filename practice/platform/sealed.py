@@ -1,6 +1,6 @@
 """Encrypted values bound to their table, column and row.
 
-`EncryptedText` (practice.crypto) keeps a value secret, but a token copied
+`EncryptedText` (practice.platform.crypto) keeps a value secret, but a token copied
 from one row into another still decrypts there: someone with write access to
 the database could move one partner's safety answer onto the other partner's
 row. A sealed value is encrypted together with its place, "table.column#id",
@@ -30,7 +30,7 @@ import json
 from sqlalchemy import event, update
 from sqlalchemy.orm import Mapper, attributes
 
-from practice.crypto import DecryptionError, EncryptedText, keyring
+from practice.platform.crypto import DecryptionError, EncryptedText, keyring
 
 PENDING = ""  # what a new row holds for the moment between its INSERT and the sealing UPDATE
 
@@ -61,7 +61,7 @@ def seal(value, table: str, column: str, row_id: int, bound: dict[str, object] |
 
 def unseal(token: str, table: str, column: str, row_id: int, bound: dict[str, object] | None = None):
     """The value, if this token was sealed for exactly this table, column, row and bound values."""
-    from practice.crypto import _unseal
+    from practice.platform.crypto import _unseal
 
     try:
         where, value = json.loads(_unseal(token).decode())

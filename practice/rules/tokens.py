@@ -8,7 +8,7 @@ import secrets
 
 from sqlalchemy import select
 
-from practice.errors_domain import TokenError
+from practice.domain import TokenError
 from practice.extensions import db
 
 TOKEN_BYTES = 32

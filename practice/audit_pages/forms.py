@@ -6,7 +6,7 @@ from wtforms import SelectChoice, SelectField
 
 from practice.domain import choices
 from practice.models import AuditAction
-from practice.formtools import FlaskForm
+from practice.web.formtools import FlaskForm
 
 
 class AuditFilterForm(FlaskForm):

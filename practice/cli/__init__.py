@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from practice.doctor import doctor
+from practice.cli import doctor
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 
@@ -36,7 +36,7 @@ keys_cli = AppGroup("keys", help="Manage the keys that encrypt clinical text.")
 @keys_cli.command("generate")
 def keys_generate() -> None:
     """Print a new data key, to put first in TWOFOLD_DATA_KEYS."""
-    from practice.crypto import generate_key
+    from practice.platform.crypto import generate_key
 
     click.echo(generate_key())
 
@@ -46,7 +46,7 @@ def keys_generate() -> None:
 def keys_rotate(batch_size: int) -> None:
     """Re-encrypt every encrypted column with the first key in TWOFOLD_DATA_KEYS."""
     from practice.extensions import db
-    from practice.key_rotation import rotate_all
+    from practice.platform.key_rotation import rotate_all
 
     rotated = rotate_all(db.metadata, batch_size)
     if not rotated:
@@ -114,7 +114,7 @@ def jobs_sweep() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Copy the SQLite database to FILE while Twofold runs (PostgreSQL: explains pg_dump)."""
-    from practice.backup import backup_to
+    from practice.platform.backup import backup_to
 
     revision = backup_to(file)
     click.echo(f"Backed up to {file} (schema revision {revision}).")
@@ -127,7 +127,7 @@ def backup(file: Path) -> None:
 @click.option("--yes", is_flag=True, help="Really replace the current database.")
 def restore(file: Path, yes: bool) -> None:
     """Replace the SQLite database with the backup in FILE (stop Twofold first)."""
-    from practice.backup import BackupError, database_revision, live_database, restore_from
+    from practice.platform.backup import BackupError, database_revision, live_database, restore_from
 
     database_revision(file)
     if not yes:
@@ -167,7 +167,7 @@ def report(session_id: int, copy: str, output: Path) -> None:
 
 def register(app: Flask) -> None:
     """Add Twofold's commands to `flask --app practice ...`."""
-    for command in (audit_cli, keys_cli, jobs_cli, backup, restore, report, doctor):
+    for command in (audit_cli, keys_cli, jobs_cli, backup, restore, report, doctor.doctor):
         app.cli.add_command(command)
 
     @app.cli.command("seed-demo")
@@ -202,11 +202,10 @@ def register(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Email homework reminders, and safety notices and their escalations (safe to run often)."""
+        from practice.checkins import notices
         from practice.homework.reminders import send_reminders as send
         from practice.models import utcnow
 
-        from practice.checkins import notices
-
-        click.echo(f"Sent {send(utcnow())} reminder(s).")  # links come from PUBLIC_URL (practice.urls)
+        click.echo(f"Sent {send(utcnow())} reminder(s).")  # links come from PUBLIC_URL (practice.platform.urls)
         recorded, sent = notices.run(utcnow())
         click.echo(f"Sent {sent} safety notice(s); {recorded} escalated to practice owners.")

@@ -150,6 +150,20 @@ def strict_scope() -> Iterator[None]:
         _STRICT_SCOPE.reset(token)
 
 
+@contextmanager
+def job_unit_of_work() -> Iterator[None]:
+    """Hold a job to the unit-of-work rule as a request is, and settle a stray write when it ends."""
+    from practice.extensions import db
+
+    with strict_scope():
+        try:
+            yield
+        except BaseException:
+            settle_stray_writes(db.session, succeeded=False)
+            raise
+        settle_stray_writes(db.session, succeeded=True)
+
+
 def listen_once(target, name: str, function) -> None:
     """`event.listen`, once however many apps the process builds: the factory installs every session hook."""
     if not event.contains(target, name, function):

@@ -13,9 +13,9 @@ from __future__ import annotations
 from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import Column, MetaData, Table, Text, and_, bindparam, select, tuple_, type_coerce, update
 
-from practice.crypto import DecryptionError, EncryptedText, keyring
-from practice.database import writing
 from practice.extensions import db
+from practice.platform.crypto import DecryptionError, EncryptedText, keyring
+from practice.platform.database import writing
 
 RAW = Text()  # read and write ciphertext as it is stored, past EncryptedText
 

@@ -69,7 +69,7 @@ class NameText:
     Arabic, Hebrew and every other script are welcome; what is refused is the
     invisible: direction overrides and isolates, LRM/RLM, zero-width spaces,
     soft hyphens, tag characters. Pages and PDFs isolate names as well (see
-    practice/templating.py), so even a name stored before this rule can't
+    practice/web/templating.py), so even a name stored before this rule can't
     reverse our words.
     """
 
@@ -150,7 +150,7 @@ def version_required():
     """The hidden version an edit form carries: a POST without one is a conflict, never an overwrite."""
     from wtforms.validators import InputRequired
 
-    from practice.errors_domain import ConflictError
+    from practice.domain import ConflictError
 
     return InputRequired(ConflictError().message)
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from practice.database import UnitOfWorkError, is_writing
-from practice.errors_domain import ConflictError
+from practice.domain import ConflictError
 from practice.extensions import db
+from practice.platform.database import UnitOfWorkError, is_writing
 
 
 def save_versioned(row, expected_version: int | None, changes: dict) -> None:

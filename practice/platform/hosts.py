@@ -5,7 +5,7 @@
   page: it is answered as if sent to PUBLIC_URL's host (so the page, built
   with url_for, never echoes the stranger's host) and refused before any
   view, form or sign-in runs. Emailed links never use the Host anyway
-  (practice.urls); this keeps every other absolute address honest too.
+  (practice.platform.urls); this keeps every other absolute address honest too.
   (Flask's own TRUSTED_HOSTS check fails while routing, before the error
   page can build its links, so it is not used.)
 - **Proxies.** With `TRUSTED_PROXIES = n`, Werkzeug's `ProxyFix` takes the
@@ -23,7 +23,7 @@ from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.sansio.utils import host_is_trusted
 
-from practice.urls import parse_public_url, public_host
+from practice.platform.urls import parse_public_url, public_host
 
 UNTRUSTED_HOST = "twofold.untrusted_host"
 

@@ -1,20 +1,17 @@
-"""Jinja filters and globals shared by all templates."""
+"""Jinja filters and globals shared by all templates; features lend theirs in the factory."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, session
+from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from practice import domain, page_links
-from practice.auth import form_tokens
-from practice.auth.lifetimes import SEEN_AT, remaining
-from practice.markdown import render_markdown
-from practice.portal.contacts import contact_links, number_links
-from practice.practices.crisis import crisis_numbers
+from practice import domain
+from practice.web import page_links
+from practice.web.markdown import render_markdown
 
 
 def practice_zone() -> ZoneInfo:
@@ -61,22 +58,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(contact_links, "contact_links")
-    app.add_template_filter(number_links, "number_links")
-    app.add_template_global(crisis_numbers, "crisis_numbers")
     app.add_template_filter(bdi, "bdi")
     app.add_template_filter(isolate, "isolate")
     app.add_template_global(domain, "domain")
-    app.add_template_global(session_clock, "session_clock")
     page_links.register(app)
-    form_tokens.register(app)
-
-
-def session_clock():
-    """Time left in the signed-in session, for the session-timeout script; None when nobody is signed in."""
-    if not current_user.is_authenticated or SEEN_AT not in session:
-        return None
-    return remaining(current_user)
 
 
 def practice_today() -> date:

@@ -8,7 +8,6 @@ amendments or anything given to one partner alone at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,18 +15,17 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from practice.checkins.progress import couple_progress
 from practice import sharing
+from practice.checkins.progress import couple_progress
 from practice.extensions import db
 from practice.homework.services import PromptRow, side_by_side
-from practice.models import Assignment, Response, SessionDocument, TherapySession, utcnow
+from practice.models import Assignment, Response, TherapySession, utcnow
 from practice.models.sessions import session_reviewed_homework
 from practice.pdf import fill_document, render_document, render_documents
-from practice.practices.crisis import CrisisNumber, crisis_numbers
 from practice.pdf.charts import Completion, Series, completion_chart
-from practice.records.attachments import Attachment
-from practice.templating import isolate
-from practice.unit import end_read
+from practice.platform.unit import end_read
+from practice.practices.crisis import CrisisNumber, crisis_numbers
+from practice.web.templating import isolate
 
 COPIES = ("clinician", "couple")
 CHART_SESSIONS = 6  # the completion chart covers this session and the ones before it
@@ -194,7 +192,8 @@ def handout_for(session: TherapySession) -> Handout:
 def _handout_progress(session: TherapySession, as_of: datetime | None = None) -> dict:
     """Check-in scores for the handout: the therapist's tick asks, `sharing.couple_facing_progress` decides."""
     day = session.local_start(session.clinician.practice.timezone).date()
-    progress = sharing.couple_facing_progress(session.couple, session.handout_progress, day, as_of or utcnow())
+    progress = sharing.couple_facing_progress(session.couple, session.handout_progress, day, as_of or utcnow(),
+                                              figures=couple_progress)
     if progress is None:
         return {}
     return {"progress": progress, "progress_mode": session.handout_progress}
@@ -242,22 +241,3 @@ def _handout_homework(assignment: Assignment) -> HandoutHomework:
         due_date=assignment.due_date, note=assignment.note, shared=assignment.is_shared_after_both,
         safety_line=version.safety_line,
     )
-
-
-def signed_session_pdfs(couple) -> Iterator[Attachment]:
-    """Every frozen version of both copies of every signed session, for the couple's record export.
-
-    Sessions signed before documents were kept are frozen first, drawn on every core.
-    """
-    from practice.sessions import frozen  # frozen builds on this module
-
-    signed = (select(TherapySession)
-              .where(TherapySession.couple_id == couple.id, TherapySession.signed_at.is_not(None))
-              .order_by(TherapySession.number))
-    frozen.freeze_many(db.session.scalars(signed))
-    for session in list(db.session.scalars(signed)):  # loaded again at once: freezing ended the read they came from
-        listed = frozen.versions(session)
-        for copy in COPIES:
-            for row in listed[copy]:
-                pdf = db.session.scalar(select(SessionDocument.pdf).where(SessionDocument.id == row.id))
-                yield Attachment(f"sessions/{filename(session, copy, row.version)}", "application/pdf", pdf)

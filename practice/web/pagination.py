@@ -12,7 +12,7 @@ from flask import request
 from sqlalchemy import Select
 
 from practice.extensions import db
-from practice.formtools import bounded_int
+from practice.web.formtools import bounded_int
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import ScriptInfo
 
-from practice.serving import Serving, bind_addresses, planned
-from practice.urls import PublicURLError, parse_public_url, public_host
+from practice.platform.serving import Serving, bind_addresses, planned
+from practice.platform.urls import PublicURLError, parse_public_url, public_host
 
 MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -47,6 +48,7 @@ class _AppQueue:
 
     app: Flask
     tasks: dict[str, _Registered]
+    around: Callable[[], AbstractContextManager]
     huey: Huey | None = None
     wrappers: dict[str, Any] = field(default_factory=dict)
 
@@ -59,7 +61,7 @@ class _AppQueue:
                 else:
                     wrapper = self.huey.periodic_task(crontab(minute=f"*/{task.every_minutes}"),
                                                       name=task.function.__qualname__, **task.options)
-                self.wrappers[name] = wrapper(_in_context(self.app, task.function))
+                self.wrappers[name] = wrapper(_in_context(self.app, task.function, self.around))
         return self.huey
 
 
@@ -69,10 +71,11 @@ class JobQueue:
     def __init__(self) -> None:
         self._tasks: dict[str, _Registered] = {}
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, around: Callable[[], AbstractContextManager] = nullcontext) -> None:
+        """Bind to `app`; every job runs inside `around()` as well as an app context."""
         app.config.setdefault("JOBS_QUEUE", IMMEDIATE)
         app.config.setdefault("JOBS_QUEUE_NAME", "twofold")
-        app.extensions["twofold_queue"] = _AppQueue(app, self._tasks)
+        app.extensions["twofold_queue"] = _AppQueue(app, self._tasks, around)
 
     def task(self, **options) -> Callable[[Callable], Callable]:
         """Make a function a task (Huey options such as `retries=3, retry_delay=60`); it stays callable as is."""
@@ -147,20 +150,12 @@ def _build(url: str, name: str) -> Huey:
     raise RuntimeError(f"JOBS_QUEUE must be 'immediate', sqlite:///<file> or redis://<host>, not {url!r}")
 
 
-def _in_context(app: Flask, function: Callable) -> Callable:
-    """Run a task inside its own application context, held to the unit of work as a request is."""
-    from practice.database import settle_stray_writes, strict_scope
-    from practice.extensions import db
+def _in_context(app: Flask, function: Callable, around: Callable[[], AbstractContextManager]) -> Callable:
+    """Run a task inside its own application context and the app's `around` (the unit of work, given by the factory)."""
 
     @wraps(function)
     def run(*args):
-        with app.app_context(), strict_scope():
-            try:
-                outcome = function(*args)
-            except BaseException:
-                settle_stray_writes(db.session, succeeded=False)
-                raise
-            settle_stray_writes(db.session, succeeded=True)
-            return outcome
+        with app.app_context(), around():
+            return function(*args)
 
     return run

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from practice.extensions import db
-from practice.models import utcnow
+from practice.models.base import utcnow
 
 POSTGRES_HOWTO = """PostgreSQL is backed up with its own tools, which take a consistent snapshot while Twofold runs:
   pg_dump --format=custom --file FILE "$DATABASE_URL"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from practice.audit import services
-from practice.audit.forms import AuditFilterForm
+from practice.audit_pages import services
+from practice.audit_pages.forms import AuditFilterForm
 from practice.auth.guards import require_clinician, require_owner
 from practice.authz import couple_for_clinician_or_404
 from practice.extensions import db
-from practice.pagination import page_number
+from practice.web.pagination import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/couples")
 bp.before_request(require_clinician)

@@ -1,4 +1,4 @@
-"""Suggested exercises for one couple: gathers the facts for the pure `practice.suggestions`."""
+"""Suggested exercises for one couple: gathers the facts for the pure `practice.rules.suggestions`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from sqlalchemy.orm import contains_eager
 
 from practice.authz import exercises_of_current_practice
 from practice.checkins.progress import Progress
-from practice.extensions import db
 from practice.domain import Mode
+from practice.extensions import db
 from practice.models import Assignment, Couple, Exercise, ExerciseVersion
-from practice.suggestions import Candidate, LowArea, Situation, Suggestion, suggest
+from practice.rules.suggestions import Candidate, LowArea, Situation, Suggestion, suggest
 
 
 def for_couple(couple: Couple, progress: Progress, today: date, exercises: list[Exercise],

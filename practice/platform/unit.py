@@ -1,6 +1,6 @@
 """Ending a read before slow work: drawing a PDF or talking to a mail server holds no transaction.
 
-A request's reads run in a transaction of their own (practice.database). That
+A request's reads run in a transaction of their own (practice.platform.database). That
 costs nothing while it lasts milliseconds, but a PDF render or an SMTP
 conversation can take seconds, and on PostgreSQL an open transaction holds
 back vacuum while on SQLite it pins the WAL snapshot. So slow work follows a
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from practice.database import UnitOfWorkError, end_transaction, is_writing
+from practice.platform.database import UnitOfWorkError, end_transaction, is_writing
 
 
 def end_read(session: Session | None = None) -> None:

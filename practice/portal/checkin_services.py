@@ -17,13 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from practice.checkins import notices
 from practice.checkins.questions import screen_raises_flag, stored_screen
 from practice.checkins.schedule import checkins_open, current_period, period_end
-from practice.database import writing
-from practice.domain import CheckInItem, ResponseStatus, SafetyChoice
-from practice.errors_domain import ConflictError, DomainError
+from practice.domain import CheckInItem, ConflictError, DomainError, ResponseStatus, SafetyChoice
 from practice.extensions import db
 from practice.models import CheckIn, Partner, SafetyAnswer, SafetyFlag, utcnow
+from practice.platform.database import writing
 from practice.portal.homework import SaveResult
-from practice.versioning import flush_or_conflict
+from practice.rules.versioning import flush_or_conflict
 
 ALREADY_SENT = "You've already sent this check-in, so it's kept exactly as you wrote it. Nothing was changed."
 PAUSED = (

@@ -1,0 +1,1 @@
+"""Product rules several features share: optimistic locking, exercise suggestions, link tokens."""
