@@ -18,7 +18,7 @@ from sqlalchemy import select
 from practice.documents.session_pdfs import COPIES, render_copy
 from practice.extensions import db
 from practice.models import Couple, TherapySession
-from practice.pdf.documents import usable_cores
+from practice.pdf.drawing import usable_cores
 from practice.records.export import export_couple
 from practice.sessions.frozen import signed_session_pdfs
 

@@ -216,16 +216,16 @@ def test_the_child_renders_without_the_cycle_collector_and_the_worker_keeps_it(m
 
 
 def test_a_long_export_renders_one_document_per_usable_core_unless_configured(app, monkeypatch):
-    from practice.pdf import documents as pdf_documents
+    from practice.pdf import drawing as pdf_drawing
 
     asked = []
-    monkeypatch.setattr(pdf_documents, "render_pdfs_bounded", lambda htmls, **options: asked.append(options) or [])
-    monkeypatch.setattr(pdf_documents.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
-    monkeypatch.setattr(pdf_documents.os, "cpu_count", lambda: 64)  # the host's count, not this container's
+    monkeypatch.setattr(pdf_drawing, "render_pdfs_bounded", lambda htmls, **options: asked.append(options) or [])
+    monkeypatch.setattr(pdf_drawing.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    monkeypatch.setattr(pdf_drawing.os, "cpu_count", lambda: 64)  # the host's count, not this container's
     with app.app_context():
-        pdf_documents.render_documents(["<p>x</p>"])
+        pdf_drawing.render_documents(["<p>x</p>"])
         monkeypatch.setitem(app.config, "PDF_RENDER_PARALLEL", 1)
-        pdf_documents.render_documents(["<p>x</p>"])
+        pdf_drawing.render_documents(["<p>x</p>"])
     assert [options["parallel"] for options in asked] == [3, 1]
 
 

@@ -127,7 +127,7 @@ def test_signed_sessions_travel_as_both_pdfs_and_drafts_do_not(app, world):
 
 
 def test_many_sessions_render_side_by_side_and_each_pdf_is_its_own_session(app, world, monkeypatch):
-    from practice.pdf import documents as pdf_documents
+    from practice.pdf import drawing as pdf_drawing
     from tests.reading import pdf_pages
     from tests.session_helpers import signed_session
 
@@ -143,7 +143,7 @@ def test_many_sessions_render_side_by_side_and_each_pdf_is_its_own_session(app, 
     # As if signed before Twofold froze documents: the export freezes them all first, side by side.
     db.session.execute(SessionDocument.__table__.delete())
     db.session.commit()
-    monkeypatch.setattr(pdf_documents, "render_pdfs_bounded", spy)
+    monkeypatch.setattr(pdf_drawing, "render_pdfs_bounded", spy)
     monkeypatch.setitem(app.config, "PDF_RENDER_PARALLEL", 2)
     archive, _ = download(app, world)
     copies = sorted(name for name in archive.namelist() if "clinician-copy" in name)

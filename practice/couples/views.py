@@ -8,19 +8,14 @@ from flask_login import current_user
 from practice import audit
 from practice.auth.guards import require_clinician
 from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or_404
-from practice.checkins import services as checkin_services
-from practice.checkins.progress import couple_progress
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
+from practice.couples.overview import couple_overview
 from practice.domain import DomainError
 from practice.extensions import db
-from practice.homework import couple_facts
-from practice.homework import services as homework_services
 from practice.portal import access
-from practice.practices import crisis
 from practice.rules.versioning import saved_unless_conflict
-from practice.sessions import services as session_services
-from practice.web.pagination import page_number, window
+from practice.web.pagination import page_number
 from practice.web.templating import isolate, practice_today
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
@@ -55,22 +50,8 @@ def create():
 @bp.get("/<int:couple_id>")
 def detail(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
-    today = practice_today()
-    homework = window(homework_services.couple_assignments(couple), current_app.config["HOMEWORK_PER_PAGE"])
-    progress = couple_progress(couple, today)
-    library, last_assigned = couple_facts.library_for(couple)
-    invitations = access.open_invitations(couple.partners)
-    flags = checkin_services.couple_flags(couple)
-    safety_first = checkin_services.any_flag_applies(couple, flags)
-    page = render_template(
-        "couples/detail.html", couple=couple, new_links=access.links_to_show(invitations), homework=homework,
-        today=today, sessions=session_services.couple_sessions(couple),
-        new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
-        invitations=invitations,
-        flags=flags, progress=progress,
-        suggestions=couple_facts.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
-        safety_first=safety_first, missing_crisis_lines=crisis.missing_lines(couple.clinician.practice),
-    )
+    overview = couple_overview(couple, practice_today(), current_app.config["HOMEWORK_PER_PAGE"])
+    page = render_template("couples/detail.html", **overview.context())
     audit.viewed(couple)
     return page
 

@@ -5,7 +5,7 @@ practice=..., confidential=..., **context)` and embeds charts from
 `practice.pdf.charts` in its templates. Everything a view needs is here.
 """
 
-from practice.pdf.documents import fill_document, render_document, render_documents
+from practice.pdf.drawing import fill_document, render_document, render_documents
 from practice.pdf.errors import PdfError, PdfOutOfMemory, PdfTimeout, PdfTooLarge
 from practice.pdf.render import RenderLimits, RenderTimings, render_pdf, render_pdf_bounded, render_pdfs_bounded
 
