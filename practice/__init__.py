@@ -125,9 +125,8 @@ def register_error_handlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Session lifetimes checked before every request; the request's audit views written after it; security headers.
 
-    Flask runs `after_request` hooks last-registered first: a stray write (practice.platform.database)
-    is settled first, then the audit trail is written, then the headers are added to
-    whichever response goes out (a 503 if the trail could not be written).
+    Hooks run last-registered first: a stray write (practice.platform.database) is settled, then the
+    audit trail written, then headers added to whichever response goes out (a 503 if the trail failed).
     """
     from practice.audit.services import write_queued_events
     from practice.auth.lifetimes import enforce

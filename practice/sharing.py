@@ -1,36 +1,19 @@
 """The one place that decides what one partner's private data may reach the other partner.
 
-Two rules live here, and nothing else in the code base makes either decision:
+Two rules live here and nowhere else: `other_answers_visible` (may a partner read the other's
+homework answers) and `checkin_scores_decision`, over the pure `decide_checkin_scores` (may
+couple-facing output show any figure derived from check-ins). Such a figure needs *both* partners'
+yes (with two people a combined figure plus your own gives the other's), and none is shown while a
+safety flag is open or was raised in the last eight weeks; the therapist's tick only asks.
+`couple_facing_progress` is the only way couple-facing code gets check-in figures.
 
-- `other_answers_visible`: whether a partner may read the other's homework answers.
-- `checkin_scores_decision` (on top of the pure `decide_checkin_scores`): whether couple-facing
-  output may show any number derived from the partners' check-ins (a score, a combined or mean
-  score, a chart, a lowest area). A number derived from a partner's check-ins needs that
-  partner's yes; with two people a combined figure plus your own gives the other's, so nothing
-  at all is shown unless *both* said yes; and nothing either way while a safety flag on the couple
-  is open or was raised in the last eight weeks. The therapist's "include our progress" tick only
-  asks. `couple_facing_progress` is the only way couple-facing code gets check-in figures.
-
-Every couple-facing surface, that is everything a partner can read or download:
-
-- **Couple handout PDF** (`practice.documents.session_pdfs.handout_for`): the summary, new homework,
-  crisis resources, and check-in progress only through `couple_facing_progress`. The same PDF is
-  what the therapist previews, what the portal download sends and what a record export holds.
-- **Portal pages** (`practice.portal`, every one reached as the signed-in partner): sign-in and
-  welcome; home ("My space": to do, sent, shared, check-in state, released handouts); the answer
-  form, its autosave and the sent-answer page (which shows the other partner's answer only when
-  `other_answers_visible` says so); the handout download; the check-in form, its autosave, the
-  sent, paused and support pages (the partner's own answers only); "Sharing my scores"
-  (`/portal/sharing`, the partner's own choice only); "Need help now?"; sign-out. No portal page
-  shows a check-in figure of anyone but the signed-in partner.
-- **Emails to partners**: the invitation / new private link and homework reminders. They name the
-  homework and hold a link; never answers, drafts, check-in notes, scores or safety answers.
-- **Shared answers**: the other partner's sent answers on `shared_after_both` homework, once both
-  have sent theirs (`other_answers_visible`). Drafts and safety answers are never shared.
-
-The clinician's own pages and clinician copy are not couple-facing: they show everything.
-`tests/test_sharing_canaries.py` plants a private word or number in each of partner B's private
-parts and checks every route, download and email partner A can reach, before and after consent.
+Couple-facing surfaces: the couple handout PDF (`practice.documents.session_pdfs.handout_for`, also
+the therapist's preview, the portal download and a record export); every portal page
+(`practice.portal`: sign-in, home, the answer and check-in forms with their autosave, sent, paused
+and support pages, handout download, "Sharing my scores", "Need help now?", sign-out), which shows
+no check-in figure but the signed-in partner's own; emails to partners (homework names and a link
+only); and shared answers on `shared_after_both` homework, never drafts or safety answers. The
+clinician's pages and copy show everything. `tests/test_sharing_canaries.py` checks every surface partner A can reach.
 """
 
 from __future__ import annotations
@@ -52,9 +35,8 @@ SAFETY_QUIET_PERIOD = timedelta(weeks=8)  # no scores in couple-facing output fo
 def other_answers_visible(sharing: str, statuses: list[str]) -> bool:
     """True only for `shared_after_both` homework given to both partners, once both have submitted.
 
-    `statuses` are the statuses of every response of the assignment (one per
-    assigned partner). Safety answers are never covered by this rule: they are
-    never shown to a partner at all.
+    `statuses` are those of every response of the assignment (one per assigned partner). Safety answers
+    are outside this rule: they are never shown to a partner at all.
     """
     return (
         sharing == Sharing.SHARED_AFTER_BOTH.value
@@ -99,8 +81,7 @@ def decide_checkin_scores(partners: Sequence[tuple[str, bool]], flags: Iterable[
                           *, asked: bool = True) -> ScoreDecision:
     """The rule itself, as a pure function of the partners' answers, the couple's flags and a time.
 
-    `partners` are (name, said yes) for both partners. A flag holds scores back
-    if it was open at `as_of` (not acknowledged, or acknowledged later) or was
+    `partners` are (name, said yes) for both. A flag holds scores back if it was open at `as_of` or was
     raised less than SAFETY_QUIET_PERIOD before `as_of` (or after it).
     """
     not_agreed = tuple(name for name, yes in partners if not yes)
@@ -137,9 +118,8 @@ def checkin_scores_decision(couple, as_of: datetime, *, asked: bool = True) -> S
 def couple_facing_progress(couple, mode: str, day: date, as_of: datetime, figures: Callable[[object, date], T]) -> T | None:
     """`figures(couple, day)` (the check-in progress) for couple-facing output, or None whenever the rule says no.
 
-    `mode` is the therapist's tick ("" for none, or a couple progress mode);
-    `day` is the date the progress runs up to. Couple-facing code gets check-in
-    figures only through here; the caller says how they are computed, this decides whether.
+    `mode` is the therapist's tick ("" for none, or a couple progress mode); `day`, the date it runs to.
+    The only way couple-facing code gets check-in figures: the caller says how, this says whether.
     """
     if not mode or not checkin_scores_decision(couple, as_of, asked=True).allowed:
         return None

@@ -1,20 +1,13 @@
 """Recording audit events.
 
-Features call `record(...)` inside their own unit of work (`writing()`), so
-the event is stored exactly when the change is: both or neither.
-
-Pages that only read call `viewed(...)`, and every refused access calls
-`refused(...)`. Neither touches the request's own session: a read must not
-become a write that holds SQLite's only lock for the rest of the request, and
-a refusal must never commit whatever the caller had half done. In a request
-the event is queued on `g` and `write_queued_events` (an `after_request`
-hook, which runs for error pages such as 404 and 403 too) writes the queue
-in one short transaction of its own, on a separate session, after the view's
-own unit of work has ended. A queued view is written even if the request
-then fails: the record was loaded for the person, which is what the trail
-must show. If the trail cannot be written, the person gets the "short break"
-page instead of a page that pretends all went well. Outside a request (the
-command line, jobs) the event is written at once, the same way.
+Features call `record(...)` inside their own unit of work (`writing()`), so the event is stored
+exactly when the change is: both or neither. Reads call `viewed(...)` and refused accesses
+`refused(...)`; neither touches the request's session, so a read never holds SQLite's only write
+lock for the rest of the request and a refusal never commits half-done work. In a request the event
+is queued on `g` and `write_queued_events` (an `after_request` hook, which runs for 404 and 403
+pages too) writes the queue in one short transaction on a separate session; a queued view is
+written even if the request then fails. If the trail cannot be written the person gets the "short
+break" page. Outside a request (the command line, jobs) the event is written at once.
 """
 
 from __future__ import annotations
@@ -52,9 +45,8 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the caller's unit of work (inside `writing()`); the caller commits.
 
-    `actor` defaults to the signed-in person (anonymous in a request without
-    one, system outside a request). A new record or actor is flushed first so
-    the event can name its id.
+    `actor` defaults to the signed-in person (anonymous in a request without one, system outside a
+    request); a new record or actor is flushed first so the event can name its id.
     """
     event = _event(action, record=record, actor=actor, record_type=record_type, record_id=record_id,
                    couple_id=couple_id, practice_id=practice_id, detail=detail)

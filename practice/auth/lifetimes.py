@@ -1,19 +1,13 @@
 """How long a sign-in lasts, enforced on the server before every request.
 
-The session cookie carries when the person signed in and when they were
-last active, in seconds since the epoch; it is signed with SECRET_KEY, so
-neither can be edited in the browser. Clinicians are signed out after the
-practice's idle timeout (`Practice.idle_timeout_minutes`) and, however
-active, after `CLINICIAN_SESSION_HOURS`. Partners stay signed in for
-`PARTNER_IDLE` without activity, or `PARTNER_REMEMBERED_IDLE` on a device
-they chose to remember (a remember-me cookie, refreshed while they use it).
-The page script `static/js/session-timeout.js` warns before either happens.
+The session cookie, signed with SECRET_KEY, carries when the person signed in and was last active.
+Clinicians are signed out after `Practice.idle_timeout_minutes` idle and, however active, after
+`CLINICIAN_SESSION_HOURS`; partners after `PARTNER_IDLE` idle, or `PARTNER_REMEMBERED_IDLE` on a
+device they chose to remember. `static/js/session-timeout.js` warns before either happens.
 
-The activity clock is written at most once every `SEEN_EVERY` seconds:
-rewriting it on every request would re-sign and resend the session cookie
-with every page. So the stored time may lag the last real activity by up
-to that much, and `remaining()` adds it back: nobody is ever signed out
-early, and an idle session ends at most `SEEN_EVERY` seconds late.
+The activity clock is written at most once every `SEEN_EVERY` seconds, so the cookie is not
+re-signed and resent with every page; `remaining()` adds that lag back, so nobody is signed out
+early and an idle session ends at most `SEEN_EVERY` seconds late.
 """
 
 from __future__ import annotations

@@ -39,10 +39,8 @@ def clinician_by_email(email: str) -> Clinician | None:
 def request_signup(*, name: str, credentials: str, practice_name: str, email: str, password: str) -> None:
     """Keep the sign-up and queue its email: a confirmation link, or a "you already have an account" note.
 
-    The request does the same work either way (hash, one sign-up row, one
-    outbox row, one commit) and the page is the same; only the worker looks
-    up whether the email has an account (`compose_signup`), so neither the
-    page nor its timing reveals it.
+    The request does the same work and shows the same page either way; only the worker looks up whether
+    the email has an account (`compose_signup`), so neither the page nor its timing reveals it.
     """
     password_hash = hash_password(password)  # slow: before the write lock is taken
     with writing():  # the sign-up and its outbox row, both or neither
@@ -76,9 +74,8 @@ def compose_signup(email: str) -> Composed | None:
 def confirm_signup(token: str) -> Clinician:
     """Create the practice and its owner from a confirmed sign-up.
 
-    The link is checked in a read first, so a spent or mistyped link (a GET
-    anyone can send) never takes the write lock; a good one is checked again
-    under the lock, where only one of two clicks can spend it.
+    The link is checked in a read first, so a spent or mistyped link never takes the write lock; a good
+    one is checked again under the lock, where only one of two clicks can spend it.
     """
     usable_token_row(SignupRequest, token)
     with writing():
@@ -142,9 +139,8 @@ def sign_out_everywhere(clinician: Clinician) -> None:
 def request_password_reset(email: str) -> None:
     """Queue a reset for this address; the worker sends a link only if an active account has it.
 
-    The request stores the address (sealed) and queues it, the same work and
-    the same page whether or not the email has an account; mail goes out
-    later, so a slow or failing mail server shows nothing either.
+    The same work and the same page whether or not the email has an account, and mail goes out later,
+    so neither timing nor a slow or failing mail server reveals which.
     """
     with writing():
         send_composed("password_reset", email)

@@ -1,23 +1,16 @@
 """Safety notices: a raised flag always reaches a person.
 
-When a partner's safety answer raises a flag, a "clinician" notice for the
-couple's clinician is recorded in the same commit as the flag, and delivered
-at once (on the job queue). If no one acknowledges the flag within the
-practice's `safety_escalation_hours` (24 unless the owner changes it), every
-active owner gets an "owner" notice; so do they at the next run, without
-waiting, if the couple's clinician can no longer sign in (partners of such a
-clinician cannot check in any more, but a flag raised before can be open). `flask --app practice send-reminders` runs
-`run(now)`, which records due escalations and (re)delivers every notice not
-yet sent, so cron is the backstop for both stages.
+A raised flag records a "clinician" notice for the couple's clinician in the same commit, delivered
+at once on the job queue; unacknowledged after the practice's `safety_escalation_hours` (or at once
+if that clinician can no longer sign in), every active owner gets an "owner" notice.
+`flask --app practice send-reminders` runs `run(now)`, which records due escalations and
+(re)delivers every unsent notice, so cron is the backstop for both stages.
 
-Every notice is a `SafetyNotice` row, unique per flag, stage and recipient,
-written before any email: never recorded twice, so never sent twice by
-overlapping runs. Delivery claims a row ("sending", with the time) in its own
-commit, sends, then marks it "sent". A refused send releases the claim; a run
-that dies after claiming leaves a claim that a later run takes over once it
-is older than CLAIM_LEASE. The only way to get a duplicate is a crash between
-the mail server accepting the message and the "sent" commit (at least once,
-never lost). The email holds no names and no details, only a link.
+Each notice is a `SafetyNotice` row, unique per flag, stage and recipient and written before any
+email, so overlapping runs never send it twice. Delivery claims the row ("sending") in its own
+commit, sends, then marks it "sent"; a later run takes over a claim older than CLAIM_LEASE. Only a
+crash between the server accepting and the "sent" commit duplicates a message (at least once, never
+lost). The email holds no names and no details, only a link.
 """
 
 from __future__ import annotations
@@ -52,10 +45,8 @@ def record_for_clinician(flag: SafetyFlag, couple: Couple) -> None:
 def hand_over(couple_ids: list[int], clinician_id: int) -> list[int]:
     """Record a clinician notice to the new therapist for every open flag of couples just moved to them.
 
-    Called inside the move's own transaction, so the notices are on record
-    when the couples change hands; returns the flags' ids to deliver after
-    the commit. Notices still waiting for the clinician who left are not
-    sent to them: the new therapist's notice replaces them.
+    Runs inside the move's own transaction and returns the flags' ids to deliver after the commit; the
+    new notices replace any still waiting for the clinician who left.
     """
     flag_ids = list(db.session.scalars(
         select(SafetyFlag.id).where(SafetyFlag.couple_id.in_(couple_ids), SafetyFlag.acknowledged_at.is_(None))

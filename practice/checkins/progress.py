@@ -50,9 +50,8 @@ class Note:
 class AreaScore:
     """How the couple rate the item behind one area now, and for how many check-ins in a row it has been low.
 
-    The score is the lower partner's latest rating, not the mean: a 0 and a 6
-    average to 3, and the partner who is afraid would disappear. Therapist-only:
-    it never says which partner is lower.
+    The lower partner's latest rating, not the mean: a 0 and a 6 average to 3, and the partner who is
+    afraid would disappear. Therapist-only: it never says which partner is lower.
     """
 
     item: CheckInItem

@@ -63,12 +63,8 @@ jobs_cli = AppGroup("jobs", help="The job queue: email, large PDFs and exports."
 def run_beneath_requests(niceness: int) -> None:
     """Lower this process's CPU priority by `niceness`; the render server and its children inherit it.
 
-    A record export renders a PDF per core at once; at the web workers'
-    priority that halves every page's speed while it runs. Niced, the
-    renders take what the pages leave. The worker's own units of work are
-    short and draw nothing, so while it holds SQLite's write lock it needs
-    little CPU; on a saturated machine a page may still wait a little longer
-    for that lock.
+    An export renders a PDF per core at once, which at the web workers' priority halves every page's
+    speed; niced, the renders take what the pages leave.
     """
     if niceness > 0:
         os.nice(niceness)

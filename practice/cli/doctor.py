@@ -1,26 +1,14 @@
 """`flask --app practice doctor`: every deployment check, PASS / WARN / FAIL, with the fix.
 
-In the spirit of Django's `check --deploy`. Each check is a small function
-of the facts (the settings, gunicorn's numbers, and for some the running
-database) that returns a `Result`; the command only prints them. The same
-checks guard production, so a FAIL can never be shipped by mistake:
-
-- `ProductionConfig.validate()` runs the settings checks in the factory,
-  which does no I/O, so every production process refuses to start on one;
-- gunicorn's `on_starting` hook (gunicorn.conf.py) runs all of them with
-  gunicorn's real worker count and timeout, and those that need I/O too:
-  the database migrated to head, the audit chain intact, a recent backup.
-
-Any FAIL refuses to start, naming it; a WARN is printed and never blocks.
-A production profile whose PUBLIC_URL is loopback (http://127.0.0.1), served
-only on loopback addresses, is a rehearsal on one machine: nobody else can
-reach it and no emailed link would work anywhere else, so the checks about
-TLS, cookies, public test keys and the job queue warn there instead of
-refusing. A loopback PUBLIC_URL with gunicorn listening on every address is
-no rehearsal (anyone on the network reaches it), and those checks refuse.
-
-Nothing here prints a secret: keys are described by their length, and
-addresses are shown without their passwords.
+Each check is a small function of the facts (the settings, gunicorn's numbers, for some the running
+database) that returns a `Result`; the command only prints them. The same checks guard production:
+`ProductionConfig.validate()` runs the settings checks in the factory (no I/O), and gunicorn's
+`on_starting` hook (gunicorn.conf.py) runs all of them with the real worker count and timeout, plus
+those needing I/O (migrated to head, audit chain intact, a recent backup). Any FAIL refuses to
+start; a WARN never blocks. A loopback PUBLIC_URL served only on loopback is a rehearsal, where the
+TLS, cookie, public-test-key and job-queue checks warn instead; with gunicorn listening on every
+address it is no rehearsal, and they refuse. Nothing printed is a secret: keys are described by
+their length, addresses shown without passwords.
 """
 
 from __future__ import annotations
@@ -75,10 +63,8 @@ Check = Callable[[Facts], Result]
 def settings_now(config: Mapping[str, Any]) -> dict[str, Any]:
     """The settings to check: the app's, with its secrets read from the environment as it is now.
 
-    A config class reads the environment when config.py is imported, and
-    makes up a random SECRET_KEY when none is set, which is exactly what a
-    check must not mistake for a real one. So the secrets and PUBLIC_URL come
-    from the environment itself, as production's validation always has.
+    A config class reads the environment at import and invents a random SECRET_KEY when none is set,
+    which a check must not mistake for a real one; so secrets and PUBLIC_URL come from the environment.
     """
     from config import data_keys_from_environment
 
@@ -94,9 +80,8 @@ def settings_now(config: Mapping[str, Any]) -> dict[str, Any]:
 def is_rehearsal(facts: Facts) -> bool:
     """True when only this machine can use the practice: a loopback PUBLIC_URL, and gunicorn bound only to loopback.
 
-    In the factory gunicorn's binds are not known yet (`serving` is None): the
-    ones HOST and PORT plan (as `make run` and gunicorn.conf.py bind) stand in,
-    and gunicorn's start decides again with the real ones.
+    In the factory (`serving` is None) the binds HOST and PORT plan stand in; gunicorn's start decides
+    again with the real ones.
     """
     binds = facts.serving.bind if facts.serving else bind_addresses()
     return _is_loopback(public_host(facts.settings.get("PUBLIC_URL") or "")) and all(map(_bound_to_loopback, binds))

@@ -149,12 +149,8 @@ def assigned_homework(session: TherapySession) -> list[Assignment]:
 def homework_for_both(session: TherapySession) -> list[Assignment]:
     """The homework set in the session for both partners: all the couple handout may list.
 
-    Both partners read the handout, so homework given to one partner alone
-    stays out of it: its title, purpose and the therapist's note belong to
-    that partner, who finds it in their own portal list, as the other partner
-    never can. That always covers a one-partner-only exercise (the private
-    safety plan); its versions are left out by name as well, so the handout
-    keeps the promise even if such an exercise ever reached both partners.
+    Homework given to one partner belongs to that partner, so it stays out of the handout both read; a
+    one-partner-only exercise's versions (the safety plan) are also left out by name, as a second guard.
     """
     partners = select(func.count(Response.id)).where(Response.assignment_id == Assignment.id).scalar_subquery()
     return _homework((Assignment.session_id == session.id) & (partners == 2)

@@ -19,9 +19,8 @@ def for_couple(couple: Couple, progress: Progress, today: date, exercises: list[
                last_assigned: dict[int, date] | None = None, *, safety_flag: bool) -> list[Suggestion]:
     """`exercises` (the practice's library, latest versions loaded) ranked for this couple.
 
-    From their concerns, low check-in areas, stage, milestones, recent homework
-    (`last_assigned` by exercise id, looked up here when not given) and whether a
-    safety flag applies (`checkins.services.flag_applies`, which the page also shows).
+    From concerns, low check-in areas, stage, milestones, recent homework (`last_assigned`, looked up
+    here when not given) and whether a safety flag applies (`checkins.services.flag_applies`).
     """
     candidates = [
         Candidate(exercise.id, exercise.latest.title, tuple(exercise.latest.areas), exercise.latest.stage,

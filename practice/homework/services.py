@@ -62,9 +62,8 @@ def needs_safety_reason(version: ExerciseVersion) -> bool:
 def assign(couple: Couple, clinician: Clinician, request: AssignmentRequest, today: date) -> Assignment:
     """Give an exercise version to one or both partners, each with their own empty response.
 
-    The safety rules are checked first (`check_safety_rules`). The in-session step and
-    a safety reason go on the audit trail; the reason's words are kept encrypted on the
-    assignment, as the audit trail keeps no free text.
+    The safety rules are checked first (`check_safety_rules`). A safety reason is audited but its words
+    are kept encrypted on the assignment, as the audit trail keeps no free text.
     """
     with writing():  # the safety rules are read under the lock, so a flag raised meanwhile counts
         flag = flag_applies(couple)
@@ -160,8 +159,7 @@ def dashboard(clinician: Clinician, today: date) -> Dashboard:
 def _dashboard_statement() -> Select:
     """The dashboard's query, built once: composing its subqueries costs more than running them.
 
-    Each list is found from ids and dates alone (an index covers the
-    responses' part), then the sixty rows at most are joined to titles and
+    Each list is found from ids and dates alone, then at most sixty rows are joined to titles and
     names: no answers are loaded, so none are decrypted.
     """
     columns = (Response.id, Response.assignment_id, Response.partner_id, Response.submitted_at, Assignment.due_date,

@@ -1,34 +1,15 @@
 """Starting background jobs and running them on the queue.
 
-A feature registers a kind once, at import (its views module is a good
-home, so web processes and workers both load it):
+A feature registers a kind at import with `@job_kind("name")` (in its views module, so web
+processes and workers both load it); its view calls `jobs.start(...)` and redirects to
+`jobs.progress`. The kind runs in a worker with its own session and no write transaction open, and
+`run` stores the returned `JobFile` in one short unit of work; a DomainError shows its message.
 
-    @job_kind("couple_export")
-    def couple_export(job: BackgroundJob) -> JobFile:
-        couple = db.session.get(Couple, job.couple_id)
-        return JobFile("record.pdf", "application/pdf", render_document(...))
-
-and its view starts it and shows the progress page:
-
-    job = jobs.start("couple_export", current_user, couple=couple)
-    return redirect(url_for("jobs.progress", job_id=job.id))
-
-The kind's function runs in a worker with its own database session, with no
-write transaction open: it reads, builds its file, and `run` stores the file
-in one short unit of work afterwards. Raising a DomainError (a PdfError is
-one) shows its message to the clinician.
-
-A job is never lost and never stuck. Its row is committed before its message
-is queued, and marked `enqueued_at` once the queue has it; a job still queued
-long after that (its message was dropped: a worker died holding it, or its
-claim failed) is offered again. A running job holds a lease its worker
-renews, so when a worker dies the sweep (practice.jobs.sweep) runs the job
-again, or, after MAX_ATTEMPTS, marks it failed with a message.
-
-A job runs once at a time however many messages name it: claiming locks the
-row (PostgreSQL: FOR UPDATE; SQLite: the write lock), and the attempt number
-a worker claimed is its fencing token, so a worker whose job was taken back
-cannot record an outcome over the run that replaced it.
+A job is never lost and never stuck: its row is committed before its message is queued (marked
+`enqueued_at` once queued; one still queued long after is offered again), and a running job holds a
+lease its worker renews, so the sweep (practice.jobs.sweep) reruns a dead worker's job or fails it
+after MAX_ATTEMPTS. Claiming locks the row and the claimed attempt number is a fencing token, so a
+worker whose job was taken back cannot record an outcome over the run that replaced it.
 """
 
 from __future__ import annotations
@@ -152,9 +133,8 @@ def give_up(job: BackgroundJob, now: datetime) -> None:
 class Heartbeat:
     """Renews a running job's lease from a thread of its own, until the job ends (a `with` block).
 
-    The renewal is one short unit of work in its own application context (so
-    its own session), a third of the lease apart: a live worker never loses
-    its job, a dead one stops renewing and the sweep takes the job back.
+    Each renewal is a short unit of work in its own application context, a third of the lease apart: a
+    live worker never loses its job, and a dead one stops renewing so the sweep takes the job back.
     """
 
     def __init__(self, job_id: int, attempt: int) -> None:

@@ -1,20 +1,12 @@
 """The sweep: what makes the queue's promises hold when a queue or a worker fails.
 
-Every worker runs it once a minute (a Huey periodic task, so `make run`'s
-worker does too), and `flask jobs sweep` runs it by hand. It
+Every worker runs it once a minute (a Huey periodic task) and `flask jobs sweep` runs it by hand. It
 
-- enqueues jobs and outgoing email committed while the queue was unreachable
-  (no `enqueued_at`, older than a short grace so it does not race the
-  request that is about to enqueue them), and jobs still unclaimed or email
-  still unsent well after they were queued (their message or its worker was
-  lost: services.REOFFER_AFTER, practice.platform.mail.LEASE), once no message waits
-  on the queue (while some wait, theirs may be among them, and a long
-  backlog must not grow by a copy of itself every few minutes); a message
-  that turns out to be a duplicate finds its row claimed and does nothing;
-- takes back jobs whose worker died (their lease ran out): they run again, or
-  are marked failed with a plain message after MAX_ATTEMPTS;
-- erases prepared files (exports, large PDFs) past their practice's retention,
-  and records each erasure in the audit trail;
+- enqueues jobs and email committed while the queue was unreachable (no `enqueued_at`, past a short
+  grace) or unclaimed long after queueing (services.REOFFER_AFTER, practice.platform.mail.LEASE),
+  only once no message waits, so a backlog never grows by copies of itself (a duplicate does nothing);
+- takes back jobs whose lease ran out: they run again, or fail after MAX_ATTEMPTS;
+- erases prepared files past their practice's retention, recording each erasure in the audit trail;
 - clears email failures from the owner's list after practice.platform.mail.FAILED_KEPT.
 
 Each step is its own short unit of work; enqueueing happens after commit.

@@ -107,9 +107,8 @@ class SyncReport:
 def sync_builtins(files: dict[str, ExerciseContent]) -> SyncReport:
     """Make the built-in exercises match the files: idempotent, and never deletes.
 
-    A new file adds an exercise at version 1, a changed file adds a version,
-    an unchanged one does nothing; a built-in whose file is gone is retired,
-    so assignments of it keep working.
+    A new or changed file adds a version and an unchanged one does nothing; a built-in whose file is
+    gone is retired, so assignments of it keep working.
     """
     with writing():
         return _sync(files)

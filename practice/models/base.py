@@ -63,9 +63,8 @@ class TimestampMixin:
 class VersionedMixin:
     """An optimistic-lock counter: a stale save raises instead of overwriting.
 
-    SQLAlchemy adds `WHERE version = :old` to every UPDATE of the row and
-    bumps the counter; forms carry the version they were built from so a
-    save from an old tab is refused before it reaches the database.
+    SQLAlchemy adds `WHERE version = :old` to every UPDATE and bumps the counter; forms carry the
+    version they were built from, so a save from an old tab is refused before it reaches the database.
     """
 
     version: Mapped[int] = mapped_column(nullable=False)

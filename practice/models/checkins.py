@@ -199,13 +199,8 @@ class SafetyFlag(VersionedMixin, Base):
 class SafetyNotice(Base):
     """One email telling a clinician that a check-in needs attention: recorded before it is sent.
 
-    Stage "clinician" goes to the couple's clinician when the flag is raised;
-    stage "owner" to each practice owner once the flag has waited longer than
-    the practice's `safety_escalation_hours`. The unique key means no notice
-    is recorded twice; `state` goes "pending" -> "sending" (claimed, with the
-    time) -> "sent". A run that dies after claiming leaves "sending" behind,
-    and a later run takes it again once the claim is older than
-    `practice.checkins.notices.CLAIM_LEASE`, so a notice is never lost.
+    Stage "clinician" goes out when the flag is raised, "owner" after `safety_escalation_hours`; the
+    unique key stops duplicates, and a "sending" claim older than `CLAIM_LEASE` is taken again.
     """
 
     __tablename__ = "safety_notices"

@@ -75,9 +75,8 @@ class Couple(VersionedMixin, TimestampMixin, Base):
 class Partner(TimestampMixin, Base):
     """One person in a couple. Email is optional and need not be unique.
 
-    A partner signs in to their own portal once they have set a password from
-    an invitation link. Partners who share an email are told apart by their
-    password at sign-in.
+    A partner signs in once they have set a password from an invitation link; partners who share an
+    email are told apart by their password.
     """
 
     __tablename__ = "partners"

@@ -171,9 +171,8 @@ Options = counted(Option, 2, MAX_OPTIONS, ("option", "options"))
 class ChoicePrompt(BasePrompt):
     """Single or multiple choice from 2 to 12 options with distinct values.
 
-    `raises_safety_flag` names the options that, once sent, raise the
-    partner's private safety flag exactly as a safety answer in a check-in
-    does ("Pressured" in the sexual-intimacy reflection, for one).
+    `raises_safety_flag` names the options that, once sent, raise the partner's private safety flag
+    exactly as a safety answer in a check-in does.
     """
 
     options: Options

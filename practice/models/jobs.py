@@ -16,13 +16,8 @@ from practice.platform.crypto import EncryptedBytes
 class BackgroundJob(Base):
     """One run of a job kind for one clinician; the finished file is kept encrypted, until it expires.
 
-    `enqueued_at` is set once the queue has the job's message: a queued row
-    without it was committed while the queue was unreachable, and the sweep
-    (practice.jobs.sweep) puts it on the queue. A running job holds a lease
-    (`lease_until`) that its worker renews while it works; a lease that ran
-    out means the worker died, and the sweep runs the job again, up to
-    MAX_ATTEMPTS in all, or marks it failed. The file is erased at
-    `expires_at` (the practice's retention setting); `deleted_at` says when.
+    No `enqueued_at` means the queue never got it, and the sweep enqueues it; a lapsed `lease_until`
+    means its worker died: the sweep reruns it, up to MAX_ATTEMPTS. The file is erased at `expires_at`.
     """
 
     __tablename__ = "background_jobs"

@@ -12,21 +12,10 @@ from practice.platform.crypto import EncryptedText
 
 
 class OutgoingEmail(Base):
-    """One message to send. Address, subject and body are sealed, so a live link in it is
-    never readable at rest; the queue's job names only this row's id. Once sent, the body is
-    erased. A row with a `composer` and no body yet is written by that composer in the worker
-    (a password reset: only the worker looks up whether the address has an account).
+    """One message to send: address, subject and body sealed, so a live link is never readable at rest.
 
-    `enqueued_at` is set once the queue has the row's id (a row without it is
-    put on the queue by the sweep). A worker sending it holds `sending_until`,
-    so a second message naming the row (the sweep's, a redelivery) sends
-    nothing while the first is at it. A message the mail server refused on every
-    attempt gets `failed_at` and stays, without its body, on the practice
-    owner's "could not be sent" list (`practice_id`, and the partner or
-    clinician it was for, if any) until a later message on the same `topic`
-    goes out, or for FAILED_KEPT (practice.platform.mail). A failed message that
-    concerns no practice (a sign-up, a password reset: the person is there
-    to ask again) is on nobody's list, so it is deleted when it fails."""
+    The queue names only the row's id; the body is erased once sent. A refused message stays, bodiless,
+    on the owner's "could not be sent" list (FAILED_KEPT), or is deleted if it concerns no practice."""
 
     __tablename__ = "outgoing_emails"
 

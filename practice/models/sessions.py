@@ -129,12 +129,8 @@ class SessionAmendment(Base):
 class SessionDocument(Base):
     """One frozen version of a signed session's PDF, exactly as it was handed out.
 
-    Written once at Sign and lock (clinician copy and couple handout, version
-    1), then once per amendment (clinician copy) and per corrected handout
-    (couple). The filled HTML and the PDF bytes are both encrypted at rest;
-    downloads send `pdf` as stored, so a later check-in, answer, letterhead
-    edit, rename or renderer upgrade cannot change a signed record. Rows are
-    never updated (a flush listener refuses it).
+    HTML and PDF are encrypted at rest and downloads send `pdf` as stored, so nothing later can change a
+    signed record; rows are never updated (a flush listener refuses it).
     """
 
     __tablename__ = "session_documents"

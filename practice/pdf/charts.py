@@ -1,18 +1,13 @@
 """Server-side SVG charts for pages and PDFs: readable in grey, escaped, nothing to fetch or run.
 
-Each series differs in line dash and marker shape as well as colour, the
-values are written on the chart (every bar, and every point of a short
-series) and all of them in the description, and the legend repeats line and
-marker, so no reading depends on colour. The SVG uses presentation
-attributes only (our CSP forbids `style=`), names no external resource, and
-is returned as `Markup` built from escaped text, ready for `{{ chart }}` in a
-page or a PDF template. Charts take at most two series: the two partners, or
-one combined line.
+Series differ in dash and marker shape as well as colour, values are written on the chart and in
+the description, and the legend repeats line and marker, so no reading depends on colour. The SVG
+uses presentation attributes only (our CSP forbids `style=`), names no external resource, and is
+returned as `Markup` built from escaped text. Charts take at most two series.
 
-Drawing cost is per SVG element in WeasyPrint, and the clinician copy draws
-nine charts: so each series' markers (or bars) are one `<path>`, the grid
-is one `<path>`, and only the y values 0, middle and top and at most
-MAX_X_LABELS dates are labelled (the grid lines still show every step).
+Drawing cost is per SVG element in WeasyPrint, and the clinician copy draws nine charts: so each
+series' markers (or bars) and the grid are one `<path>` each, and only the y values 0, middle and
+top and at most MAX_X_LABELS dates are labelled.
 """
 
 from __future__ import annotations
@@ -253,9 +248,8 @@ def _line_sample(look: _Look, x: float) -> str:
 def _markers(look: _Look, centres: Sequence[tuple[float, float]]) -> str:
     """Filled circles or hollow squares of radius 4 centred on each point: one path for them all.
 
-    A circle is a dot: a zero-length stroke with round caps, 9 wide (the
-    radius-4 disc and its 1-wide outline), which SVG and PDF both draw as a
-    filled circle, and cheaper to draw than an arc.
+    A circle is a zero-length stroke with round caps, 9 wide, which SVG and PDF both draw as a filled
+    circle, and which is cheaper to draw than an arc.
     """
     if not centres:
         return ""

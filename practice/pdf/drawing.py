@@ -24,9 +24,8 @@ def render_document(
 ) -> bytes:
     """Render a template extending pdf/base.html to PDF bytes, within the configured limits.
 
-    `bounded` renders in a time- and memory-capped child process (the default
-    for anything a request or job asks for); `timings`, if given, is filled
-    with where the time went.
+    `bounded` (the default for anything a request or job asks for) renders in a time- and memory-capped
+    child process; `timings`, if given, is filled with where the time went.
     """
     timings = timings if timings is not None else RenderTimings()
     started = perf_counter()

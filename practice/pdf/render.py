@@ -125,11 +125,8 @@ def render_pdfs_bounded(
 ) -> Iterator[bytes]:
     """Render many documents, each in its own bounded child, up to `parallel` at once; PDFs come in order.
 
-    A new child starts as soon as any running one finishes (a long clinician
-    copy does not hold up the short handouts behind it), and `htmls` is read
-    lazily, so the caller fills the next template while children lay out the
-    ones before it. Any failure stops the children still running and is
-    raised as for one render.
+    A child starts as soon as any finishes and `htmls` is read lazily, so a long document never holds up
+    the rest; any failure stops the children still running and is raised as for one render.
     """
     running: list[_Child] = []
     finished: dict[int, bytes] = {}

@@ -1,27 +1,14 @@
 """A single-threaded parent that forks every bounded PDF render, for processes that run threads.
 
-Forking copies one thread and every lock as it was: if another thread held
-one (a logging handler, fontconfig's cache, the import lock) the child waits
-for it for ever. The job worker runs jobs on threads, so its renders are
-forked from this server instead: a process forked from the worker before any
-thread starts (`start()`, which `flask jobs worker` calls first), warmed once
-with our fonts and print.css, that does nothing but fork render children
-from itself. It has one thread, so no lock is ever held when it forks.
-
-A render asks over a Unix datagram-style socket (SOCK_SEQPACKET: one message
-each, so threads never interleave), passing one end of a fresh socket pair.
-The caller writes the HTML on its end and reads the child's answer from it
-directly; the server only forks, enforces the wall-time limit (it kills an
-overrunning child and says "timeout"), reaps, and reports a child that died
-without a word by its exit code. The limits stay those of
-practice.pdf.render: RLIMIT_AS and RLIMIT_CPU are set in the child as before.
-
-Processes without threads (a gunicorn sync worker, the tests) keep forking
-their children directly, which is as safe and has no hop.
-
-A server that died (killed, out of memory) is noticed at the next render,
-logged, and replaced: one fork from the threaded worker, rather than a fork
-for every render after it or a worker whose every PDF fails until restarted.
+Forking copies one thread and every lock as it was, so a child can wait for ever on a lock another
+thread held (a logging handler, fontconfig's cache, the import lock). The job worker runs jobs on
+threads, so its renders are forked from this server: forked from the worker before any thread
+starts (`start()`, which `flask jobs worker` calls first), warmed with our fonts and print.css, with
+one thread, so no lock is held when it forks. A render asks over a SOCK_SEQPACKET socket, passing
+one end of a fresh socket pair, and talks to its child directly; the server only forks, enforces
+the wall-time limit, reaps, and reports a child that died silent by its exit code (RLIMIT_AS and
+RLIMIT_CPU stay practice.pdf.render's). Processes without threads fork directly. A server that
+died is noticed at the next render, logged and replaced.
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """Encryption at rest for clinical free text.
 
-Declare a column `mapped_column(EncryptedText())` and it stores a Fernet
-token (AES-128-CBC with an HMAC-SHA256 tag: authenticated, so altered
-ciphertext is refused, never decrypted into garbage) instead of the text.
-Encrypted columns cannot be searched or compared in SQL; filter on others.
-
-Keys are the `DATA_KEYS` setting, read from `TWOFOLD_DATA_KEYS`
-(comma-separated Fernet keys, the current one first; older ones still
-decrypt until `flask --app practice keys rotate` has re-encrypted every
-row). In development, without that variable, one key is kept in
-`instance/data_keys`, created on first use. Keys are loaded lazily, on the
-first encryption or decryption inside the app context, so the factory does
-no I/O; production refuses to start without the variable
+A column declared `mapped_column(EncryptedText())` stores a Fernet token (AES-128-CBC with an
+HMAC-SHA256 tag, so altered ciphertext is refused, never decrypted into garbage); encrypted columns
+cannot be searched or compared in SQL. Keys are the `DATA_KEYS` setting, from `TWOFOLD_DATA_KEYS`
+(comma-separated, current first; older ones decrypt until `flask --app practice keys rotate` has
+re-encrypted every row); in development without it one key is kept in `instance/data_keys`. Keys
+load lazily, so the factory does no I/O, and production refuses to start without the variable
 (`ProductionConfig.validate`), so it can never mint a key of its own.
 """
 

@@ -1,34 +1,15 @@
 """Engine tuning, and the one explicit way a service says "this writes".
 
-SQLite needs a few settings to behave like a real multi-user database:
-foreign keys on, WAL so readers run beside the writer, and a busy timeout.
+SQLite gets foreign keys, WAL and a busy timeout. Reads run in a plain deferred transaction (no
+lock on SQLite); a unit of work that writes says so with `writing()`, which on SQLite begins with
+`BEGIN IMMEDIATE`, so read-then-write writers queue for the one write lock instead of failing with
+"database is locked" (SQLAlchemy's pysqlite recipe). Keep it short: load, decide, write, commit.
 
-Transactions come in two kinds. A request that only reads runs in a plain
-deferred transaction: on SQLite it takes no lock, so any number of readers
-run beside the one writer. A unit of work that writes says so with
-`writing()`: on SQLite its transaction starts with `BEGIN IMMEDIATE`, taking
-the only write lock up front, so two writers that both read and then write
-wait their turn instead of failing with "database is locked" (SQLAlchemy's
-documented pysqlite recipe: stop the driver from issuing its own BEGIN and
-emit ours). It should be short: load, decide, write, commit. PostgreSQL
-behaves as before (read committed; the unit of work is one transaction).
-
-A flush outside `writing()` is a bug: it would upgrade a read transaction to
-a write mid-way, which on SQLite fails at once when another writer committed
-since the read began. Requests and job runs (`strict_scope()`, which the job
-queue wraps around every task) are held to the rule: with
-`STRICT_UNIT_OF_WORK` (tests, CI) such a flush raises `UnitOfWorkError`;
-without it (production) it proceeds, since refusing a person's save over a
-missing `with` would do more harm than the short lock it risks, and logs a
-warning once per place in our code that did it, so the place gets fixed.
-
-What then becomes of the stray change is decided, not left to chance, and
-logged each time: the session is marked, and the change is committed when
-the next `writing()` on the session begins (it cannot run inside an open
-write), or else when the request ends with a status below 400 or the job
-returns (`settle_stray_writes`); it is rolled back with a request or job
-that failed before either. Settling runs before the audit trail's own
-after_request hook, so a kept change has its views recorded with it.
+A flush outside `writing()` is a bug: it upgrades a read to a write mid-way. In requests and job
+runs (`strict_scope()`) it raises `UnitOfWorkError` under `STRICT_UNIT_OF_WORK` (tests, CI); in
+production it proceeds (refusing a save would do more harm) and warns once per place. The stray
+change is committed at the next `writing()` or when the request (below 400) or job ends
+(`settle_stray_writes`), else rolled back; settling runs before the audit trail's after_request hook.
 """
 
 from __future__ import annotations
@@ -99,10 +80,8 @@ def is_writing(session: Session) -> bool:
 def writing(session: Session | scoped_session | None = None) -> Iterator[Session]:
     """A unit of work that writes: one short transaction, committed on exit, rolled back on error.
 
-    A read transaction already open on the session is ended first (it holds
-    no changes, or this raises), so what the block loads it loads under the
-    write lock; objects loaded before are expired and reload on first use.
-    Nested calls join the outer unit of work, which commits once.
+    An open read transaction is ended first (it must hold no changes), so the block loads under the
+    write lock; objects loaded before are expired. Nested calls join the outer unit, which commits once.
     """
     if session is None:
         from practice.extensions import db

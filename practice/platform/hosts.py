@@ -1,18 +1,12 @@
 """Which Host a request may name, and which proxies may say who the client is.
 
-- **Host.** `SERVED_HOSTS` is PUBLIC_URL's host plus the `TRUSTED_HOSTS`
-  environment list. A request naming any other host gets the styled 400
-  page: it is answered as if sent to PUBLIC_URL's host (so the page, built
-  with url_for, never echoes the stranger's host) and refused before any
-  view, form or sign-in runs. Emailed links never use the Host anyway
-  (practice.platform.urls); this keeps every other absolute address honest too.
-  (Flask's own TRUSTED_HOSTS check fails while routing, before the error
-  page can build its links, so it is not used.)
-- **Proxies.** With `TRUSTED_PROXIES = n`, Werkzeug's `ProxyFix` takes the
-  client's address and scheme from the last `n` entries of
-  `X-Forwarded-For` / `X-Forwarded-Proto`, so rate limits and the audit
-  trail see the person, not the proxy. With 0 (the default) those headers
-  are ignored: anyone can send them, and only a proxy we run may be believed.
+- **Host.** `SERVED_HOSTS` is PUBLIC_URL's host plus the `TRUSTED_HOSTS` list. Any other host gets
+  the styled 400 page, answered as if sent to PUBLIC_URL's host (so it never echoes the stranger's
+  host) and refused before any view runs. Flask's own TRUSTED_HOSTS check is not used: it fails
+  while routing, before the error page can build its links.
+- **Proxies.** With `TRUSTED_PROXIES = n`, `ProxyFix` takes the client's address and scheme from
+  the last `n` `X-Forwarded-*` entries, so rate limits and the audit trail see the person; with 0
+  (the default) they are ignored, since anyone can send them.
 
 Both settings are read on every request, so tests can change them.
 """

@@ -1,22 +1,14 @@
 """The job queue: slow work (outgoing email, large PDFs, exports) leaves the request.
 
-Huey runs it. `JOBS_QUEUE` picks where jobs wait:
+Huey runs it; `JOBS_QUEUE` picks where jobs wait: `immediate` (no queue, the job runs in the
+caller: tests, set-ups without a worker), `sqlite:///path/jobs.db` (a file beside the app; `make
+run` starts a worker) or `redis://host:6379/0` (production: many machines, one Redis).
 
-- `immediate`: no queue; a job runs in the caller, at once (tests, and any
-  setup that wants no worker);
-- `sqlite:///path/jobs.db`: a file next to the app; `make run` starts a worker
-  beside the web server, and nothing else needs installing;
-- `redis://host:6379/0`: production, where app instances and workers run on
-  different machines and all reach one Redis.
-
-Tasks are registered with `@queue.task()` and enqueued with
-`queue.enqueue(function, *args)` (`queue` lives in practice.extensions); arguments must pickle and should be ids and
-short strings. A service that has just committed a row naming the job uses
-`queue.offer`, which never fails the request when the queue is down: the
-row stays marked as not yet enqueued and the sweep (practice.jobs.sweep)
-enqueues it later. `@queue.periodic(minutes=1)` runs a task on a schedule in
-every worker (Huey's periodic tasks; `flask jobs sweep` runs the sweep by hand). In a worker (`flask --app practice jobs worker`) each task runs
-inside its own application context, so it has its own database session.
+Register with `@queue.task()`, enqueue with `queue.enqueue(function, *args)` (`queue` lives in
+practice.extensions); arguments must pickle and should be ids and short strings. After committing a
+row naming the job, use `queue.offer`, which never fails the request when the queue is down: the
+sweep (practice.jobs.sweep) enqueues the row later. `@queue.periodic(minutes=1)` runs a task in
+every worker; in a worker each task runs in its own application context, so its own session.
 """
 
 from __future__ import annotations
@@ -98,9 +90,8 @@ class JobQueue:
     def offer(self, function: Callable, *args) -> bool:
         """Enqueue after a commit; if the queue cannot be reached, log it and return False instead of raising.
 
-        The committed row is then left for the sweep, so a request that saved its
-        work still succeeds. In `immediate` mode the job's own errors reach the
-        caller, as with `enqueue`.
+        The committed row is left for the sweep, so a request that saved its work still succeeds; in
+        `immediate` mode the job's own errors reach the caller, as with `enqueue`.
         """
         if current_app.config["JOBS_QUEUE"] == IMMEDIATE:
             self.enqueue(function, *args)

@@ -1,39 +1,17 @@
 """Sending templated email from an outbox, through the job queue.
 
-`send_templated` renders the message where it is asked for, stores it as an
-`OutgoingEmail` row whose address, subject and body are encrypted at rest,
-and, once that row is committed, queues only its id: a live link in an email
-is never readable in the queue (Redis, the SQLite jobs file) or in the
-database. The worker sends it and erases the body. Links come from
-`PUBLIC_URL` (practice.platform.urls), so rendering needs no request.
+`send_templated` stores the rendered message as an `OutgoingEmail` row (address, subject and body
+encrypted) and, once committed, queues only its id, so a live link is never readable in the queue
+or the database; the worker sends it and erases the body. `send_composed` is for messages whose
+very existence would tell something (a reset for an unknown address): the request does the same
+work either way and a `@composer(name)` decides in the worker. A row joins the caller's `writing()`
+if any; mail is sent with no transaction open (claim, send, mark), so SMTP shows the person nothing.
 
-`send_composed` is for messages whose very existence would tell something
-(a password reset for an address that has no account): the request only
-stores the address and queues the row, the same work whatever the answer,
-and a composer registered with `@composer(name)` decides in the worker what,
-if anything, to send. Mail is then sent outside the request, so SMTP
-latency or failure shows nothing to the person asking.
-
-Called inside a caller's `writing()`, the row joins that unit of work and is
-queued once it commits. Outside one, the row is committed in its own. Mail
-is handed to the server with no transaction open: the row is claimed, then
-sent, then marked, each a short unit of work.
-
-Nothing is dropped silently. A row the queue never received, or whose
-worker died, is queued again by the sweep (practice.jobs.sweep); a second
-message for a row another worker is sending sends nothing (`sending_until`).
-A message the server refuses on every attempt is marked failed, its body
-erased, and listed for the practice owner as "could not be sent": every
-message about a practice's people says so (`Regarding`: the practice, the
-partner or clinician, a topic). The handler registered for its topic with
-`@on_failure(kind)` runs (a reminder releases its claim, so the next run
-tries again); a later message on the same topic settles the failure, and
-the sweep clears it after FAILED_KEPT. A message about no practice (a
-sign-up, a password reset: the person is there and can ask again) is on
-nobody's list, so a failed one is deleted at once; the log keeps the fact.
-
-With `JOBS_QUEUE=immediate` (tests, and set-ups without a worker) the job
-runs at once in the caller, with no retry, and a refusal reaches the caller.
+Nothing is dropped silently: the sweep (practice.jobs.sweep) requeues lost rows and `sending_until`
+stops duplicates. A message refused on every attempt is marked failed, its body erased, its
+`@on_failure(kind)` handler run, and listed for the owner (`Regarding`) until a later message on its
+topic or FAILED_KEPT; one about no practice is deleted. Under `JOBS_QUEUE=immediate` there is no
+retry, and a refusal reaches the caller.
 """
 
 from __future__ import annotations
@@ -202,9 +180,8 @@ def deliver(outgoing_id: int) -> None:
 def _unsettled(outgoing_id: int, attempt: int | None = None) -> list:
     """Conditions on a row neither sent nor failed (and, given `attempt`, still claimed by that attempt).
 
-    The attempt number is the claim's fencing token: a worker whose claim ran
-    out while it talked to the mail server cannot release, or fail, the
-    attempt of the worker that claimed the row after it.
+    The attempt number is the claim's fencing token: a worker whose claim ran out cannot release, or
+    fail, the attempt of the worker that claimed the row after it.
     """
     conditions = [OutgoingEmail.id == outgoing_id, OutgoingEmail.sent_at.is_(None), OutgoingEmail.failed_at.is_(None)]
     if attempt is not None:
@@ -215,11 +192,8 @@ def _unsettled(outgoing_id: int, attempt: int | None = None) -> list:
 def _claim(outgoing_id: int) -> tuple[int, str, Composed] | None:
     """Claim an unsent row for this worker and count the attempt; return what to send, or None.
 
-    None: already sent or failed, another worker is sending it now (a duplicate
-    message: the sweep's, a redelivery), or nothing to say. The claim is one
-    conditional UPDATE, so of two workers only one sees its row count be 1.
-    A row whose every attempt was claimed and never finished (its worker died
-    or hung each time) is marked failed here rather than offered for ever.
+    One conditional UPDATE, so of two workers (a duplicate message) only one wins; a row whose every
+    attempt was claimed and never finished is marked failed here rather than offered for ever.
     """
     now = utcnow()
     free = or_(OutgoingEmail.sending_until.is_(None), OutgoingEmail.sending_until < now)

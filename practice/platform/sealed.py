@@ -1,26 +1,13 @@
 """Encrypted values bound to their table, column and row.
 
-`EncryptedText` (practice.platform.crypto) keeps a value secret, but a token copied
-from one row into another still decrypts there: someone with write access to
-the database could move one partner's safety answer onto the other partner's
-row. A sealed value is encrypted together with its place, "table.column#id",
-inside the same authenticated Fernet token (Fernet has no associated-data
-field, so the binding travels in the authenticated plaintext). Reading it
-anywhere else raises `DecryptionError`, the same clean refusal as tampering.
-A value may also be bound to the row's plain columns that say whose it is
-(`bound=`): a safety answer to its check-in, partner and couple, a flag's
-details to its couple. Swapping those plain ids between rows, to pin an answer
-on the other partner, is then refused on read just as a copied token is.
-
-Declare it on a model as a pair:
-
-    answer_token: Mapped[str] = mapped_column("answer", SealedToken())
-    answer = Sealed("answer_token", bound=("partner_id",))
-
-The row id is only known after INSERT, so a new object's value is written
-with a placeholder and sealed by an UPDATE in the same flush (`after_insert`).
-`SealedToken` is an `EncryptedText` to the key-rotation job, which re-encrypts
-it with `MultiFernet.rotate` and so keeps the binding.
+`EncryptedText` (practice.platform.crypto) keeps a value secret, but a token copied into another row
+still decrypts there: someone with write access to the database could move one partner's safety
+answer onto the other's row. A sealed value is encrypted with its place, "table.column#id", inside
+the authenticated Fernet plaintext (Fernet has no associated data), and may also be bound to the
+row's plain columns that say whose it is (`bound=`); read elsewhere, or with those ids swapped, it
+raises `DecryptionError`. Declare a pair: a `SealedToken()` column and `Sealed("<attr>_token",
+bound=(...))`. A new row's value is sealed by an UPDATE in the same flush (`after_insert`), as its
+id is only known after INSERT; key rotation re-encrypts with `MultiFernet.rotate`, keeping the binding.
 """
 
 from __future__ import annotations

@@ -1,25 +1,15 @@
 """How gunicorn serves Twofold: how many workers, and how long one request may take.
 
-`gunicorn.conf.py` and `flask doctor` both ask this module, so the server
-and the checks of it can never disagree about the numbers.
+`gunicorn.conf.py` and `flask doctor` both ask this module, so the server and its checks agree.
 
-**Workers.** `WEB_CONCURRENCY` when set; otherwise chosen from the cores:
+**Workers.** `WEB_CONCURRENCY` when set; otherwise from the cores. PostgreSQL: `2 × cores + 1`, as
+a worker mostly waits on the network, at most 8 (each is a ~100 MB copy of the app with its own
+connections). SQLite: `cores + 1`, as a request is CPU work and the extra one covers a wait on the
+single write lock; at least 2, so one long PDF never stops the practice, at most 4, since more only
+queue for that lock.
 
-- PostgreSQL: gunicorn's classic `2 × cores + 1`, since a worker spends much
-  of a request waiting on the network for the database and another worker
-  can use the core meanwhile; at most 8, because each worker is a whole copy
-  of the app (about 100 MB with WeasyPrint) with its own database connections.
-- SQLite: `cores + 1`, at least 2 and at most 4. The database runs inside the
-  worker, so a request is CPU work and a worker beyond one per core mostly
-  waits; the extra one covers a request waiting on SQLite's single write lock.
-  At least 2, so one long PDF render never stops the practice; at most 4,
-  since more processes only queue for that one write lock.
-
-**Timeout.** A sync worker silent for `timeout` seconds is killed. A PDF
-render may take up to `PDF_RENDER_TIMEOUT` (the render child is stopped
-then, and the person gets an apology), so the worker's limit is that plus
-a margin to load the data and answer: a slow PDF costs an error message,
-never a killed worker.
+**Timeout.** A PDF render may take `PDF_RENDER_TIMEOUT`, so the worker's limit is that plus a
+margin: a slow PDF costs an apology, never a killed worker.
 """
 
 from __future__ import annotations

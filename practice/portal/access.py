@@ -57,9 +57,8 @@ def issue_invitation(partner: Partner, clinician: Clinician) -> str:
 def links_to_show(invitations: dict[int, PartnerInvitation | None]) -> dict[int, str]:
     """New links not yet shown to the therapist, by partner id; each is shown once, then forgotten.
 
-    The token waits sealed on its invitation row, never in the session cookie.
-    A page with no new link only reads; one with a link forgets it in a short
-    unit of work, re-reading it under the lock so two tabs never both show it.
+    The token waits sealed on its invitation row, never in the session cookie; a page with a link
+    forgets it in a short unit of work, re-reading it under the lock so two tabs never both show it.
     """
     waiting = {pid: inv for pid, inv in invitations.items() if inv is not None and inv.token_to_show}
     if not waiting:
@@ -152,9 +151,8 @@ def _password_taken_at_email(email: str, password: str, exclude: Partner) -> boo
 def authenticate(email: str, password: str) -> Partner | None:
     """The partner with this email whose password matches, or None.
 
-    Exactly MAX_PARTNERS_PER_EMAIL hashes are checked every time (real ones,
-    then dummies), with no early exit: an unknown email, a wrong password and
-    an email shared by two partners all cost the same.
+    Exactly MAX_PARTNERS_PER_EMAIL hashes are checked every time (dummies make up the rest), with no
+    early exit, so an unknown email, a wrong password and a shared email all cost the same.
     """
     candidates = _candidates(email)
     matched = None

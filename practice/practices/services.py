@@ -131,14 +131,8 @@ def set_active(clinician: Clinician, active: bool) -> None:
 def deactivate(clinician: Clinician, new_clinicians: dict[int, int]) -> None:
     """Turn off a colleague's sign-in, moving each of their couples to the colleague chosen for it.
 
-    `new_clinicians` maps couple id to the id of an active colleague; every
-    couple of the caseload (closed ones too, so their records stay reachable)
-    must be in it. The couple's homework, sessions and open safety flags follow
-    it, since every clinician-side query reaches them through the couple. Each
-    move is audited. The practice's active clinicians are locked first (row
-    locks on PostgreSQL; SQLite's write transaction does the same), so two
-    owners deactivating two colleagues at once cannot hand couples to each
-    other and leave them with no one. Any refusal rolls the whole move back.
+    `new_clinicians` maps every couple id of the caseload (closed ones too) to an active colleague's
+    id. Active clinicians are locked first, so two owners deactivating at once cannot strand couples.
     """
     with writing():
         active = {c.id: c for c in db.session.scalars(

@@ -1,41 +1,22 @@
 """Which library exercises to suggest to a couple, and why: a pure function over plain data.
 
-The stage rule (EFT homework supports the stage the couple is in):
+Stage (EFT homework supports the couple's stage): a **de-escalation** couple gets de-escalation
+work only (restructuring needs the cycle de-escalated; consolidation builds on restructuring);
+**restructuring** and **consolidation** couples get every stage, but a restructuring couple gets
+consolidation work only once both milestones (withdrawer re-engaging, pursuer softening) are
+recorded. Work of the couple's own stage always outranks work of another.
 
-- A couple in **de-escalation** is offered de-escalation work only. Restructuring
-  work (softening, reaching, injury repair) needs the cycle de-escalated first,
-  and consolidation work builds on restructuring.
-- A couple in **restructuring** is offered work from every stage: de-escalation
-  work to steady the cycle, restructuring work, and consolidation work for
-  practising the new ways as they begin to hold.
-- A couple in **consolidation** is offered work from every stage.
+Safety (couple work harms a partner who is being abused): while a **safety flag applies**
+(unacknowledged, or raised within the practice's last N weeks) no together-mode and no `vulnerable`
+exercise is suggested (the therapist sees "individual safety assessment first", and can still
+assign with a written reason), and a **one partner only** exercise is suggested only then. A
+`needs_named_concern` exercise needs one of its areas named as a presenting concern: a low trust
+rating alone may be fear.
 
-Work from the couple's own stage always ranks above work from another stage:
-no number of low areas lets an exercise from another stage outrank it.
-
-Safety (couple work harms a partner who is being abused):
-
-- While a **safety flag applies** (one is unacknowledged, or one was raised
-  within the practice's last N weeks), no together-mode exercise and no
-  `vulnerable` exercise (softening, reaching, attachment disclosure, trust
-  repair, sexual intimacy) is suggested. The therapist sees "individual
-  safety assessment first" instead, and can still assign with a written reason.
-- An exercise for **one partner only** (the private safety plan) is
-  suggested only while a safety flag applies: it is never general homework.
-- An exercise with `needs_named_concern` (trust repair after betrayal, the
-  sexual-intimacy reflection) is suggested only when one of its areas is a
-  presenting concern the therapist named: a low trust rating alone may be fear.
-- A **restructuring** couple is offered consolidation work only once both
-  milestones (the withdrawer re-engaging, the pursuer softening) are recorded.
-
-Ranking: an exercise earns points for each of its areas that is low in the
-couple's latest check-ins (more the longer it has been low), more again when
-the partners' ratings of it are far apart, for each area that is a presenting
-concern, and for matching the couple's stage. "Low" is the lower partner's
-rating, never the mean: a 0 and a 6 is a partner in trouble, not a 3. An
-exercise that matches no low area and no concern is suggested only when it
-is of the couple's own stage. Anything assigned to the couple within the last
-`repeat_weeks` weeks is skipped. Ties go by title, so the list is stable.
+Ranking: points for each low area (more the longer it is low, more when the partners' ratings are
+far apart), each presenting concern, and the couple's stage. "Low" is the lower partner's rating,
+never the mean. An exercise matching no low area or concern is suggested only from the couple's own
+stage; anything assigned within `repeat_weeks` weeks is skipped; ties go by title.
 """
 
 from __future__ import annotations

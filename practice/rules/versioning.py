@@ -14,11 +14,8 @@ from practice.platform.database import UnitOfWorkError, is_writing
 def save_versioned(row, expected_version: int | None, changes: dict) -> None:
     """Apply `changes` to a versioned row inside the caller's `writing()`, unless it changed since the form was built.
 
-    Two guards: the version the form carried, and SQLAlchemy's
-    `WHERE version = ...` on the UPDATE for a save that races ours. The
-    UPDATE is flushed here, not at the caller's commit, so a race surfaces
-    as a ConflictError that the caller's `writing()` rolls back whole, and
-    the view keeps the person's typed text (`keep_typed_text_after_conflict`).
+    Two guards: the form's version and SQLAlchemy's `WHERE version = ...`. The UPDATE is flushed here,
+    so a racing save raises ConflictError inside the caller's `writing()`, which rolls it back whole.
     """
     if not is_writing(db.session):
         raise UnitOfWorkError("save_versioned() joins the caller's unit of work: call it inside `with writing():`.")
@@ -56,9 +53,8 @@ def keep_typed_text_after_conflict(form, row, error: ConflictError) -> None:
 def saved_unless_conflict(form, row, save: Callable[[], object]) -> bool:
     """Run a form's save; True if it went through, False after a conflict (the form then says so and keeps the typing).
 
-    The one shape of every versioned form's POST: `if form.validate_on_submit()
-    and saved_unless_conflict(form, couple, lambda: services.update_couple(...)):`
-    flash and redirect; otherwise render the form again.
+    Every versioned form's POST calls it after `validate_on_submit()`: flash and redirect when True,
+    render the form again when False.
     """
     try:
         save()

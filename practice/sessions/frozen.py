@@ -1,35 +1,16 @@
 """Signed records that never change: the frozen versions of a signed session's two PDFs.
 
-At Sign and lock both documents are filled from the record once, drawn, and
-stored (HTML and PDF, encrypted at rest) as version 1 of the clinician copy
-and of the couple handout. Every later download sends those bytes: a new
-check-in, a new answer, a letterhead edit, a rename, a time zone change or a
-renderer upgrade cannot alter what was signed.
+At Sign and lock both documents are filled, drawn and stored (HTML and PDF, encrypted) as version 1
+of the clinician copy and the couple handout; downloads send those bytes, so nothing later alters
+what was signed. An amendment adds a clinician-copy version (the previous HTML plus the dated
+amendment); a corrected handout is a new couple version, released with the partners told. Sessions
+signed before documents were kept are frozen at first need ("frozen_later").
 
-- An amendment adds a clinician-copy version: the previous version's HTML
-  with the dated amendment written in where amendments go (the marker the
-  template leaves), so each version is the original plus its amendments.
-- The couple handout changes only when the therapist releases a corrected
-  one: a new couple version filled from today's record, released at once,
-  with the partners told (an email with no clinical details, and a note in
-  their portal). Withdrawing a release takes the handout out of the portal.
-- Sessions signed before documents were kept are frozen from the record the
-  first time they are needed ("frozen_later").
-
-No PDF is drawn inside a transaction: drawing takes a second or more, and
-on SQLite a writer holding the only write lock that long makes everyone
-wait. So freezing is optimistic. It reads what is stored, fills the missing
-documents' HTML, ends the read, draws them with no transaction open, then
-stores them in one short `writing()` unit of work that locks the session
-rows (``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` does the same)
-and first checks that the stored versions are still the ones the plan was
-built on. If another request froze something meanwhile, the drawn PDFs are
-dropped and the plan is made again from what it stored (usually: nothing is
-left to do). So two signs, amendments or downloads at once never make two
-versions, and every stored PDF is the drawing of exactly the HTML stored
-beside it; ``(session_id, kind, version)`` is unique as a last guard. A
-failed drawing stores nothing and raises; the session stays signed and its
-documents are frozen at their next need.
+Drawing takes a second or more, too long to hold SQLite's only write lock, so freezing is
+optimistic: fill and draw with no transaction open, then store in one short `writing()` that locks
+the session rows and re-checks the stored versions, planning again if another request froze first.
+So two versions are never made; `(session_id, kind, version)` is unique as a last guard. A failed
+drawing stores nothing and raises; the session stays signed and is frozen at its next need.
 """
 
 from __future__ import annotations
@@ -144,13 +125,8 @@ def released(session: TherapySession) -> SessionDocument:
 def for_partners(session: TherapySession) -> tuple[SessionDocument, bytes]:
     """The released version and the bytes a partner gets of it today.
 
-    A handout frozen with check-in scores keeps them only while the sharing
-    rule still allows them: once a partner takes back their yes, or a safety
-    flag is raised, partners get the same frozen pages with the scores'
-    section cut out, drawn on demand and never stored. Nothing else in the
-    handout changes, no version is added and nobody is told, so neither
-    partner learns from it what the other chose. If that drawing fails the
-    download fails: the scored bytes are never the fallback.
+    Once the sharing rule no longer allows a frozen handout's scores, partners get the same pages drawn
+    without them (never stored, nobody told); if that fails the download fails: no scored fallback.
     """
     document = released(session)
     if not SCORES.search(document.html):

@@ -66,11 +66,8 @@ def hidden_name_character(value: str) -> str | None:
 class NameText:
     """Where a name is expected (partners, practices, clinicians, pronouns, credentials).
 
-    Arabic, Hebrew and every other script are welcome; what is refused is the
-    invisible: direction overrides and isolates, LRM/RLM, zero-width spaces,
-    soft hyphens, tag characters. Pages and PDFs isolate names as well (see
-    practice/web/templating.py), so even a name stored before this rule can't
-    reverse our words.
+    Every script is welcome; only the invisible is refused (direction overrides and isolates, LRM/RLM,
+    zero-width spaces, soft hyphens, tag characters), since it could reverse the words around a name.
     """
 
     def __call__(self, form, field: Field) -> None:
@@ -98,10 +95,8 @@ def leaf_fields(fields):
 class FlaskForm(flask_wtf.FlaskForm):
     """Every form of the app: Flask-WTF's, plus one rule for control characters in every field.
 
-    NUL and the other C0/C1 controls are refused in everything sent, whatever
-    the field or validators (newline and tab only in multi-line text), before
-    any of it can reach a service. Inherit from this, never from flask_wtf
-    directly (tests/test_inputs_forms.py checks).
+    NUL and the other C0/C1 controls are refused in every field (newline and tab only in multi-line
+    text) before any reaches a service. Inherit from this, never flask_wtf (tests/test_inputs_forms.py).
     """
 
     def validate(self, extra_validators=None) -> bool:
