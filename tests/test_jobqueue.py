@@ -86,6 +86,34 @@ def test_a_queued_email_waits_for_a_worker_then_is_sent_in_its_own_app_context(a
     assert "http://127.0.0.1/reset/abc" in outbox[0].body
 
 
+# What messages waiting in a queue call each task. A message is named when it is queued and read
+# by whichever worker takes it, perhaps one deployed later: a renamed task is a dropped message.
+QUEUE_NAMES = [
+    "practice.checkins.notices.deliver_queued",
+    "practice.jobs.services.run",
+    "practice.jobs.sweep.sweep_periodically",
+    "practice.mail.deliver",  # where deliver lived when it was first declared; the name stays
+]
+
+
+def test_waiting_messages_name_tasks_by_their_declared_names_which_moving_code_does_not_change(app, tmp_path):
+    app = queued_app(f"sqlite:///{tmp_path / 'jobs.db'}", "twofold-test", database=app)
+    assert queue.queue_names() == QUEUE_NAMES
+    huey = queue.huey(app)
+    send_reset_email(app)
+    message = huey.dequeue()
+    assert f"{type(message).__module__}.{type(message).__name__}" == "practice.mail.deliver"
+    for name in QUEUE_NAMES:
+        huey._registry.string_to_task(name)  # a message under each name is understood (raises if not)
+
+
+def test_a_task_name_is_dotted_and_unique():
+    with pytest.raises(ValueError, match="dotted and unique"):
+        queue.task("practice.mail.deliver")(lambda outgoing_id: None)
+    with pytest.raises(ValueError, match="dotted and unique"):
+        queue.task("undotted")(lambda: None)
+
+
 def test_only_registered_tasks_can_be_queued(app):
     def stray():
         return None

@@ -425,6 +425,18 @@ def test_a_partners_new_link_stays_out_of_the_cookie_and_is_shown_once(app, worl
     assert app.test_client().get(f"/portal/welcome/{token}").status_code == 200  # and the link still works
 
 
+def test_the_couple_page_that_shows_a_new_link_reads_no_session_notes(app, world, statements):
+    """Showing the link once is a write, which expires what was loaded before it: the session list comes after."""
+    signed_session(world)
+    signed_session(world)
+    therapist = clinician_login(app, world.clinician)
+    response = therapist.post_form(f"/couples/{world.couple.id}/partners/1/invite")
+    statements.clear()
+    page = therapist.get(response.headers["Location"]).data.decode()
+    assert "/portal/welcome/" in page and "Session 2" in page
+    assert [sql for sql in statements if "couple_summary" in sql] == []  # the notes are neither loaded nor decrypted
+
+
 def test_sign_up_answers_and_works_the_same_whether_or_not_the_email_has_an_account(
         app, client, outbox, queued, statements):
     make_clinician(email="taken@example.com")

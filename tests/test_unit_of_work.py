@@ -196,6 +196,15 @@ def stored_name(clinician_id: int) -> str:
         return connection.execute(select(Clinician.name).where(Clinician.id == clinician_id)).scalar_one()
 
 
+def test_a_stray_write_is_traced_to_the_place_in_the_package_that_made_it():
+    """Warnings are given once per origin: an origin that lost its path would silence all but the first."""
+    from practice.rules.versioning import saved_unless_conflict
+
+    seen = []
+    saved_unless_conflict(None, None, lambda: seen.append(database._origin()))
+    assert seen and seen[0].startswith("practice/rules/versioning.py:") and seen[0].endswith("in saved_unless_conflict")
+
+
 def test_without_strict_a_stray_flush_proceeds_and_is_reported_once_with_its_origin(app, production, clinician,
                                                                                    caplog):
     with app.test_request_context("/"), caplog.at_level(logging.WARNING, logger="practice.platform.database"):

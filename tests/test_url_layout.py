@@ -55,7 +55,7 @@ def test_every_route_is_served_from_the_file_its_prefix_names(app):
         view = inspect.unwrap(app.view_functions[rule.endpoint])
         served_from = Path(inspect.getsourcefile(view)).resolve().relative_to(ROOT).as_posix()
         if served_from != file or rule.endpoint.split(".")[0] not in blueprints:
-            wrong.append(f"{rule.rule}: {rule.endpoint} in {served_from}, the table says {sorted(blueprints)} in {file}")
+            wrong.append(f"{rule.rule}: {rule.endpoint} in {served_from}; the table: {sorted(blueprints)} in {file}")
     assert unlisted == [] and wrong == []
     assert sorted(set(table) - used) == [], "rows that name no route"
 

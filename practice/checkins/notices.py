@@ -59,7 +59,7 @@ def hand_over(couple_ids: list[int], clinician_id: int) -> list[int]:
     return flag_ids
 
 
-@queue.task()
+@queue.task("practice.checkins.notices.deliver_queued")
 def deliver_queued(flag_id: int) -> None:
     """The queue's way in: deliver one new flag's notices (the cron run catches anything this misses)."""
     deliver_pending(utcnow(), flag_id=flag_id)

@@ -40,18 +40,22 @@ class CoupleOverview:
 
 
 def couple_overview(couple: Couple, today: date, homework_per_page: int) -> CoupleOverview:
-    """Gather the couple page: homework (the requested page of it), sessions, access, flags, progress, suggestions."""
+    """Gather the couple page: homework (the requested page of it), sessions, access, flags, progress, suggestions.
+
+    A new link is taken first: showing it once is a write, and its commit expires whatever was loaded before.
+    """
+    invitations = access.open_invitations(couple.partners)
+    new_links = access.links_to_show(invitations)
     homework = window(homework_services.couple_assignments(couple), homework_per_page)
     progress = couple_progress(couple, today)
     library, last_assigned = couple_facts.library_for(couple)
-    invitations = access.open_invitations(couple.partners)
     flags = checkin_services.couple_flags(couple)
     safety_first = checkin_services.any_flag_applies(couple, flags)
     return CoupleOverview(
         couple=couple, today=today, homework=homework,
         new_responses=[r for a in homework.items for r in a.responses if homework_services.is_new(r)],
         sessions=session_services.couple_sessions(couple),
-        invitations=invitations, new_links=access.links_to_show(invitations),
+        invitations=invitations, new_links=new_links,
         flags=flags, safety_first=safety_first, progress=progress,
         suggestions=couple_facts.for_couple(couple, progress, today, library, last_assigned, safety_flag=safety_first),
         missing_crisis_lines=crisis.missing_lines(couple.clinician.practice),

@@ -84,7 +84,7 @@ def enqueue(job_id: int) -> None:
             db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(enqueued_at=utcnow()))
 
 
-@queue.task()
+@queue.task("practice.jobs.services.run")
 def run(job_id: int) -> None:
     """Do one queued job and record how it ended; a job is run by one worker at a time."""
     job = _claim(job_id)

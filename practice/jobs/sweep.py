@@ -49,7 +49,7 @@ class Swept:
                 f"{self.erased} expired file(s) erased, {self.failures_cleared} old email failure(s) cleared")
 
 
-@queue.periodic(minutes=1)
+@queue.periodic("practice.jobs.sweep.sweep_periodically", minutes=1)
 def sweep_periodically() -> None:
     """The worker's once-a-minute sweep."""
     swept = sweep(utcnow())

@@ -35,7 +35,7 @@ STRAY = "twofold_stray_write"  # key in Session.info: the open transaction holds
 # Set while code outside a request is held to the rule as a request is (a job run).
 _STRICT_SCOPE: ContextVar[bool] = ContextVar("twofold_strict_scope", default=False)
 _THIS_FILE = Path(__file__).resolve()
-_PACKAGE = _THIS_FILE.parent
+_PACKAGE = _THIS_FILE.parents[1]  # practice/, two up from practice/platform/database.py
 log = logging.getLogger(__name__)
 _warned_origins: set[str] = set()
 

@@ -4,10 +4,10 @@ Huey runs it; `JOBS_QUEUE` picks where jobs wait: `immediate` (no queue, the job
 caller: tests, set-ups without a worker), `sqlite:///path/jobs.db` (a file beside the app; `make
 run` starts a worker) or `redis://host:6379/0` (production: many machines, one Redis).
 
-Register with `@queue.task()`, enqueue with `queue.enqueue(function, *args)` (`queue` lives in
+Register with `@queue.task("<stable.name>")`, enqueue with `queue.enqueue(function, *args)` (`queue` lives in
 practice.extensions); arguments must pickle and should be ids and short strings. After committing a
 row naming the job, use `queue.offer`, which never fails the request when the queue is down: the
-sweep (practice.jobs.sweep) enqueues the row later. `@queue.periodic(minutes=1)` runs a task in
+sweep (practice.jobs.sweep) enqueues the row later. `@queue.periodic("<name>", minutes=1)` runs a task in
 every worker; in a worker each task runs in its own application context, so its own session.
 """
 
@@ -30,6 +30,7 @@ IMMEDIATE = "immediate"
 @dataclass
 class _Registered:
     function: Callable
+    queue_name: str  # what a waiting message calls it: fixed where it is declared, so moving code renames nothing
     options: dict
     every_minutes: int | None = None  # a periodic task: run every this many minutes by each worker
 
@@ -48,12 +49,15 @@ class _AppQueue:
         if self.huey is None:
             self.huey = _build(self.app.config["JOBS_QUEUE"], self.app.config["JOBS_QUEUE_NAME"])
             for name, task in self.tasks.items():
+                run = _in_context(self.app, task.function, self.around)
+                # Huey names a message "<function's module>.<name>": both come from the declared name.
+                run.__module__, _, short = task.queue_name.rpartition(".")
                 if task.every_minutes is None:
-                    wrapper = self.huey.task(name=task.function.__qualname__, **task.options)  # Huey adds the module
+                    wrapper = self.huey.task(name=short, **task.options)
                 else:
-                    wrapper = self.huey.periodic_task(crontab(minute=f"*/{task.every_minutes}"),
-                                                      name=task.function.__qualname__, **task.options)
-                self.wrappers[name] = wrapper(_in_context(self.app, task.function, self.around))
+                    wrapper = self.huey.periodic_task(crontab(minute=f"*/{task.every_minutes}"), name=short,
+                                                      **task.options)
+                self.wrappers[name] = wrapper(run)
         return self.huey
 
 
@@ -69,23 +73,35 @@ class JobQueue:
         app.config.setdefault("JOBS_QUEUE_NAME", "twofold")
         app.extensions["twofold_queue"] = _AppQueue(app, self._tasks, around)
 
-    def task(self, **options) -> Callable[[Callable], Callable]:
-        """Make a function a task (Huey options such as `retries=3, retry_delay=60`); it stays callable as is."""
+    def task(self, name: str, **options) -> Callable[[Callable], Callable]:
+        """Make a function the task `name` (Huey options such as `retries=3, retry_delay=60`); it stays callable.
+
+        `name` is what waiting messages call it: keep it when the code moves, or a deploy drops them.
+        """
 
         def register(function: Callable) -> Callable:
-            self._tasks[_name(function)] = _Registered(function, options)
+            self._add(_Registered(function, name, options))
             return function
 
         return register
 
-    def periodic(self, *, minutes: int, **options) -> Callable[[Callable], Callable]:
-        """Make a function without arguments run every `minutes` in each worker; it stays callable as is."""
+    def periodic(self, name: str, *, minutes: int, **options) -> Callable[[Callable], Callable]:
+        """Make a function without arguments the task `name`, run every `minutes` in each worker."""
 
         def register(function: Callable) -> Callable:
-            self._tasks[_name(function)] = _Registered(function, options, every_minutes=minutes)
+            self._add(_Registered(function, name, options, every_minutes=minutes))
             return function
 
         return register
+
+    def _add(self, task: _Registered) -> None:
+        if "." not in task.queue_name or any(t.queue_name == task.queue_name for t in self._tasks.values()):
+            raise ValueError(f"a task name is dotted and unique: {task.queue_name!r}")
+        self._tasks[_name(task.function)] = task
+
+    def queue_names(self) -> list[str]:
+        """What messages call the registered tasks."""
+        return sorted(task.queue_name for task in self._tasks.values())
 
     def offer(self, function: Callable, *args) -> bool:
         """Enqueue after a commit; if the queue cannot be reached, log it and return False instead of raising.

@@ -1,6 +1,6 @@
 """`make run` and `make dev`: the web server and the job worker as one foreground job.
 
-    python -m practice.launch --ready URL [--then-print FILE] -- SERVER COMMAND...
+    python -m practice.platform.launch --ready URL [--then-print FILE] -- SERVER COMMAND...
 
 Both run in a process group of their own, and in a terminal that group is
 handed the foreground. Ctrl+C then reaches the server and the worker, which

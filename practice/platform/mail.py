@@ -159,7 +159,7 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
-@queue.task(retries=MAX_ATTEMPTS - 1, retry_delay=RETRY_DELAY_SECONDS)
+@queue.task("practice.mail.deliver", retries=MAX_ATTEMPTS - 1, retry_delay=RETRY_DELAY_SECONDS)
 def deliver(outgoing_id: int) -> None:
     """Send one outbox message, once; a refusal is retried, and after the last attempt it is marked failed."""
     message = _claim(outgoing_id)
