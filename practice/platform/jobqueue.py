@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -67,8 +67,8 @@ class JobQueue:
     def __init__(self) -> None:
         self._tasks: dict[str, _Registered] = {}
 
-    def init_app(self, app: Flask, around: Callable[[], AbstractContextManager] = nullcontext) -> None:
-        """Bind to `app`; every job runs inside `around()` as well as an app context."""
+    def init_app(self, app: Flask, *, around: Callable[[], AbstractContextManager]) -> None:
+        """Bind to `app`; every job runs inside `around()` (the factory's unit of work) and an app context."""
         app.config.setdefault("JOBS_QUEUE", IMMEDIATE)
         app.config.setdefault("JOBS_QUEUE_NAME", "twofold")
         app.extensions["twofold_queue"] = _AppQueue(app, self._tasks, around)
