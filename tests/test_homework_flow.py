@@ -24,6 +24,24 @@ def answer(browser, assignment_id: int, action: str, answers: dict, version: str
     return browser.post_form(f"/portal/homework/{assignment_id}", data)
 
 
+def test_choosing_an_exercise_preselects_nothing_and_shows_what_each_is_for(app, world, builtins):
+    therapist = clinician_login(app, world.clinician)
+    chooser = therapist.get(f"/couples/{world.couple.id}/homework/new").data.decode()
+    assert "<select" not in chooser and "selected" not in chooser  # no menu one hasty click could send
+    seen = visible(chooser)
+    assert "Daily gratitude log" in seen and "about 5 min" in seen and "Preview" in seen
+    searched = visible(therapist.get(f"/couples/{world.couple.id}/homework/new?q=gratitude").data.decode())
+    assert "Daily gratitude log" in searched and "Every kind of question" not in searched.split("Or choose any")[1]
+    assert "matching “gratitude”" in searched
+
+
+@pytest.mark.parametrize("q", ["\x00", "q" * 101, "%_\\", "<script>alert(1)</script>"])
+def test_a_hostile_search_for_an_exercise_is_a_calm_page(app, world, q):
+    therapist = clinician_login(app, world.clinician)
+    page = therapist.get(f"/couples/{world.couple.id}/homework/new", query_string={"q": q})
+    assert page.status_code == 200 and b"<script>alert" not in page.data
+
+
 def test_therapist_assigns_through_the_form(app, world):
     therapist = clinician_login(app, world.clinician)
     chooser = therapist.get(f"/couples/{world.couple.id}/homework/new").data

@@ -19,7 +19,7 @@ from practice.checkins.progress import couple_progress
 from practice.domain import CoupleStatus, DomainError
 from practice.extensions import db
 from practice.homework import couple_facts, services
-from practice.homework.forms import AssignForm, ReviewForm
+from practice.homework.forms import AssignForm, ExerciseSearchForm, ReviewForm
 from practice.library.services import Criteria, browse
 from practice.models import Couple
 from practice.rules.versioning import saved_unless_conflict
@@ -42,11 +42,16 @@ def assign(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     exercise_id = request.args.get("exercise", type=bounded_int)
     if exercise_id is None:
-        today, exercises = practice_today(), browse(Criteria())
+        today, library = practice_today(), browse(Criteria())
+        searching = ExerciseSearchForm(request.args)
+        searching.validate()
+        search = searching.search()
         safety_first = checkin_services.flag_applies(couple)
-        suggestions = couple_facts.for_couple(couple, couple_progress(couple, today), today, exercises,
+        suggestions = couple_facts.for_couple(couple, couple_progress(couple, today), today, library,
                                            safety_flag=safety_first)
-        return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises,
+        exercises = browse(Criteria(search=search)) if search else library
+        return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises, search=search,
+                               searching=searching,
                                suggestions=suggestions, safety_first=safety_first)
     exercise = exercise_for_practice_or_404(exercise_id)
     if exercise.is_retired:
