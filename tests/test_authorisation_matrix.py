@@ -91,6 +91,7 @@ EXPECTED: dict[str, Row] = {
     "GET /couples/<int:couple_id>/edit":                                Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/edit":                               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/partners/<int:position>/invite":     Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "GET /couples/<int:couple_id>/partners/<int:position>/revoke":      Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /couples/<int:couple_id>/partners/<int:position>/revoke":     Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
     "GET /couples/<int:couple_id>/audit":                               Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     # Homework, from the therapist's side
@@ -133,7 +134,10 @@ EXPECTED: dict[str, Row] = {
     "GET /sessions/<int:session_id>":                                   Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /sessions/<int:session_id>":                                  Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
     "POST /sessions/<int:session_id>/amendments":                       Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
+    "GET /sessions/<int:session_id>/release":                           Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
     "POST /sessions/<int:session_id>/release":                          Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "GET /sessions/<int:session_id>/sign":                              Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
+    "POST /sessions/<int:session_id>/sign":                             Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
     "GET /sessions/<int:session_id>/<any(clinician, couple):copy>.pdf": Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),
     "POST /sessions/<int:session_id>/withdraw":                         Row(LOGIN,  302, 404, 404, 404, 404, 404, 404),
     "POST /sessions/<int:session_id>/corrected":                        Row(LOGIN,  200, 404, 404, 404, 404, 404, 404),

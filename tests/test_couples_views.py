@@ -47,7 +47,12 @@ def test_two_partners_may_share_an_email(logged_in):
 def test_edit_a_couple_and_close_it_without_deleting(logged_in, clinician):
     couple = make_couple(clinician)
     form = couple_form(status="closed", version=couple.version)
-    response = logged_in.post_form(f"/couples/{couple.id}/edit", form)
+    asked = logged_in.post_form(f"/couples/{couple.id}/edit", form)
+    assert asked.status_code == 200 and b'id="confirm_close-error"' in asked.data  # closing is confirmed first
+    assert "Nothing is deleted, and choosing Active again reopens them" in visible(asked.data.decode())
+    db.session.refresh(couple)
+    assert couple.status == "active"
+    response = logged_in.post_form(f"/couples/{couple.id}/edit", form | {"confirm_close": "y"})
     assert response.status_code == 302
     db.session.refresh(couple)
     assert couple.status == "closed" and couple.closed_at is not None
@@ -55,6 +60,24 @@ def test_edit_a_couple_and_close_it_without_deleting(logged_in, clinician):
     assert b"closed and archived" in logged_in.get(f"/couples/{couple.id}").data
     assert b"Zo\xc3\xab" not in logged_in.get("/couples/").data  # hidden from the open caseload
     assert b"Zo\xc3\xab" in logged_in.get("/couples/?status=closed").data
+
+
+def test_saving_a_couple_that_is_already_closed_asks_nothing_more(logged_in, clinician):
+    couple = make_couple(clinician, status="closed")
+    response = logged_in.post_form(f"/couples/{couple.id}/edit", couple_form(status="closed", version=couple.version))
+    assert response.status_code == 302
+
+
+def test_turning_off_access_is_confirmed_on_a_page_first(logged_in, clinician):
+    couple = make_couple(clinician)
+    page = logged_in.get(f"/couples/{couple.id}/partners/1/revoke")
+    shown = visible(page.data.decode())
+    assert page.status_code == 200 and "signed out on every device" in shown and "Their partner is not told" in shown
+    db.session.refresh(couple)
+    assert couple.partner(1).access_revoked_at is None  # asking changes nothing
+    assert logged_in.post_form(f"/couples/{couple.id}/partners/1/revoke").status_code == 302
+    db.session.refresh(couple)
+    assert couple.partner(1).access_revoked_at is not None
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(logged_in, clinician):

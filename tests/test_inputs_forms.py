@@ -122,6 +122,8 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("CoupleForm", "stage", "InputRequired"): ("", {}, None),
     ("CoupleForm", "start_date", "InputRequired"): ("", {}, None),
     ("EditCoupleForm", "version", "InputRequired"): ("", {}, None),
+    ("EditCoupleForm", "confirm_close", "validate_confirm_close"): ("", {"status": "closed"}, "please tick"),
+    ("SignForm", "version", "InputRequired"): ("", {}, None),
     ("ExerciseForm", "instructions", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
     ("ExerciseForm", "purpose", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
     ("ExerciseForm", "roles", "PlainText"): (NUL, {}, CONTROL_MESSAGE),

@@ -164,7 +164,8 @@ def test_an_email_goes_through_redis_and_a_separate_worker_process(app, tmp_path
         send_reset_email(app)
         assert outbox == []  # nothing was sent by this process
         deadline = time.monotonic() + 30
-        while not any(mail_folder.glob("*.log")) and time.monotonic() < deadline:
+        # The file backend opens its file before it writes: wait for a whole message (it ends with a rule of dashes).
+        while not any("-" * 79 in path.read_text() for path in mail_folder.glob("*.log")) and time.monotonic() < deadline:
             assert worker.poll() is None, (tmp_path / "worker.log").read_text()
             time.sleep(0.1)
         written = [path.read_text() for path in mail_folder.glob("*.log")]

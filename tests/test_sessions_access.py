@@ -112,7 +112,7 @@ def test_another_clinicians_session_id_is_recorded_as_refused(app, world):
 def test_every_session_route_is_in_the_matrix(app):
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("sessions.") or r.endpoint == "portal.handout"}
     covered = {"/couples/<int:couple_id>/sessions/new", "/sessions/<int:session_id>",
-               "/sessions/<int:session_id>/amendments", "/sessions/<int:session_id>/release",
+               "/sessions/<int:session_id>/amendments", "/sessions/<int:session_id>/release", "/sessions/<int:session_id>/sign",
                "/sessions/<int:session_id>/<any(clinician, couple):copy>.pdf", "/portal/handouts/<int:session_id>.pdf",
                "/sessions/<int:session_id>/withdraw", "/sessions/<int:session_id>/corrected",
                "/sessions/<int:session_id>/versions/<any(clinician, couple):copy>/<int:version>.pdf"}

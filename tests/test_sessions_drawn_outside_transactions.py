@@ -71,6 +71,9 @@ def test_sign_and_lock_draws_both_copies_with_no_transaction_open(app, world, pr
     therapist = clinician_login(app, world.clinician)
     form = note_form(therapist.get(f"/sessions/{session.id}").data) | {"sign": "Sign and lock", "focus": "The cycle"}
     assert therapist.post_form(f"/sessions/{session.id}", form).status_code == 302
+    assert probe.drawn == 0  # asked to sign: saved as a draft, then confirmed
+    db.session.refresh(session)
+    assert therapist.post_form(f"/sessions/{session.id}/sign", {"version": session.version}).status_code == 302
     assert probe.drawn == 2
     assert stored(session.id) == [("clinician", 1, "signed"), ("couple", 1, "signed")]
 

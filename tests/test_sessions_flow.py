@@ -123,7 +123,13 @@ def test_signing_needs_a_focus_then_locks_the_note(app, world):
     form = note_form(therapist.get(f"/sessions/{session.id}").data) | {"sign": "Sign and lock"}
     refused = therapist.post_form(f"/sessions/{session.id}", form | {"plan": "Keep this plan"})
     assert refused.status_code == 200 and b'id="focus-error"' in refused.data and b"Keep this plan" in refused.data
-    signed = therapist.post_form(f"/sessions/{session.id}", form | {"focus": "The cycle", "plan": "Keep this plan"})
+    asked = therapist.post_form(f"/sessions/{session.id}", form | {"focus": "The cycle", "plan": "Keep this plan"})
+    assert asked.status_code == 302 and asked.headers["Location"].endswith(f"/sessions/{session.id}/sign")
+    db.session.refresh(session)
+    assert not session.is_signed and session.plan == "Keep this plan"  # saved as a draft, not yet signed
+    confirm = visible(therapist.get(asked.headers["Location"]).data.decode())
+    assert "Nobody can edit it afterwards" in confirm and "Go back to the draft" in confirm
+    signed = therapist.post_form(f"/sessions/{session.id}/sign", {"version": session.version})
     assert signed.status_code == 302
     db.session.refresh(session)
     assert session.is_signed and session.signed_by_id == world.clinician.id and session.plan == "Keep this plan"
@@ -135,6 +141,33 @@ def test_signing_needs_a_focus_then_locks_the_note(app, world):
     assert b"signed and locked" in therapist.get(edit.headers["Location"]).data
     db.session.refresh(session)
     assert session.focus == "The cycle"
+
+
+def test_a_note_saved_after_signing_was_asked_for_is_not_signed_unseen(app, world):
+    session = record_session(world, focus="The cycle")
+    therapist = clinician_login(app, world.clinician)
+    asked_at = session.version
+    form = note_form(therapist.get(f"/sessions/{session.id}").data) | {"plan": "Changed in another tab"}
+    assert therapist.post_form(f"/sessions/{session.id}", form).status_code == 302  # a save after the ask
+    refused = therapist.post_form(f"/sessions/{session.id}/sign", {"version": asked_at})
+    assert refused.status_code == 302
+    db.session.refresh(session)
+    assert not session.is_signed
+    assert "not signed yet" in visible(therapist.get(f"/sessions/{session.id}").data.decode())
+
+
+def test_releasing_the_handout_is_confirmed_on_a_page_first(app, world):
+    session = signed_session(world)
+    therapist = clinician_login(app, world.clinician)
+    signed_page = therapist.get(f"/sessions/{session.id}").data.decode()
+    assert f'href="/sessions/{session.id}/release"' in signed_page  # a link to the confirmation, not a form
+    confirm = visible(therapist.get(f"/sessions/{session.id}/release").data.decode())
+    assert "Release the handout to Alex &amp; Sam?" in confirm and "never your clinical note" in confirm
+    db.session.refresh(session)
+    assert not session.is_released  # asking changes nothing
+    assert therapist.post_form(f"/sessions/{session.id}/release").status_code == 302
+    db.session.refresh(session)
+    assert session.is_released
 
 
 def test_only_the_signer_adds_dated_amendments(app, world):
@@ -259,6 +292,6 @@ def test_the_note_form_remembers_the_handout_progress_choice(app, world):
     session = record_session(world)
     therapist = clinician_login(app, world.clinician)
     page = therapist.get(f"/sessions/{session.id}").data
-    assert b"Include our progress in the couple handout?" in page
+    assert "Include the couple's check-in progress in their handout?" in visible(page.decode()).replace("&#39;", "'")
     db.session.refresh(session)
     assert session.handout_progress == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Form,
@@ -92,6 +93,19 @@ class EditCoupleForm(CoupleForm):
     """
 
     version = IntegerField(widget=HiddenInput(), validators=[version_required()])
+    confirm_close = BooleanField(
+        "Yes, close this couple",
+        description="They move to the end of your caseload and out of the list you assign from the library to. "
+        "Nothing is deleted, and choosing Active again reopens them. Their portal access stays as it is: "
+        "turn it off on the couple's page if therapy has ended.",
+    )
+    was_closed = False  # set by the view from the stored couple: only closing an open couple asks to be confirmed
+
+    def validate_confirm_close(self, field) -> None:
+        if self.status.data == CoupleStatus.CLOSED.value and not self.was_closed and not field.data:
+            raise ValidationError("Closing a couple is a big step, so please tick this to confirm it, "
+                                  "or choose another status.")
+
     withdrawer_reengaged_on = DateField(
         "The withdrawing partner re-engaged on", validators=[Optional()],
         description="Optional. The session where the more withdrawn partner began to stay and speak up.",

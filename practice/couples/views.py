@@ -11,7 +11,7 @@ from practice.authz import couple_for_clinician_or_404, partner_for_clinician_or
 from practice.couples import services
 from practice.couples.forms import CaseloadFilterForm, CoupleForm, EditCoupleForm
 from practice.couples.overview import couple_overview
-from practice.domain import DomainError
+from practice.domain import CoupleStatus, DomainError
 from practice.extensions import db
 from practice.portal import access
 from practice.rules.versioning import saved_unless_conflict
@@ -60,6 +60,7 @@ def detail(couple_id: int):
 def edit(couple_id: int):
     couple = couple_for_clinician_or_404(couple_id)
     form = EditCoupleForm(data=form_data(couple))
+    form.was_closed = couple.status == CoupleStatus.CLOSED.value
     if form.validate_on_submit() and saved_unless_conflict(
             form, couple, lambda: services.update_couple(couple, form.version.data, form.data)):
         flash("Changes saved.", "success")
@@ -95,9 +96,20 @@ def invite_partner(couple_id: int, position: int):
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))
 
 
-@bp.post("/<int:couple_id>/partners/<int:position>/revoke")
+@bp.route("/<int:couple_id>/partners/<int:position>/revoke", methods=["GET", "POST"])
 def revoke_partner(couple_id: int, position: int):
     partner = partner_for_clinician_or_404(couple_id, position)
+    if request.method == "GET":
+        name = isolate(partner.name)
+        page = render_template(
+            "confirm.html", heading=f"Turn off {name}'s access?",
+            consequences=(f"{name} is signed out on every device at once, and their password and any link stop working.",
+                          "Everything they have written stays, and you keep seeing it. Their partner is not told.",
+                          f"To let {name} back in, send them a new private link from the couple's page."),
+            action=url_for("couples.revoke_partner", couple_id=couple_id, position=position), button="Turn off access",
+            back=url_for("couples.detail", couple_id=couple_id, _anchor="access"))
+        audit.viewed(partner.couple)
+        return page
     access.revoke_access(partner)
     flash(f"{isolate(partner.name)} has been signed out and can't sign in until you send a new link.", "info")
     return redirect(url_for("couples.detail", couple_id=couple_id, _anchor="access"))

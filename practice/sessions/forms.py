@@ -68,7 +68,7 @@ class NoteForm(SessionDetailsForm):
         "Summary for the couple",
         "The only part of this note the couple sees, in their handout. Write it for both of them.",
     )
-    handout_progress = RadioField("Include our progress in the couple handout?", choices=choices(HandoutProgress),
+    handout_progress = RadioField("Include the couple's check-in progress in their handout?", choices=choices(HandoutProgress),
                                   default=HandoutProgress.NONE.value, validate_choice=True,
                                   description="Your choice only asks. Scores appear only if both partners have said yes in their "
                                   "portal, and never while a safety flag is open or was raised in the last 8 weeks. "
@@ -92,6 +92,12 @@ class NoteForm(SessionDetailsForm):
             handout_progress=self.handout_progress.data or "",
             reviewed=self.reviewed.data or [], assigned=self.assigned.data or [],
         )
+
+
+class SignForm(FlaskForm):
+    """The confirmation that signs the saved draft: the version it was read at, so a later save is not signed unseen."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[version_required()])
 
 
 class AmendmentForm(FlaskForm):

@@ -32,6 +32,17 @@ LIST_COLUMNS = (
 )
 
 SIGNED = "This note is signed and locked, so it can't be edited. Add an amendment below instead."
+SIGNING_MEANS = (
+    "The note is locked as it stands, with your name and today's date. Nobody can edit it afterwards.",
+    "Anything you want to add later goes below it as a dated amendment; the signed text never changes.",
+    "The clinician copy and the couple's handout are made now and kept exactly as signed.",
+    "The handout is not shown to the couple yet: you release it when you are ready.",
+)
+RELEASING_MEANS = (
+    "Each partner can download the handout from their own portal, from now on.",
+    "It holds the summary for the couple, the homework set and the crisis lines, never your clinical note.",
+    "Nobody is emailed. You can withdraw it later, but a partner who has downloaded it keeps their copy.",
+)
 
 
 @dataclass(frozen=True)
@@ -102,10 +113,15 @@ def save_draft(session: TherapySession, expected_version: int | None, draft: Not
     _apply(session, expected_version, draft, {})
 
 
-def sign(session: TherapySession, clinician: Clinician, expected_version: int | None, draft: NoteDraft) -> None:
-    """Save the note as shown and lock it, with who signed and when."""
+def check_signable(draft: NoteDraft) -> None:
+    """Raise the reason a note could not be signed as it stands, if there is one."""
     if not draft.focus:
         raise DomainError("Please note the session's focus before signing.", field="focus")
+
+
+def sign(session: TherapySession, clinician: Clinician, expected_version: int | None, draft: NoteDraft) -> None:
+    """Save the note as shown and lock it, with who signed and when."""
+    check_signable(draft)
     _apply(session, expected_version, draft, {"signed_at": utcnow(), "signed_by": clinician}, step="signed")
     _freeze(session, clinician, reason="signed")
 

@@ -16,7 +16,7 @@ from practice.models import utcnow
 from practice.pdf import PdfError
 from practice.rules.versioning import keep_typed_text_after_conflict
 from practice.sessions import delivery, frozen, services
-from practice.sessions.forms import AmendmentForm, CorrectedHandoutForm, NoteForm, SessionDetailsForm
+from practice.sessions.forms import AmendmentForm, CorrectedHandoutForm, NoteForm, SessionDetailsForm, SignForm
 from practice.web.templating import isolate, practice_zone
 
 bp = Blueprint("sessions", __name__)
@@ -52,22 +52,49 @@ def detail(session_id: int):
         return render_signed(session, AmendmentForm())
     form = note_form(session)
     if form.validate_on_submit():
-        clinician = current_user._get_current_object()
         try:
             if form.sign.data:
-                services.sign(session, clinician, form.version.data, form.draft())
-            else:
-                services.save_draft(session, form.version.data, form.draft())
+                services.check_signable(form.draft())
+            services.save_draft(session, form.version.data, form.draft())
         except ConflictError as error:
             keep_typed_text_after_conflict(form, session, error)
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Signed and locked. Later changes are added as dated amendments." if session.is_signed
-                  else "Draft saved.", "success")
+            if form.sign.data:  # kept as a draft first, so going back loses nothing
+                return redirect(url_for("sessions.confirm_sign", session_id=session.id))
+            flash("Draft saved.", "success")
             return redirect(url_for("sessions.detail", session_id=session.id))
     page = render_template("sessions/draft.html", session=session, couple=session.couple, form=form,
                            scores=score_status(session))
+    audit.viewed(session)
+    return page
+
+
+@bp.route("/sessions/<int:session_id>/sign", methods=["GET", "POST"])
+def confirm_sign(session_id: int):
+    session = session_for_clinician_or_404(session_id)
+    if session.is_signed:
+        flash(services.SIGNED, "warning")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    form = SignForm(data={"version": session.version})
+    if form.validate_on_submit():
+        try:
+            services.sign(session, current_user._get_current_object(), form.version.data,
+                          note_form(session, formdata=None).draft())
+        except ConflictError:
+            flash("Someone else saved this note after you asked to sign it, so it is not signed yet. "
+                  "Please read it through and sign again.", "warning")
+        except DomainError as error:
+            flash(error.message, "warning")
+        else:
+            flash("Signed and locked. Later changes are added as dated amendments.", "success")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    page = render_template("confirm.html", heading=f"Sign and lock session {session.number}?",
+                           lede=f"Your note for {isolate(session.couple.name)} is saved as a draft.",
+                           consequences=services.SIGNING_MEANS, action=url_for("sessions.confirm_sign", session_id=session.id),
+                           hidden={"version": session.version}, button="Sign and lock",
+                           back=url_for("sessions.detail", session_id=session.id), back_label="Go back to the draft")
     audit.viewed(session)
     return page
 
@@ -89,9 +116,19 @@ def amend(session_id: int):
     return redirect(url_for("sessions.detail", session_id=session.id, _anchor="amendments"))
 
 
-@bp.post("/sessions/<int:session_id>/release")
+@bp.route("/sessions/<int:session_id>/release", methods=["GET", "POST"])
 def release(session_id: int):
     session = session_for_clinician_or_404(session_id)
+    if request.method == "GET":
+        if session.is_released or not session.is_signed:
+            return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+        page = render_template(
+            "confirm.html", heading=f"Release the handout to {isolate(session.couple.name)}?",
+            consequences=services.RELEASING_MEANS, action=url_for("sessions.release", session_id=session.id),
+            button="Release the handout", kind="caution",
+            back=url_for("sessions.detail", session_id=session.id, _anchor="handout"))
+        audit.viewed(session)
+        return page
     try:
         services.release_handout(session)
     except DomainError as error:
@@ -155,11 +192,11 @@ def download(session_id: int, copy: str):
         return redirect(url_for("sessions.detail", session_id=session.id, _anchor="handout"))
 
 
-def note_form(session) -> NoteForm:
+def note_form(session, **options) -> NoteForm:
     """The note form filled from the session, with the couple's homework to choose from."""
     zone = current_user.practice.timezone
     start = session.local_start(zone)
-    form = NoteForm(data={
+    form = NoteForm(**options, data={
         "day": start.date(), "at": start.time(), "minutes": session.minutes, "format": session.format,
         "attended": session.attended, "focus": session.focus, "interventions": session.interventions,
         "interventions_other": session.interventions_other, "observations": session.observations,

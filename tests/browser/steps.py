@@ -123,8 +123,12 @@ def sign_and_release(page, *, observations: str, summary: str) -> None:
     page.get_by_label("Observations").fill(observations)
     page.get_by_label("Summary for the couple").fill(summary)
     page.get_by_role("button", name="Sign and lock").click()
+    expect(page.get_by_role("heading", name=re.compile("^Sign and lock session"))).to_be_visible()  # confirm it
+    page.get_by_role("button", name="Sign and lock").click()
     expect(page.get_by_text("Signed and locked.")).to_be_visible()
-    page.get_by_role("button", name=re.compile("^Release the handout")).click()
+    page.get_by_role("button", name=re.compile("^Release the handout")).click()  # a link styled as a button
+    expect(page.get_by_role("heading", name=re.compile("^Release the handout"))).to_be_visible()
+    page.get_by_role("button", name="Release the handout").click()
     expect(page.get_by_text("The handout is now in")).to_be_visible()
 
 
