@@ -137,7 +137,7 @@ class PromptForm(LogFieldForm):
 
     role = SelectField("Who answers", default="", invalid_choice_message="Please choose one of the roles listed above.")
     days = WholeNumberField("Number of days")
-    fields = FieldList(FormField(LogFieldForm))
+    fields = FieldList(FormField(LogFieldForm), label="Daily field")
 
 
 class ExerciseForm(FlaskForm):
@@ -187,7 +187,7 @@ class ExerciseForm(FlaskForm):
         "Roles", "Leave empty when both partners answer the same questions. Otherwise give two roles, one per "
         "line, for example “The partner who was hurt”.", area=True,
     )
-    prompts = FieldList(FormField(PromptForm))
+    prompts = FieldList(FormField(PromptForm), label="Question")
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])  # new records have none yet
 
     def __init__(self, *args, **kwargs) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import flask_wtf
 from wtforms import Field, FieldList, FormField, SelectMultipleField, widgets
@@ -90,6 +91,39 @@ def leaf_fields(fields):
             yield from leaf_fields(field.form)
         else:
             yield field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A field that needs attention, as the error summary lists it: where to jump, what it is, what is wrong."""
+
+    target: str
+    label: str
+    message: str
+
+
+def problems(fields, prefix: str = "") -> list[Problem]:
+    """Every field with errors, in form order, named with its group ("Partner 1: Name"); hidden fields are left out.
+
+    A group of radio buttons or checkboxes is reached through its first option, as the browser focuses that.
+    """
+    found = []
+    for field in fields:
+        if isinstance(field, FieldList):
+            for number, entry in enumerate(field.entries, start=1):
+                label = f"{prefix}{field.label.text} {number}"
+                if isinstance(entry, FormField):
+                    found += [Problem(p.target, p.label.replace(f"{label}: {field.label.text}", label), p.message)
+                              for p in problems(entry.form, f"{label}: ")]  # "Question 2", not "Question 2: Question"
+                elif entry.errors:
+                    found.append(Problem(entry.id, label, " ".join(entry.errors)))
+        elif isinstance(field, FormField):
+            found += problems(field.form, f"{prefix}{field.label.text}: ")
+        elif field.errors and not isinstance(field.widget, widgets.HiddenInput) and field.type != "CSRFTokenField":
+            grouped = isinstance(field.widget, widgets.ListWidget) and list(field)
+            target = grouped[0].id if grouped else field.id
+            found.append(Problem(target, prefix + field.label.text, " ".join(field.errors)))
+    return found
 
 
 class FlaskForm(flask_wtf.FlaskForm):

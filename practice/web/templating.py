@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from practice import domain
 from practice.web import page_links
+from practice.web.formtools import problems
 from practice.web.markdown import render_markdown
 
 
@@ -61,6 +62,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
     app.add_template_filter(isolate, "isolate")
     app.add_template_global(domain, "domain")
+    app.add_template_global(problems, "form_problems")
     page_links.register(app)
 
 
