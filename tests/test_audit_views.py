@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from practice import audit
+from practice.audit_pages import views
 from practice.extensions import db
 from tests.audit_helpers import audit_events
 from tests.factories import make_clinician, make_couple
@@ -24,7 +28,7 @@ def test_a_clinician_sees_the_trail_of_their_couple(logged_in, clinician):
     page = logged_in.get(f"/couples/{couple.id}/audit")
     assert page.status_code == 200
     html = rows_of(page)
-    assert "Viewed" in html and clinician.name in html and f"Couple #{couple.id}" in html
+    assert "Viewed" in html and clinician.name in html and "<td>Alex &amp; Sam</td>" in html  # named, not "Couple #1"
 
 
 @pytest.mark.asvs("4.2.1")
@@ -77,5 +81,68 @@ def test_the_practice_trail_is_paginated_newest_first(app, logged_in, clinician)
         second = logged_in.get("/practice/audit?page=2").data.decode()
     finally:
         app.config["AUDIT_EVENTS_PER_PAGE"] = per_page
-    assert "Couple #1003" in first and "Couple #1002" in first and "Page 1 of 2" in first
-    assert "Couple #1001" in second
+    assert "Couple 1003, not in this practice" in first and "Couple 1002, not in" in first and "Page 1 of 2" in first
+    assert "Couple 1001, not in this practice" in second
+
+
+def test_records_are_named_for_the_owner_only_when_the_couple_is_theirs(client, clinician):
+    """The owner reads the practice's trail; a colleague's couple is described, never named."""
+    colleague = make_clinician(clinician.practice, name="Jamie Okafor")
+    own, theirs = make_couple(clinician, ("Alex", "Sam")), make_couple(colleague, ("Robin", "Lee"))
+    audit.record("view", actor=clinician, record=own)
+    audit.record("view", actor=colleague, record=theirs)
+    audit.record("change", actor=colleague, record=colleague)
+    db.session.commit()
+    login(client, clinician)
+    rows = rows_of(client.get("/practice/audit"))
+    assert "<td>Alex &amp; Sam</td>" in rows and "one of Jamie Okafor&#39;s couples" in rows
+    assert "Robin" not in rows and "Lee" not in rows and "<td>Jamie Okafor</td>" in rows
+
+
+def test_a_row_written_by_a_job_or_command_says_where_it_came_from(logged_in, clinician):
+    audit.record("export", record_type="Couple", record_id=make_couple(clinician).id, actor=None,
+                 practice_id=clinician.practice_id)
+    db.session.commit()
+    assert "On the server (a job or a command)" in rows_of(logged_in.get("/practice/audit"))
+
+
+def test_the_owner_filters_the_trail_by_person_couple_and_day(client, clinician):
+    colleague = make_clinician(clinician.practice, name="Jamie Okafor")
+    own, other = make_couple(clinician, ("Alex", "Sam")), make_couple(clinician, ("Robin", "Lee"))
+    audit.record("view", actor=clinician, record=own)
+    audit.record("view", actor=clinician, record=other)
+    audit.record("change", actor=colleague, record=colleague)
+    db.session.commit()
+    login(client, clinician)
+    mine = rows_of(client.get(f"/practice/audit?who=clinician:{clinician.id}&couple={own.id}"))
+    assert "Alex &amp; Sam" in mine and "Robin" not in mine and "Jamie Okafor" not in mine
+    theirs = rows_of(client.get(f"/practice/audit?who=clinician:{colleague.id}"))
+    assert "<td>Jamie Okafor</td>" in theirs and "Alex" not in theirs
+    assert "Nothing matches these filters" in client.get("/practice/audit?since=2099-01-01").data.decode()
+    tampered = client.get("/practice/audit?who=clinician:99999&couple=x&since=not-a-date&action=%00")
+    assert tampered.status_code == 200 and "Alex &amp; Sam" in rows_of(tampered)  # unknown values are ignored
+
+
+def test_the_owner_downloads_the_trail_as_csv_and_the_download_is_recorded(client, clinician):
+    couple = make_couple(clinician, ("=HYPERLINK(\"http://x\")", "Sam"))
+    audit.record("view", actor=clinician, record=couple)
+    db.session.commit()
+    login(client, clinician)
+    response = client.get(f"/practice/audit/download?couple={couple.id}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode())))
+    assert rows[0] == ["When", "Time zone", "Who", "What", "Record", "From"]
+    assert rows[1][3] == "Viewed" and rows[1][4].startswith("'=HYPERLINK")  # a name a spreadsheet would run is text
+    assert [e.detail for e in audit_events() if e.action == "export"] == [{"what": "audit_trail"}]
+
+
+def test_the_csv_holds_every_matching_row_across_batches(app, client, clinician, monkeypatch):
+    monkeypatch.setattr(views, "CSV_BATCH", 2)
+    for n in range(5):
+        audit.record("view", actor=clinician, record_type="Couple", record_id=2000 + n)
+    db.session.commit()
+    login(client, clinician)
+    body = client.get("/practice/audit/download?action=view").data.decode()
+    assert [f"Couple {2000 + n}, not in this practice" in body for n in range(5)] == [True] * 5
+    assert body.count("\n") == 6  # the header and five rows, each once

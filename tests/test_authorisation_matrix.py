@@ -82,6 +82,7 @@ EXPECTED: dict[str, Row] = {
     "GET /practice/team/<int:clinician_id>/reassign":                   Row(LOGIN,  403, 403, 404, 200, 404, 404, 404),
     "POST /practice/team/<int:clinician_id>/reassign":                  Row(LOGIN,  403, 403, 404, 302, 404, 404, 404),
     "GET /practice/audit":                                              Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
+    "GET /practice/audit/download":                                     Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     "GET /practice/undelivered-email":                                  Row(LOGIN,  403, 403, 200, 200, 404, 404, 404),
     # Couples: their own clinician only
     "GET /couples/":                                                    Row(LOGIN,  200, 200, 200, 200, 404, 404, 404),

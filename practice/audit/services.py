@@ -75,7 +75,12 @@ def _event(action, *, record=None, actor=None, record_type=None, record_id=None,
 
 
 def viewed(record, **fields) -> None:
-    """Note that the signed-in person viewed a record; written in its own transaction (see the module)."""
+    """Note that the signed-in person viewed a record; written in its own transaction (see the module).
+
+    One page view is one row: a request's first view names the page's record, and any later one is dropped.
+    """
+    if has_request_context() and any(e.action == AuditAction.VIEW.value for e in g.get(QUEUED, ())):
+        return
     _write_apart(AuditAction.VIEW, record=record, **fields)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from practice import audit
 from practice.auth.guards import require_clinician
 from practice.authz import (
     assignment_for_clinician_or_404,
@@ -110,7 +111,9 @@ def review(assignment_id: int):
             form, assignment, lambda: services.mark_reviewed(assignment, form.version.data, form.comment.data or "")):
         flash("Marked as reviewed.", "success")
         return redirect(url_for("homework.review", assignment_id=assignment.id))
-    return render_template(
+    page = render_template(
         "homework/review.html", assignment=assignment, rows=services.side_by_side(assignment),
         form=form, today=practice_today(),
     )
+    audit.viewed(assignment)
+    return page
