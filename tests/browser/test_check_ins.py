@@ -40,3 +40,18 @@ def test_a_safety_answer_reaches_only_the_couples_clinician(new_page):
     for page in ("/portal/", "/portal/check-in"):
         sam.goto(page)
         assert "Alex answered" not in sam.content() and "Mostly quieter weeks." not in sam.content()
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_every_rating_is_one_row_of_seven_cells_big_enough_to_tap(new_page, width):
+    alex = new_page("phone", who=ALEX, viewport={"width": width, "height": 800})
+    alex.goto("/portal/check-in")
+    rows = alex.locator(".scale-points").evaluate_all("""lists => lists.map(list => {
+        const cells = [...list.querySelectorAll('label')].map(label => label.getBoundingClientRect());
+        return {tops: new Set(cells.map(c => Math.round(c.top))).size, count: cells.length,
+                narrowest: Math.min(...cells.map(c => c.width)), lowest: Math.min(...cells.map(c => c.height))};
+    })""")
+    assert len(rows) == 8  # the eight check-in ratings
+    assert all(row["count"] == 7 and row["tops"] == 1 for row in rows), rows  # 0 to 6 on one line
+    assert all(row["narrowest"] >= 24 and row["lowest"] >= 44 for row in rows), rows
+    assert alex.evaluate("document.documentElement.scrollWidth") <= width
