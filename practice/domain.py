@@ -8,6 +8,7 @@ it (`Labelled`), the one way labels are given here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -251,6 +252,13 @@ SAFETY_ITEMS: tuple[SafetyItem, ...] = (
     SafetyItem("safe_at_home", "Does it feel safe for you to be at home this week?", "Feels safe at home this week",
                worrying=SafetyChoice.NO),
 )
+
+
+# Text written for partners to read (titles, questions, notes to the couple, the summary, crisis
+# resources) is words, never HTML: a tag would reach them as the tag itself. A lone "<" (as in
+# "<3" or "x < y") is not a tag. Private text (answers, clinical notes) may hold anything.
+HTML_TAG = re.compile(r"<[a-zA-Z/!?]")
+NO_TAGS_MESSAGE = "Please write this without HTML tags such as <i>: partners would see the tag itself, not the formatting."
 
 
 # Errors that services raise and views turn into messages next to fields.

@@ -50,7 +50,7 @@ def test_therapist_assigns_through_the_form(app, world):
     assert b"Alex only" in visible(form_page.data)
     response = therapist.post_form(
         f"/couples/{world.couple.id}/homework/new?exercise={world.exercise.id}",
-        {"who": "both", "due_date": "2099-01-31", "note": "Gently, please <b>no</b> rush",
+        {"who": "both", "due_date": "2099-01-31", "note": "Gently, please: no rush <3",
          "sharing": "shared_after_both"},
     )
     assert response.status_code == 302
@@ -67,6 +67,7 @@ def test_therapist_assigns_through_the_form(app, world):
     ({"due_date": "soon"}, "due_date", b"valid date"),
     ({"who": "3"}, "who", b"valid choice"),
     ({"note": "x" * 2001}, "note", b"under 2,000"),
+    ({"note": "Gently, please <b>no</b> rush"}, "note", b"without HTML tags"),
 ])
 def test_assign_form_refuses_bad_input_and_keeps_the_rest(app, world, data, field, words):
     therapist = clinician_login(app, world.clinician)

@@ -188,14 +188,19 @@ def test_an_action_that_is_not_ours_is_refused(logged_in):
     assert response.status_code == 400
 
 
-def test_markup_typed_into_labels_is_shown_as_text(logged_in):
+def test_tags_in_words_partners_read_are_refused_and_a_lone_angle_bracket_is_kept(logged_in):
+    """The rule for text partners read: no HTML tags (they would see the tag), but "<3" or "&" are words."""
     url = "/library/new"
     fields = form_fields(logged_in.get(url).data)
-    response = press(logged_in, url, fields, "save", **(METADATA | {"title": "<b>Us</b> & them"}),
-                     prompts__0__label="<script>alert('hi')</script> How was it?")
-    page = logged_in.get(response.headers["Location"]).data.decode()
-    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt; How was it?" in page
-    assert "&lt;b&gt;Us&lt;/b&gt; &amp; them" in page
+    refused = press(logged_in, url, fields, "save", **(METADATA | {"title": "<b>Us</b> & them"}),
+                    prompts__0__label="<script>alert('hi')</script> How was it?")
+    assert refused.status_code == 200 and exercises() == 0
+    assert error_for(refused.data, "title").startswith("Please write this without HTML tags")
+    assert error_for(refused.data, "prompts-0-label").startswith("Please write this without HTML tags")
+    saved = press(logged_in, url, fields, "save", **(METADATA | {"title": "Us & them <3"}),
+                  prompts__0__label="How was it, 1 < 2?")
+    page = logged_in.get(saved.headers["Location"]).data.decode()
+    assert "Us &amp; them &lt;3" in page and "How was it, 1 &lt; 2?" in page
     assert "<strong>small moments</strong>" in page and "<li>Write them down</li>" in page
 
 

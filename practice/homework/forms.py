@@ -49,7 +49,7 @@ class AssignForm(FlaskForm):
     note = TextAreaField(
         "Note to the couple", filters=[strip],
         validators=[Optional(), Length(max=2000, message="Please keep the note under 2,000 characters."),
-                    PlainText(allow_markup_chars=True)],
+                    PlainText(allow_markup_chars=True, partners_read=True)],
         description="Optional. Both partners see it with the exercise.",
     )
     sharing = RadioField("Who can read the answers?", choices=choices(Sharing), default=Sharing.PRIVATE.value)

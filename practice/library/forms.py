@@ -103,10 +103,14 @@ class WholeNumberField(IntegerField):
             raise ValueError("Please enter a whole number.") from None
 
 
-def text_field(label: str, description: str = "", area: bool = False):
-    """A trimmed text box that refuses invisible characters; markup is escaped on display."""
+def text_field(label: str, description: str = "", area: bool = False, markdown: bool = False):
+    """A trimmed text box for words partners read: invisible characters and HTML tags are refused.
+
+    Markdown text is left to the content schema, whose refusal of a tag says how to format instead.
+    """
     field_class = TextAreaField if area else StringField
-    return field_class(label, filters=[strip], validators=[PlainText(allow_markup_chars=True)], description=description)
+    rule = PlainText(allow_markup_chars=True, partners_read=not markdown)
+    return field_class(label, filters=[strip], validators=[rule], description=description)
 
 
 class LogFieldForm(Form):
@@ -147,7 +151,7 @@ class ExerciseForm(FlaskForm):
     purpose = text_field("Purpose", "One paragraph for you and your colleagues: what this exercise is for.", area=True)
     instructions = text_field(
         "Instructions for partners",
-        "Warm and plain. Markdown works: **bold**, *italic*, and lists starting with “- ”.", area=True,
+        "Warm and plain. Markdown works: **bold**, *italic*, and lists starting with “- ”.", area=True, markdown=True,
     )
     minutes = WholeNumberField("About how many minutes?")
     mode = RadioField("How partners do it", choices=choices(Mode), invalid_choice_message="Please choose one.")

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from practice.domain import Area, Mode, Stage, Strategy
+from practice.domain import HTML_TAG, NO_TAGS_MESSAGE, Area, Mode, Stage, Strategy
 
 MAX_PROMPTS = 15
 MAX_LOG_FIELDS = 5
@@ -33,7 +33,6 @@ SCALE_POINTS = tuple(range(7))  # every rating runs 0..6, with a label at each e
 
 _KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_HTML_TAG = re.compile(r"<[a-zA-Z/!]")
 _MARKDOWN_LINK = re.compile(r"\]\(")
 
 
@@ -41,13 +40,18 @@ def _fail(kind: str, message: str, **context: Any) -> PydanticCustomError:
     return PydanticCustomError(kind, message, context)
 
 
-def text(max_length: int) -> Any:
-    """A non-blank string of at most `max_length` characters, trimmed."""
+def text(max_length: int, *, markdown: bool = False) -> Any:
+    """A non-blank string of at most `max_length` characters, trimmed; words for partners, so no HTML tags.
+
+    `markdown` text is checked for tags by `_plain_markdown`, which says how to format instead.
+    """
 
     def check(value: str) -> str:
         value = value.strip()
         if not value:
             raise _fail("blank", "Please fill this in.")
+        if not markdown and HTML_TAG.search(value):
+            raise _fail("html", NO_TAGS_MESSAGE)
         if len(value) > max_length:
             raise _fail(
                 "too_long", "Please keep this to {max} characters or fewer (it has {length}).",
@@ -107,7 +111,7 @@ def _one_paragraph(value: str) -> str:
 
 
 def _plain_markdown(value: str) -> str:
-    if _HTML_TAG.search(value):
+    if HTML_TAG.search(value):
         raise _fail("html", "Please use Markdown rather than HTML tags; partners would not see the tags.")
     if _MARKDOWN_LINK.search(value):
         raise _fail("link", "Links and images aren't shown to partners; please write an address out as plain text.")
@@ -244,7 +248,7 @@ class ExerciseContent(Rules):
 
     title: text(120)
     purpose: Annotated[text(600), AfterValidator(_one_paragraph)]
-    instructions: Annotated[text(3000), AfterValidator(_plain_markdown)]
+    instructions: Annotated[text(3000, markdown=True), AfterValidator(_plain_markdown)]
     minutes: whole_number(5, 120)
     mode: Mode
     areas: Areas

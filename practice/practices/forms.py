@@ -108,7 +108,7 @@ class PracticeProfileForm(FlaskForm):
     crisis_resources = TextAreaField(
         "Other crisis resources for clients",
         filters=[strip],
-        validators=[Optional(), Length(max=2000), PlainText(allow_markup_chars=True)],
+        validators=[Optional(), Length(max=2000), PlainText(allow_markup_chars=True, partners_read=True)],
         description="Shown to partners below the three numbers above, on their support pages and in couple "
         "handouts. Add anything else that helps: local services, opening hours, what to do out of hours.",
     )

@@ -14,12 +14,12 @@ from practice.web.templating import isolate, long_date
 NOTE_MAX = 20_000
 
 
-def note_field(label: str, description: str = "") -> TextAreaField:
+def note_field(label: str, description: str = "", *, partners_read: bool = False) -> TextAreaField:
     """A free-text part of the note: optional, plain text, with a generous limit."""
     return TextAreaField(
         label, filters=[strip], description=description,
         validators=[Optional(), Length(max=NOTE_MAX, message=f"Please keep this under {NOTE_MAX:,} characters."),
-                    PlainText(allow_markup_chars=True)],
+                    PlainText(allow_markup_chars=True, partners_read=partners_read)],
     )
 
 
@@ -67,6 +67,7 @@ class NoteForm(SessionDetailsForm):
     couple_summary = note_field(
         "Summary for the couple",
         "The only part of this note the couple sees, in their handout. Write it for both of them.",
+        partners_read=True,
     )
     handout_progress = RadioField("Include the couple's check-in progress in their handout?", choices=choices(HandoutProgress),
                                   default=HandoutProgress.NONE.value, validate_choice=True,

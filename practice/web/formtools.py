@@ -10,6 +10,8 @@ import flask_wtf
 from wtforms import Field, FieldList, FormField, SelectMultipleField, widgets
 from wtforms.validators import Email, Length, ValidationError
 
+from practice.domain import HTML_TAG, NO_TAGS_MESSAGE
+
 # NUL, the other C0 controls and DEL, and the C1 controls (U+0080-U+009F): never typed, never stored.
 # Multi-line text keeps tab, newline and carriage return (browsers send CRLF).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -37,14 +39,15 @@ def lower_strip(value):
 
 
 class PlainText:
-    """Refuse invisible control characters, and (for one-line fields) markup.
+    """Refuse invisible control characters; in names, `<` and `>`; in text partners read, HTML tags.
 
-    Jinja escapes everything anyway; refusing `<` and `>` in names keeps
-    letterheads and emails clean and tells the person why.
+    Jinja escapes everything anyway; the refusals keep letterheads, emails and handouts clean and say
+    why (the rule per kind of field is in the README's security section).
     """
 
-    def __init__(self, allow_markup_chars: bool = False) -> None:
+    def __init__(self, allow_markup_chars: bool = False, *, partners_read: bool = False) -> None:
         self.allow_markup_chars = allow_markup_chars
+        self.partners_read = partners_read
 
     def __call__(self, form, field: Field) -> None:
         value = field.data or ""
@@ -52,6 +55,8 @@ class PlainText:
             raise ValidationError(CONTROL_MESSAGE)
         if not self.allow_markup_chars and _MARKUP.search(value):
             raise ValidationError("Please use plain text here, without < or >.")
+        if self.partners_read and HTML_TAG.search(value):
+            raise ValidationError(NO_TAGS_MESSAGE)
 
 
 def hidden_name_character(value: str) -> str | None:
