@@ -236,3 +236,14 @@ def test_a_draft_answer_neither_shows_nor_raises_a_conversation_starter(app, wor
     assert rows[0].answers[1] == FULL_ANSWERS["q_story"]
     page = clinician_login(app, world.clinician).get(f"/homework/{assignment.id}").data
     assert b"unsent" not in page and b"Conversation starter" not in page
+
+
+def test_mark_as_reviewed_appears_only_once_something_was_sent(app, world):
+    assignment = give_homework(world)
+    therapist = clinician_login(app, world.clinician)
+    page = visible(therapist.get(f"/homework/{assignment.id}").data.decode())
+    assert "Mark as reviewed" not in page and "Nothing has been sent yet" in page
+    refused = therapist.post_form(f"/homework/{assignment.id}", {"comment": "", "version": str(assignment.version)})
+    assert refused.status_code == 302
+    db.session.refresh(assignment)
+    assert assignment.reviewed_at is None  # and the server refuses it too, whatever was posted

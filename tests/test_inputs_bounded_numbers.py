@@ -6,7 +6,8 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from practice.web.formtools import MAX_INT, bounded_int
-from tests.homework_helpers import clinician_login, give_homework, partner_login, world  # noqa: F401
+from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
+from tests.test_homework_flow import answer
 
 HUGE = str(10**30)
 
@@ -46,6 +47,7 @@ def test_huge_query_numbers_are_ignored_or_refused(app, world, path):
 
 def test_a_huge_version_is_a_conflict_not_a_500(app, world):
     assignment = give_homework(world)
+    answer(partner_login(app, world.p1), assignment.id, "submit", FULL_ANSWERS)
     therapist = clinician_login(app, world.clinician)
     review = therapist.post_form(f"/homework/{assignment.id}", {"comment": "Hello", "version": HUGE})
     assert review.status_code == 200 and b"Someone else saved this page" in review.data

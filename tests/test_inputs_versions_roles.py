@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from practice.extensions import db
 from practice.models import Assignment
 from tests.factories import make_exercise
-from tests.homework_helpers import clinician_login, give_homework, world  # noqa: F401
+from tests.homework_helpers import FULL_ANSWERS, clinician_login, give_homework, partner_login, world  # noqa: F401
+from tests.test_homework_flow import answer
 
 ROLE_PROMPTS = [
     {"key": "shared", "type": "long_text", "label": "For both"},
@@ -50,6 +51,7 @@ def test_an_exercise_without_roles_needs_no_role_choice(app, world):
 
 def test_a_stale_review_comment_is_refused_and_the_typed_text_kept(app, world):
     assignment = give_homework(world)
+    answer(partner_login(app, world.p1), assignment.id, "submit", FULL_ANSWERS)
     therapist = clinician_login(app, world.clinician)
     first_tab = therapist.get(f"/homework/{assignment.id}").data
     second_tab = therapist.get(f"/homework/{assignment.id}").data
@@ -78,6 +80,7 @@ def test_a_stale_review_comment_is_refused_and_the_typed_text_kept(app, world):
 
 def test_a_review_without_a_version_is_a_conflict_not_an_overwrite(app, world):
     assignment = give_homework(world)
+    answer(partner_login(app, world.p1), assignment.id, "submit", FULL_ANSWERS)
     therapist = clinician_login(app, world.clinician)
     response = therapist.post_form(f"/homework/{assignment.id}", {"comment": "No version sent"})
     assert response.status_code == 200
@@ -89,13 +92,14 @@ def test_a_review_without_a_version_is_a_conflict_not_an_overwrite(app, world):
 
 def test_every_edit_form_refuses_a_missing_version(app, world):
     """The couple, check-in settings, session note, exercise and practice edit forms: no version, no save."""
+    from werkzeug.datastructures import MultiDict
+
     from practice.checkins.forms import SettingsForm
     from practice.couples.forms import EditCoupleForm
     from practice.homework.forms import ReviewForm
     from practice.library.forms import EditExerciseForm
     from practice.practices.forms import PracticeProfileForm
     from practice.sessions.forms import NoteForm
-    from werkzeug.datastructures import MultiDict
 
     with app.test_request_context(method="POST"):
         for form_class in (SettingsForm, EditCoupleForm, ReviewForm, EditExerciseForm, PracticeProfileForm, NoteForm):

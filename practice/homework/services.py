@@ -111,12 +111,18 @@ def couple_assignments(couple: Couple) -> Select[tuple[Assignment]]:
     )
 
 
+NOTHING_SENT = "Nothing has been sent yet, so there is nothing to mark as reviewed."
+
+
 def mark_reviewed(assignment: Assignment, expected_version: int | None, comment: str) -> None:
     """Record that the therapist has read the latest answers, with a private comment.
 
-    Raises ConflictError if the assignment changed since the form was built (another tab's comment).
+    Raises ConflictError if the assignment changed since the form was built (another tab's comment), and
+    DomainError while nothing has been sent: there is nothing to review yet.
     """
     with writing():
+        if not any(response.is_submitted for response in assignment.responses):
+            raise DomainError(NOTHING_SENT)
         save_versioned(assignment, expected_version, {"reviewed_at": utcnow(), "review_comment": comment})
 
 

@@ -107,10 +107,16 @@ def choose_couple(exercise_id: int):
 def review(assignment_id: int):
     assignment = assignment_for_clinician_or_404(assignment_id)
     form = ReviewForm(data={"comment": assignment.review_comment, "version": assignment.version})
-    if form.validate_on_submit() and saved_unless_conflict(
-            form, assignment, lambda: services.mark_reviewed(assignment, form.version.data, form.comment.data or "")):
-        flash("Marked as reviewed.", "success")
-        return redirect(url_for("homework.review", assignment_id=assignment.id))
+    if form.validate_on_submit():
+        try:
+            saved = saved_unless_conflict(form, assignment, lambda: services.mark_reviewed(
+                assignment, form.version.data, form.comment.data or ""))
+        except DomainError as error:  # nothing has been sent yet
+            flash(error.message, "warning")
+            return redirect(url_for("homework.review", assignment_id=assignment.id))
+        if saved:
+            flash("Marked as reviewed.", "success")
+            return redirect(url_for("homework.review", assignment_id=assignment.id))
     page = render_template(
         "homework/review.html", assignment=assignment, rows=services.side_by_side(assignment),
         form=form, today=practice_today(),
