@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -110,6 +112,8 @@ def test_draft_then_submit_and_the_answers_are_kept_as_written(app, world):
 
 
 def test_autosave_saves_drafts_and_refuses_a_stale_tab(app, world):
+    world.clinician.practice.timezone = "Pacific/Kiritimati"  # UTC+14: unlike the server's clock and the phone's
+    db.session.commit()
     assignment = give_homework(world)
     alex = partner_login(app, world.p1)
     first_tab = version_on(alex.get(f"/portal/homework/{assignment.id}").data)
@@ -117,6 +121,8 @@ def test_autosave_saves_drafts_and_refuses_a_stale_tab(app, world):
 
     ok = alex.post_form(url, {"q_story": "typed in tab one", "version": first_tab})
     assert ok.status_code == 200 and ok.json["ok"] and ok.json["version"] == int(first_tab) + 1
+    saved = datetime.fromisoformat(ok.json["saved_at"]).astimezone(ZoneInfo(world.clinician.practice.timezone))
+    assert ok.json["saved_label"] == saved.strftime("%H:%M")  # the practice's clock, not the phone's
     stale = alex.post_form(url, {"q_story": "typed in tab two", "version": first_tab})
     assert stale.status_code == 409 and "another window" in stale.json["message"]
     response = db.session.scalar(select(Response).where(Response.partner_id == world.p1.id))

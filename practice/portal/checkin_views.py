@@ -25,6 +25,7 @@ from practice.domain import DomainError
 from practice.library.answer_forms import field_name, form_data
 from practice.portal import checkin_services
 from practice.portal.guards import require_partner
+from practice.portal.homework import saved_label
 from practice.web.formtools import bounded_int
 from practice.web.templating import practice_today
 
@@ -59,7 +60,7 @@ def autosave():
         result = checkin_services.save_draft(*posted(current_user._get_current_object(), form))
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 409
-    return jsonify(ok=True, version=result.version, saved_at=result.saved_at)
+    return jsonify(ok=True, version=result.version, saved_at=result.saved_at, saved_label=saved_label(result))
 
 
 def save_from_form(partner, form):

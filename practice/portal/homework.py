@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, joinedload
@@ -23,6 +24,7 @@ from practice.platform.database import writing
 from practice.portal.exercise_flags import prompts_raising_flag
 from practice.rules.versioning import flush_or_conflict
 from practice.sharing import other_answers_visible
+from practice.web.templating import local_datetime
 
 ALREADY_SENT = "You've already sent this one, so it's kept exactly as you wrote it. Nothing was changed."
 HELD = (
@@ -105,6 +107,11 @@ def shared_assignment_ids(responses: list[Response]) -> set[int]:
 class SaveResult:
     version: int
     saved_at: str
+
+
+def saved_label(result: SaveResult) -> str:
+    """When a draft was saved, as the partner reads it: the practice's clock, never the phone's."""
+    return local_datetime(datetime.fromisoformat(result.saved_at), "%H:%M")
 
 
 def save_draft(response: Response, expected_version: int | None, answers: dict) -> SaveResult:

@@ -123,7 +123,7 @@ def autosave(assignment_id: int):
         return jsonify(ok=False, message=error.message), 409
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 409
-    return jsonify(ok=True, version=result.version, saved_at=result.saved_at)
+    return jsonify(ok=True, version=result.version, saved_at=result.saved_at, saved_label=homework.saved_label(result))
 
 
 def answer_form(response):

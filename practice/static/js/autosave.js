@@ -47,8 +47,7 @@
         if (result.status === 200 && result.data.ok) {
           versionInput.value = result.data.version;
           retryDelay = 2000;
-          var at = new Date(result.data.saved_at);
-          say("Draft saved at " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".", "saved");
+          say("Draft saved at " + result.data.saved_label + ".", "saved");  // the practice's clock, from the server
           if (dirty) { schedule(3000); }
         } else if (result.status === 409) {
           stopped = true;
