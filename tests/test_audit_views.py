@@ -85,14 +85,21 @@ def test_the_practice_trail_is_paginated_newest_first(app, logged_in, clinician)
     assert "Couple 1001, not in this practice" in second
 
 
-def test_records_are_named_for_the_owner_only_when_the_couple_is_theirs(client, clinician):
-    """The owner reads the practice's trail; a colleague's couple is described, never named."""
-    colleague = make_clinician(clinician.practice, name="Jamie Okafor")
-    own, theirs = make_couple(clinician, ("Alex", "Sam")), make_couple(colleague, ("Robin", "Lee"))
-    audit.record("view", actor=clinician, record=own)
-    audit.record("view", actor=colleague, record=theirs)
+def views_of_two_couples(owner, second_is_the_colleagues: bool):
+    """The owner's couple and a second one viewed, and a colleague's change to their own profile."""
+    colleague = make_clinician(owner.practice, name="Jamie Okafor")
+    own = make_couple(owner, ("Alex", "Sam"))
+    second = make_couple(colleague if second_is_the_colleagues else owner, ("Robin", "Lee"))
+    audit.record("view", actor=owner, record=own)
+    audit.record("view", actor=colleague if second_is_the_colleagues else owner, record=second)
     audit.record("change", actor=colleague, record=colleague)
     db.session.commit()
+    return colleague, own
+
+
+def test_records_are_named_for_the_owner_only_when_the_couple_is_theirs(client, clinician):
+    """The owner reads the practice's trail; a colleague's couple is described, never named."""
+    views_of_two_couples(clinician, second_is_the_colleagues=True)
     login(client, clinician)
     rows = rows_of(client.get("/practice/audit"))
     assert "<td>Alex &amp; Sam</td>" in rows and "one of Jamie Okafor&#39;s couples" in rows
@@ -107,12 +114,7 @@ def test_a_row_written_by_a_job_or_command_says_where_it_came_from(logged_in, cl
 
 
 def test_the_owner_filters_the_trail_by_person_couple_and_day(client, clinician):
-    colleague = make_clinician(clinician.practice, name="Jamie Okafor")
-    own, other = make_couple(clinician, ("Alex", "Sam")), make_couple(clinician, ("Robin", "Lee"))
-    audit.record("view", actor=clinician, record=own)
-    audit.record("view", actor=clinician, record=other)
-    audit.record("change", actor=colleague, record=colleague)
-    db.session.commit()
+    colleague, own = views_of_two_couples(clinician, second_is_the_colleagues=False)
     login(client, clinician)
     mine = rows_of(client.get(f"/practice/audit?who=clinician:{clinician.id}&couple={own.id}"))
     assert "Alex &amp; Sam" in mine and "Robin" not in mine and "Jamie Okafor" not in mine
