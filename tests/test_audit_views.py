@@ -123,6 +123,10 @@ def test_the_owner_filters_the_trail_by_person_couple_and_day(client, clinician)
     assert "Nothing matches these filters" in client.get("/practice/audit?since=2099-01-01").data.decode()
     tampered = client.get("/practice/audit?who=clinician:99999&couple=x&since=not-a-date&action=%00")
     assert tampered.status_code == 200 and "Alex &amp; Sam" in rows_of(tampered)  # unknown values are ignored
+    for edge in ("since=0001-01-01", "until=9999-12-31", "since=9999-12-31&until=0001-01-01", "couple=1e9",
+                 f"couple={10**30}", "who=clinician:abc", f"who=clinician:{10**30}"):
+        assert client.get(f"/practice/audit?{edge}").status_code == 200, edge
+        assert client.get(f"/practice/audit/download?{edge}").status_code == 200, edge
 
 
 def test_the_owner_downloads_the_trail_as_csv_and_the_download_is_recorded(client, clinician):
@@ -148,3 +152,22 @@ def test_the_csv_holds_every_matching_row_across_batches(app, client, clinician,
     body = client.get("/practice/audit/download?action=view").data.decode()
     assert [f"Couple {2000 + n}, not in this practice" in body for n in range(5)] == [True] * 5
     assert body.count("\n") == 6  # the header and five rows, each once
+
+
+def test_the_pages_links_carry_only_the_filters(client, clinician):
+    """Other query keys never reach url_for: `endpoint` or `_external` would break or bend every link."""
+    login(client, clinician)
+    page = client.get("/practice/audit?endpoint=x&_method=POST&_external=1&_anchor=top&action=view")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert 'href="/practice/audit/download?action=view"' in html and "_external" not in html
+
+
+def test_a_cell_that_could_start_a_formula_anywhere_is_text(client, clinician):
+    couple = make_couple(clinician, ("Alex;=HYPERLINK(1)", "Sam"))
+    audit.record("view", actor=clinician, record=couple)
+    db.session.commit()
+    login(client, clinician)
+    body = client.get("/practice/audit/download").data.decode()
+    (row,) = [row for row in csv.reader(io.StringIO(body)) if row[3] == "Viewed"]
+    assert row[4].startswith("'Alex;=HYPERLINK") and "\"'Alex;=HYPERLINK" in body  # quoted, and marked as text

@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from practice.extensions import db
 from practice.models import Exercise, ExerciseVersion
@@ -286,3 +286,13 @@ def test_builtins_are_copied_never_edited_or_retired(logged_in, builtins, method
     assert response.status_code == 404
     db.session.refresh(exercise)
     assert exercise.latest_number == 1 and not exercise.is_retired
+
+
+def test_a_version_saved_before_the_tag_rule_still_opens(logged_in, clinician):
+    """Versions never change, so a rule added later applies to what is written next, not to what is stored."""
+    exercise = make_exercise(clinician)
+    db.session.execute(update(ExerciseVersion).where(ExerciseVersion.exercise_id == exercise.id)
+                       .values(title="Me<You check-in"))  # as a builder before the rule could save it
+    db.session.commit()
+    page = logged_in.get(f"/library/{exercise.id}")
+    assert page.status_code == 200 and "Me&lt;You check-in" in page.data.decode()

@@ -22,7 +22,7 @@ def invite(client, couple, position: int) -> str:
     response = client.post_form(f"/couples/{couple.id}/partners/{position}/invite")
     assert response.status_code == 302
     page = client.get(f"/couples/{couple.id}").data
-    return re.search(rb'<p class="copy-link">http://localhost(/portal/welcome/[^<]+)</p>', page).group(1).decode()
+    return re.search(rb'<p class="copy-link"[^>]*>http://localhost(/portal/welcome/[^<]+)</p>', page).group(1).decode()
 
 
 def accept(app, link: str, email: str, password: str = PASSWORD):

@@ -124,11 +124,14 @@ def test_signing_needs_a_focus_then_locks_the_note(app, world):
     refused = therapist.post_form(f"/sessions/{session.id}", form | {"plan": "Keep this plan"})
     assert refused.status_code == 200 and b'id="focus-error"' in refused.data and b"Keep this plan" in refused.data
     asked = therapist.post_form(f"/sessions/{session.id}", form | {"focus": "The cycle", "plan": "Keep this plan"})
-    assert asked.status_code == 302 and asked.headers["Location"].endswith(f"/sessions/{session.id}/sign")
+    assert asked.status_code == 302 and f"/sessions/{session.id}/sign?version=" in asked.headers["Location"]
     db.session.refresh(session)
     assert not session.is_signed and session.plan == "Keep this plan"  # saved as a draft, not yet signed
     confirm = visible(therapist.get(asked.headers["Location"]).data.decode())
     assert "Nobody can edit it afterwards" in confirm and "Go back to the draft" in confirm
+    assert "The cycle" in confirm and "Keep this plan" not in confirm  # what is signed: the focus and the summary
+    old_link = therapist.get(f"/sessions/{session.id}/sign?version={session.version - 1}")
+    assert old_link.status_code == 302 and old_link.headers["Location"].endswith(f"/sessions/{session.id}")
     signed = therapist.post_form(f"/sessions/{session.id}/sign", {"version": session.version})
     assert signed.status_code == 302
     db.session.refresh(session)

@@ -63,7 +63,8 @@ def record_names(events: Sequence[AuditEvent], viewer: Clinician) -> dict[int, s
     for event in events:
         if not event.record_type or event.record_id is None:
             continue
-        words = own_words[event.record_type].get(event.record_id)
+        known = own_words[event.record_type]
+        words = WORDS.get(event.record_type, event.record_type) if known is None else known.get(event.record_id)
         couple = couples.get(event.couple_id)
         if event.record_type == "Couple" and couple:
             names[event.id] = couple[0]
@@ -77,8 +78,11 @@ def record_names(events: Sequence[AuditEvent], viewer: Clinician) -> dict[int, s
     return names
 
 
-def _own_words(kind: str, ids: set[int], viewer: Clinician) -> dict[int, str]:
-    """What a record is called by itself, by id, for the records of `kind` inside the viewer's practice."""
+def _own_words(kind: str, ids: set[int], viewer: Clinician) -> dict[int, str] | None:
+    """What a record is called by itself, by id, for the records of `kind` inside the viewer's practice.
+
+    None for a kind this module has no words for: it is named by its kind alone, never called foreign.
+    """
     in_practice = Clinician.practice_id == viewer.practice_id
     if kind == "Couple":
         return {id_: "Couple" for id_ in couple_labels(ids, viewer)}
@@ -120,4 +124,4 @@ def _own_words(kind: str, ids: set[int], viewer: Clinician) -> dict[int, str]:
                                   .where(Exercise.id.in_(ids),
                                          (Exercise.practice_id.is_(None)) | (Exercise.practice_id == viewer.practice_id)))
         return {id_: f"Exercise “{title}”" for id_, title in rows}
-    return {}
+    return None

@@ -33,11 +33,17 @@ class TrailFilter:
 
 
 def day_bounds(since: date | None, until: date | None, zone: str) -> tuple[datetime | None, datetime | None]:
-    """The first moment of `since` and the first moment after `until`, in the practice's zone, as UTC."""
-    def start(day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    """The first moment of `since` and the first moment after `until`, in the practice's zone, as UTC.
 
-    return (start(since) if since else None), (start(until + timedelta(days=1)) if until else None)
+    A day at the very edge of the calendar (year 1, year 9999) bounds nothing rather than overflowing.
+    """
+    def start(day: date | None, later: int = 0) -> datetime | None:
+        try:
+            return datetime.combine(day + timedelta(days=later), time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        except (OverflowError, TypeError):
+            return None
+
+    return start(since), start(until, later=1)
 
 
 def practice_trail(practice_id: int, filters: TrailFilter = TrailFilter()) -> Select[tuple[AuditEvent]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 from flask_login import current_user
@@ -56,8 +57,10 @@ def owner_filters() -> tuple[AuditFilterForm, services.TrailFilter]:
 def practice_trail():
     filters, asked = owner_filters()
     page, (who, names) = paginate(services.practice_trail(current_user.practice_id, asked))
-    return render_template("audit/practice.html", page=page, who=who, names=names, filters=filters,
-                           asked={name: value for name, value in request.args.items() if name != "page"})
+    asked = {field.name: request.args[field.name] for field in (filters.who, filters.couple, filters.action,
+                                                                filters.since, filters.until)
+             if field.name in request.args and filters.valid(field) is not None}  # nothing else reaches url_for
+    return render_template("audit/practice.html", page=page, who=who, names=names, filters=filters, asked=asked)
 
 
 @owner_bp.get("/audit/download")
@@ -74,7 +77,7 @@ def download_trail():
 def trail_csv(query, viewer, zone: str):
     """Rows of the CSV, read a batch at a time, newest first; every cell is text a spreadsheet will not run."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(["When", "Time zone", "Who", "What", "Record", "From"])
     last_id = None
     while True:
@@ -95,6 +98,9 @@ def trail_csv(query, viewer, zone: str):
     yield buffer.getvalue()
 
 
+FORMULA = re.compile(r"(^|[;,|\t\"'])\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+
+
 def safe_cell(value: str) -> str:
-    """A cell a spreadsheet reads as text: one starting with = + - @ (or a tab or return) gets a leading quote."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """A cell a spreadsheet reads as text: one that could start a formula, here or after a separator, gets a quote."""
+    return f"'{value}" if value[:1] in ("\t", "\r") or FORMULA.search(value) else value

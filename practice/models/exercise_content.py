@@ -40,17 +40,20 @@ def _fail(kind: str, message: str, **context: Any) -> PydanticCustomError:
     return PydanticCustomError(kind, message, context)
 
 
+STORED = "stored"  # validation context of a version read back: rules added since it was saved don't apply
+
+
 def text(max_length: int, *, markdown: bool = False) -> Any:
     """A non-blank string of at most `max_length` characters, trimmed; words for partners, so no HTML tags.
 
     `markdown` text is checked for tags by `_plain_markdown`, which says how to format instead.
     """
 
-    def check(value: str) -> str:
+    def check(value: str, info: ValidationInfo) -> str:
         value = value.strip()
         if not value:
             raise _fail("blank", "Please fill this in.")
-        if not markdown and HTML_TAG.search(value):
+        if not markdown and HTML_TAG.search(value) and not (info.context or {}).get(STORED):
             raise _fail("html", NO_TAGS_MESSAGE)
         if len(value) > max_length:
             raise _fail(

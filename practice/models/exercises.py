@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from practice.models.accounts import Clinician
 from practice.models.base import Base, TimestampMixin, VersionedMixin, utcnow
-from practice.models.exercise_content import ExerciseContent
+from practice.models.exercise_content import STORED, ExerciseContent
 
 
 class Exercise(VersionedMixin, TimestampMixin, Base):
@@ -97,9 +97,12 @@ class ExerciseVersion(Base):
 
     @cached_property
     def content(self) -> ExerciseContent:
-        """The stored snapshot as validated content (safe to cache: versions never change)."""
+        """The stored snapshot as validated content (safe to cache: versions never change).
+
+        Read as stored: a rule added after the version was saved (no HTML tags in titles) must not lock it away.
+        """
         return ExerciseContent.model_validate(
-            {field: getattr(self, field) for field in ExerciseContent.model_fields}
+            {field: getattr(self, field) for field in ExerciseContent.model_fields}, context={STORED: True}
         )
 
 

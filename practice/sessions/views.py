@@ -17,6 +17,7 @@ from practice.pdf import PdfError
 from practice.rules.versioning import keep_typed_text_after_conflict
 from practice.sessions import delivery, frozen, services
 from practice.sessions.forms import AmendmentForm, CorrectedHandoutForm, NoteForm, SessionDetailsForm, SignForm
+from practice.web.formtools import bounded_int
 from practice.web.templating import isolate, practice_zone
 
 bp = Blueprint("sessions", __name__)
@@ -61,8 +62,8 @@ def detail(session_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            if form.sign.data:  # kept as a draft first, so going back loses nothing
-                return redirect(url_for("sessions.confirm_sign", session_id=session.id))
+            if form.sign.data:  # kept as a draft first, so going back loses nothing; the page signs this save only
+                return redirect(url_for("sessions.confirm_sign", session_id=session.id, version=session.version))
             flash("Draft saved.", "success")
             return redirect(url_for("sessions.detail", session_id=session.id))
     page = render_template("sessions/draft.html", session=session, couple=session.couple, form=form,
@@ -77,7 +78,7 @@ def confirm_sign(session_id: int):
     if session.is_signed:
         flash(services.SIGNED, "warning")
         return redirect(url_for("sessions.detail", session_id=session.id))
-    form = SignForm(data={"version": session.version})
+    form = SignForm()
     if form.validate_on_submit():
         try:
             services.sign(session, current_user._get_current_object(), form.version.data,
@@ -90,8 +91,13 @@ def confirm_sign(session_id: int):
         else:
             flash("Signed and locked. Later changes are added as dated amendments.", "success")
         return redirect(url_for("sessions.detail", session_id=session.id))
+    if request.args.get("version", type=bounded_int) != session.version:  # asked about an earlier save, or by hand
+        flash("This note has changed since signing was asked for (or the link is old): please read it and sign again.",
+              "warning")
+        return redirect(url_for("sessions.detail", session_id=session.id))
     page = render_template("confirm.html", heading=f"Sign and lock session {session.number}?",
                            lede=f"Your note for {isolate(session.couple.name)} is saved as a draft.",
+                           preview=[("Focus", session.focus), ("Summary for the couple", session.couple_summary)],
                            consequences=services.SIGNING_MEANS, action=url_for("sessions.confirm_sign", session_id=session.id),
                            hidden={"version": session.version}, button="Sign and lock",
                            back=url_for("sessions.detail", session_id=session.id), back_label="Go back to the draft")

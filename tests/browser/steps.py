@@ -13,7 +13,7 @@ from io import BytesIO
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.helpers import Mailbox
+from tests.browser.helpers import Mailbox, assert_accessible
 
 NEW_PASSWORD = "a quiet walk by the river at dusk"
 
@@ -124,6 +124,7 @@ def sign_and_release(page, *, observations: str, summary: str) -> None:
     page.get_by_label("Summary for the couple").fill(summary)
     page.get_by_role("button", name="Sign and lock").click()
     expect(page.get_by_role("heading", name=re.compile("^Sign and lock session"))).to_be_visible()  # confirm it
+    assert_accessible(page, "on the sign confirmation")
     page.get_by_role("button", name="Sign and lock").click()
     expect(page.get_by_text("Signed and locked.")).to_be_visible()
     page.get_by_role("button", name=re.compile("^Release the handout")).click()  # a link styled as a button

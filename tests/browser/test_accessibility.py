@@ -46,7 +46,6 @@ KEY_PAGES = [
     KeyPage("session-new", THERAPIST, lambda d: f"/couples/{d.couple_id}/sessions/new"),
     KeyPage("session-draft", THERAPIST, lambda d: f"/sessions/{d.session_ids[3]}"),
     KeyPage("session-signed", THERAPIST, lambda d: f"/sessions/{d.session_ids[2]}"),
-    KeyPage("confirm-sign", THERAPIST, lambda d: f"/sessions/{d.session_ids[3]}/sign"),
     KeyPage("confirm-revoke", THERAPIST, lambda d: f"/couples/{d.couple_id}/partners/1/revoke"),
     KeyPage("check-in-settings", THERAPIST, lambda d: f"/couples/{d.couple_id}/check-ins/settings"),
     KeyPage("portal-check-in", ALEX, lambda d: "/portal/check-in"),
