@@ -42,6 +42,7 @@ def test_a_finished_job_offers_its_file_once_ready(app, world, kinds):
 
     page = therapist.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "Ready to download." in page and f'href="/jobs/{job.id}/download"' in page
+    assert "<h1 data-job-heading>Your download is ready</h1>" in page  # the heading says so too, not "Preparing"
     assert "js/job-progress.js" in page
     assert therapist.get(f"/jobs/{job.id}/status").json == {
         "status": "done", "label": "Ready to download.", "message": "", "download_url": f"/jobs/{job.id}/download",

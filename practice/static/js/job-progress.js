@@ -13,7 +13,11 @@
   function show(state) {
     label.textContent = state.label;
     if (state.message) { message.textContent = state.message; message.hidden = false; }
-    if (state.download_url) { link.href = state.download_url; link.hidden = false; }
+    if (state.download_url) {
+      link.href = state.download_url; link.hidden = false;
+      var heading = document.querySelector("[data-job-heading]");
+      if (heading) { heading.textContent = "Your download is ready"; }
+    }
     var finished = state.status === "done" || state.status === "failed";
     if (finished && busy) { busy.remove(); }
     return finished;
