@@ -133,7 +133,6 @@ INPUTS: dict[tuple[str, str, str], tuple] = {
     ("InviteClinicianForm", "email", "Length"): ("e" * 250 + "@x.io", {}, None),
     ("InviteClinicianForm", "email", "Email"): ("a@", {}, None),
     ("LibraryFilterForm", "q", "Length"): ("q" * 101, {}, None),
-    ("ExerciseSearchForm", "q", "Length"): ("q" * 101, {}, None),
     ("LogFieldForm", "help", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
     ("LogFieldForm", "key", "PlainText"): (NUL, {}, CONTROL_MESSAGE),
     ("LogFieldForm", "label", "PlainText"): (NUL, {}, CONTROL_MESSAGE),

@@ -57,18 +57,21 @@ def record_names(events: Sequence[AuditEvent], viewer: Clinician) -> dict[int, s
     for event in events:
         if event.record_type and event.record_id is not None:
             ids[event.record_type].add(event.record_id)
-    couples = couple_labels({e.couple_id for e in events if e.couple_id is not None}, viewer)
+    # One statement for every couple named: those the events concern, and couples that are the record.
+    couples = couple_labels({e.couple_id for e in events if e.couple_id is not None} | ids.pop("Couple", set()), viewer)
     own_words = {kind: _own_words(kind, found, viewer) for kind, found in ids.items()}
     names = {}
     for event in events:
         if not event.record_type or event.record_id is None:
             continue
+        if event.record_type == "Couple":
+            couple = couples.get(event.record_id)
+            names[event.id] = couple[0] if couple else f"Couple {event.record_id}, not in this practice"
+            continue
         known = own_words[event.record_type]
         words = WORDS.get(event.record_type, event.record_type) if known is None else known.get(event.record_id)
         couple = couples.get(event.couple_id)
-        if event.record_type == "Couple" and couple:
-            names[event.id] = couple[0]
-        elif words is None:
+        if words is None:
             names[event.id] = f"{WORDS.get(event.record_type, event.record_type)} {event.record_id}, not in this practice"
         elif couple:
             joiner = JOINERS.get(event.record_type, "with")
@@ -84,8 +87,6 @@ def _own_words(kind: str, ids: set[int], viewer: Clinician) -> dict[int, str] | 
     None for a kind this module has no words for: it is named by its kind alone, never called foreign.
     """
     in_practice = Clinician.practice_id == viewer.practice_id
-    if kind == "Couple":
-        return {id_: "Couple" for id_ in couple_labels(ids, viewer)}
     if kind == "TherapySession":
         rows = db.session.execute(select(TherapySession.id, TherapySession.number).join(TherapySession.couple)
                                   .join(Couple.clinician).where(TherapySession.id.in_(ids), in_practice))

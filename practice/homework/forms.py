@@ -9,7 +9,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -22,19 +21,6 @@ from practice.web.formtools import FlaskForm, PlainText, strip, version_required
 from practice.web.templating import isolate
 
 WHO_BOTH = "both"
-
-
-class ExerciseSearchForm(FlaskForm):
-    """The search above the list of exercises to assign (GET, so no CSRF)."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField("Search by title or purpose", filters=[strip], validators=[Length(max=100)])
-
-    def search(self) -> str | None:
-        """The words to look for, or None: a tampered or over-long value is simply ignored."""
-        return None if self.q.errors else self.q.data or None
 
 
 class AssignForm(FlaskForm):

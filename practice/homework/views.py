@@ -20,7 +20,8 @@ from practice.checkins.progress import couple_progress
 from practice.domain import CoupleStatus, DomainError
 from practice.extensions import db
 from practice.homework import couple_facts, services
-from practice.homework.forms import AssignForm, ExerciseSearchForm, ReviewForm
+from practice.homework.forms import AssignForm, ReviewForm
+from practice.library.forms import LibraryFilterForm
 from practice.library.services import Criteria, browse
 from practice.models import Couple
 from practice.rules.versioning import saved_unless_conflict
@@ -44,14 +45,15 @@ def assign(couple_id: int):
     exercise_id = request.args.get("exercise", type=bounded_int)
     if exercise_id is None:
         today, library = practice_today(), browse(Criteria())
-        searching = ExerciseSearchForm(request.args)
+        searching = LibraryFilterForm(request.args)  # the library's own search, validated as there
         searching.validate()
-        search = searching.search()
+        criteria = searching.criteria()
         safety_first = checkin_services.flag_applies(couple)
         suggestions = couple_facts.for_couple(couple, couple_progress(couple, today), today, library,
                                            safety_flag=safety_first)
-        exercises = browse(Criteria(search=search)) if search else library
-        return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises, search=search,
+        exercises = library if criteria == Criteria() else browse(criteria)
+        return render_template("homework/choose_exercise.html", couple=couple, exercises=exercises,
+                               search=criteria.search,
                                searching=searching,
                                suggestions=suggestions, safety_first=safety_first)
     exercise = exercise_for_practice_or_404(exercise_id)

@@ -58,7 +58,7 @@ def add_couple(page, names: tuple[str, str]) -> None:
 def assign(page, title: str, *, shared: bool, note: str = "") -> None:
     """From the couple's page: assign an exercise to both partners and come back."""
     page.get_by_role("button", name="Assign homework").click()
-    page.get_by_role("searchbox", name="Search by title or purpose").fill(title)
+    page.get_by_role("searchbox", name="Search titles and purposes").fill(title)
     page.get_by_role("button", name="Search").click()
     page.get_by_role("region", name="Or choose any exercise").get_by_role("link", name=title, exact=True).click()
     page.get_by_role("radio", name=re.compile(r"^Both")).check()
